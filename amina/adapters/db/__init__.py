@@ -1,0 +1,1 @@
+"""Database adapter: tables, engine, unit of work, Alembic migrations."""

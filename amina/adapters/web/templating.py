@@ -1,0 +1,56 @@
+"""Jinja2 pages with gettext: one environment overlay per language, built once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from amina.adapters.web.context import LANGUAGE_COOKIE, language_of
+from amina.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Pages:
+    def __init__(self) -> None:
+        base = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "xml"]),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._envs: dict[str, Environment] = {}
+        for language in LANGUAGES:
+            env = base.overlay()
+            env.install_gettext_translations(  # type: ignore[attr-defined]
+                Translator(language).gnu_translations, newstyle=True
+            )
+            self._envs[language] = env
+
+    def render(
+        self, request: Request, name: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        language = language_of(request)
+        translator = Translator(language)
+        template = self._envs[language].get_template(name)
+        html = template.render(
+            request=request,
+            lang=language,
+            languages=LANGUAGES,
+            language_names=LANGUAGE_NAMES,
+            t=translator,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status_code)
+        response.headers["Content-Language"] = language
+        explicit = request.query_params.get("lang")
+        if explicit and explicit == language:
+            response.set_cookie(
+                LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=False
+            )
+        return response

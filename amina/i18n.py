@@ -1,0 +1,137 @@
+"""Languages and translations (gettext catalogs under ``amina/locale``).
+
+Catalogs are ``amina/locale/<lang>/LC_MESSAGES/<domain>.po``; every domain file of a language
+is merged into one translation table at start-up (no compile step). Message ids are English.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+#: Supported languages, in the order a language switcher shows them.
+LANGUAGES: tuple[str, ...] = ("ru", "uz", "tg", "ky", "hy", "kk", "ka", "az", "ro", "uk", "en")
+DEFAULT_LANGUAGE = "ru"
+
+#: The Babel locale used for dates and numbers in each language.
+BABEL_LOCALES: Mapping[str, str] = {
+    "ru": "ru",
+    "uz": "uz_Latn",
+    "tg": "tg",
+    "ky": "ky",
+    "hy": "hy",
+    "kk": "kk",
+    "ka": "ka",
+    "az": "az_Latn",
+    "ro": "ro_MD",
+    "uk": "uk",
+    "en": "en",
+}
+
+#: Each language's own name, for language switchers.
+LANGUAGE_NAMES: Mapping[str, str] = {
+    "ru": "Русский",
+    "uz": "Oʻzbekcha",
+    "tg": "Тоҷикӣ",
+    "ky": "Кыргызча",
+    "hy": "Հայերեն",
+    "kk": "Қазақша",
+    "ka": "ქართული",
+    "az": "Azərbaycanca",
+    "ro": "Română",
+    "uk": "Українська",
+    "en": "English",
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it here."""
+    return message
+
+
+def normalise_language(tag: str | None) -> str | None:
+    """'uz-Latn-UZ' -> 'uz'; None if not supported."""
+    if not tag:
+        return None
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def negotiate(accept_language: str | None) -> str:
+    """Pick a supported language from an ``Accept-Language`` header; ``ru`` if none fits."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                quality = 0.0
+        language = normalise_language(tag)
+        if language and quality > 0:
+            weighted.append((-quality, index, language))
+    return sorted(weighted)[0][2] if weighted else DEFAULT_LANGUAGE
+
+
+def _load(language: str) -> Translations:
+    merged = Translations()
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    for po_path in sorted(folder.glob("*.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=BABEL_LOCALES[language])
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        merged.merge(Translations(fp=buffer))
+    return merged
+
+
+@cache
+def translations(language: str) -> Translations:
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    return _load(language)
+
+
+class Translator:
+    """Everything a person reads, in one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self._t = translations(self.language)
+        self.locale = Locale.parse(BABEL_LOCALES[self.language])
+
+    def gettext(self, message: str, **params: Any) -> str:
+        text = self._t.gettext(message)
+        return text % params if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        text = self._t.ngettext(singular, plural, n)
+        return text % {"num": n, **params}
+
+    def format_date(self, day: date, style: str = "long") -> str:
+        return format_date(day, format=style, locale=self.locale)
+
+    @property
+    def gnu_translations(self) -> Translations:
+        return self._t
+
+
+def all_translators() -> Iterable[Translator]:
+    return (Translator(language) for language in LANGUAGES)

@@ -1,0 +1,1 @@
+"""Jobs: the scheduler (leader lease), sweeps, outbox worker, retention purge."""

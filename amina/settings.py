@@ -1,0 +1,78 @@
+"""Typed settings, grouped by concern, read from the environment (prefix ``AMINA_``).
+
+Built once by :func:`load_settings` in the composition root; never at import time.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AMINA_", env_file=None, extra="ignore")
+
+    env: Environment = Field(
+        default=Environment.development,
+        description="development, test or production. Development-only routes (/dev/sms) and "
+        "the --clock option exist only outside production.",
+    )
+    database_url: str = Field(
+        default="sqlite:///./amina.sqlite3",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL: a SQLite file by default; postgresql://... in production.",
+    )
+    secret_key: str = Field(
+        default="development-only-secret-change-me",
+        description="Signs staff session cookies and CSRF tokens. Must be set in production.",
+    )
+    clock: str = Field(
+        default="system",
+        description="'system', 'fixed:2025-11-05T09:00:00+03:00' or 'offset:+3d'. Only outside "
+        "production.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `amina serve` binds to.")
+    port: int = Field(default=8000, description="Port `amina serve` listens on.")
+    workers: int = Field(default=1, description="Number of uvicorn worker processes.")
+    scheduler: bool = Field(
+        default=True, description="Run the scheduler (jobs) inside `amina serve`."
+    )
+    log_json: bool = Field(default=True, description="Structured JSON logs on stdout.")
+    log_level: str = Field(default="INFO", description="Log level for application logs.")
+    secure_cookies: bool = Field(
+        default=True,
+        description="Mark staff cookies Secure. Browsers accept Secure cookies on http://localhost.",
+    )
+    staff_lockout_attempts: int = Field(
+        default=5, description="Failed staff sign-ins in a row before the account is locked."
+    )
+    staff_lockout_minutes: int = Field(default=15, description="How long a staff lock-out lasts.")
+    staff_session_hours: int = Field(default=8, description="Lifetime of a staff console session.")
+    data_dir: Path = Field(
+        default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."
+    )
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.production
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment, with explicit overrides (CLI flags) on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    settings = Settings(**clean)  # type: ignore[arg-type]
+    if settings.is_production:
+        if settings.clock != "system":
+            raise ValueError("--clock is accepted only outside production")
+        if settings.secret_key.startswith("development-only"):
+            raise ValueError("AMINA_SECRET_KEY must be set in production")
+    return settings
