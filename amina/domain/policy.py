@@ -140,6 +140,8 @@ INITIAL_POLICY_DOCUMENT: dict[str, Any] = {
         "future_tolerance_minutes": 5,
         "impossible_speed_mps": 90,
         "registration_backdate_grace_days": 3,
+        "border_margin_m": 1000,
+        "far_from_address_m": 2000,
     },
 }
 
