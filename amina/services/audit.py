@@ -6,11 +6,11 @@ of work as the read or write, so the entry commits with it or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.models import AuditEntryRow
@@ -151,6 +151,27 @@ def _stream(uow: UnitOfWork, chunk: int = 5000) -> Iterator[tuple[AuditFacts, st
         uow.session.expunge_all()
 
 
-def verify_audit_chain(uow: UnitOfWork) -> ChainReport:
-    """Check the whole chain (auditors, `amina audit verify`). Reads in chunks."""
-    return verify_chain(_stream(uow))
+def count_audit_entries(uow: UnitOfWork) -> int:
+    """How many entries the chain has (for progress bars and page counts)."""
+    return int(uow.session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+
+
+def verify_audit_chain(
+    uow: UnitOfWork, progress: Callable[[int], None] | None = None
+) -> ChainReport:
+    """Check the whole chain (auditors, `amina audit verify`). Reads in chunks.
+
+    ``progress`` is called with the number of entries read after each one.
+    """
+    entries = _stream(uow)
+    if progress is not None:
+        entries = _reporting(entries, progress)
+    return verify_chain(entries)
+
+
+def _reporting(
+    entries: Iterator[tuple[AuditFacts, str, str]], progress: Callable[[int], None]
+) -> Iterator[tuple[AuditFacts, str, str]]:
+    for read, entry in enumerate(entries, start=1):
+        progress(read)
+        yield entry

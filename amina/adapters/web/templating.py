@@ -17,16 +17,17 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 class Pages:
     def __init__(self) -> None:
-        base = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(["html", "xml"]),
-            extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
         self._envs: dict[str, Environment] = {}
         for language in LANGUAGES:
-            env = base.overlay()
+            # One environment per language, not overlays of one: overlays share the parent's
+            # globals and i18n extension, so the last language's gettext would serve them all.
+            env = Environment(
+                loader=FileSystemLoader(TEMPLATES),
+                autoescape=select_autoescape(["html", "xml"]),
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
             env.install_gettext_translations(  # type: ignore[attr-defined]
                 Translator(language).gnu_translations, newstyle=True
             )

@@ -1,0 +1,460 @@
+"""The staff console: sign-in with a second factor, the role-aware home page, sign-out, the
+audit log for auditors and staff accounts for supervisors. Russian and English.
+
+Other console pages reuse ``current_staff`` / ``staff_with`` (re-exported here from
+``amina.adapters.web.staff_auth``) and extend ``console/layout.html``; a feature that gets a
+page adds its address to :data:`HOME_LINKS` so the home page links to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from amina.adapters.web.context import container_of
+from amina.adapters.web.staff_auth import (
+    SESSION_COOKIE,
+    SIGN_IN_PATH,
+    access_rules,
+    check_sign_in_form_token,
+    clear_session_cookie,
+    current_staff,
+    forget_sign_in_nonce,
+    remember_sign_in_nonce,
+    render_console,
+    set_session_cookie,
+    sign_in_form_token,
+    staff_with,
+    use_console_language,
+)
+from amina.domain.audit import ChainReport
+from amina.domain.calendar import MOSCOW
+from amina.domain.roles import ROLE_PERMISSIONS, Permission, Role
+from amina.i18n import N_
+from amina.services.audit_review import audit_integrity, audit_page
+from amina.services.errors import AminaError, ErrorKind
+from amina.services.staff import (
+    SecondFactorEnrolment,
+    SignedInStaff,
+    create_staff,
+    disable_staff,
+    list_staff,
+    reset_second_factor,
+    sign_in,
+    sign_in_failed,
+    sign_out,
+    staff_session,
+)
+
+__all__ = ["current_staff", "router", "staff_api", "staff_with"]
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
+staff_api = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+#: What the home page says about each permission, and where its page is (None: not built yet).
+HOME_LINKS: dict[Permission, tuple[str, str, str | None]] = {
+    Permission.person_search: (
+        N_("Find a person"),
+        N_("Search by card or passport, after stating the purpose."),
+        None,
+    ),
+    Permission.person_enrolment_help: (
+        N_("Help with enrolment"),
+        N_("Resend a sign-in code, mark a card lost."),
+        None,
+    ),
+    Permission.registration_view: (
+        N_("Registrations"),
+        N_("A person's registrations and their history."),
+        None,
+    ),
+    Permission.location_view: (
+        N_("Location data"),
+        N_("Daily summaries and reports of a person in a case."),
+        None,
+    ),
+    Permission.appointment_manage: (
+        N_("MMC appointments"),
+        N_("Check visitors in, move or cancel visits."),
+        None,
+    ),
+    Permission.case_view: (N_("Case queue"), N_("Open cases and their files."), None),
+    Permission.case_decide: (
+        N_("Decide cases"),
+        N_("Dismiss, extend the deadline or deregister, with a written reason."),
+        None,
+    ),
+    Permission.objection_decide: (
+        N_("Objections"),
+        N_("Decide objections against decisions."),
+        None,
+    ),
+    Permission.referral_confirm: (
+        N_("Referrals"),
+        N_("Confirm referrals to the Registry of Controlled Persons."),
+        None,
+    ),
+    Permission.policy_edit: (
+        N_("Policy"),
+        N_("Phases, deadlines and thresholds, by effective date."),
+        None,
+    ),
+    Permission.calendar_edit: (
+        N_("Working-day calendar"),
+        N_("Days off and working days."),
+        "/console/calendar",
+    ),
+    Permission.staff_manage: (
+        N_("Staff accounts"),
+        N_("Create and disable accounts, reset the second factor."),
+        "/console/staff",
+    ),
+    Permission.audit_read: (
+        N_("Audit log"),
+        N_("Every access to people's data, and the integrity check of the log."),
+        "/console/audit",
+    ),
+}
+
+#: The chain check's findings, as the console says them.
+CHAIN_PROBLEMS: dict[str, str] = {
+    "link to the previous entry does not match": N_(
+        "Its link to the previous entry does not match: an entry before it was changed, "
+        "removed or inserted."
+    ),
+    "entry content does not match its hash": N_(
+        "Its content does not match its hash: the entry was changed."
+    ),
+}
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return render_console(request, name, status_code, **context)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only console addresses on this site; anything else goes home."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+# --- sign-in and out -----------------------------------------------------------------------
+
+
+def _staff_from_cookie(request: Request) -> SignedInStaff | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    container = container_of(request)
+    with container.uow() as uow:
+        return staff_session(uow, container.clock, token)
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    username: str = "",
+    next_url: str | None = None,
+    error: AminaError | None = None,
+) -> HTMLResponse:
+    nonce, token = sign_in_form_token(request)
+    response = _render(
+        request,
+        "console/sign_in.html",
+        status_code=status_code,
+        username=username,
+        next_url=_safe_next(next_url),
+        error=error,
+        csrf_token=token,
+    )
+    remember_sign_in_nonce(response, nonce, container_of(request).settings)
+    return response
+
+
+@router.get("/console/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, next: str | None = None) -> Response:
+    if _staff_from_cookie(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _sign_in_page(request, next_url=next)
+
+
+@router.post("/console/sign-in", response_class=HTMLResponse)
+def sign_in_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    code: Annotated[str, Form(max_length=12)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/console",
+) -> Response:
+    check_sign_in_form_token(request, csrf_token)
+    container = container_of(request)
+    rules = access_rules(container.settings)
+    with container.uow() as uow:
+        attempt = sign_in(
+            uow, container.clock, rules, username=username, password=password, code=code
+        )
+        uow.commit()
+    if attempt.session is None:
+        return _sign_in_page(
+            request,
+            status_code=401,
+            username=username,
+            next_url=next,
+            error=sign_in_failed(rules),
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(response, attempt.session.token, container.settings)
+    forget_sign_in_nonce(response, container.settings)
+    return response
+
+
+@router.post("/console/sign-out")
+def sign_out_submit(
+    request: Request, _staff: SignedInStaff = Depends(current_staff)
+) -> RedirectResponse:
+    container = container_of(request)
+    with container.uow() as uow:
+        sign_out(uow, container.clock, request.cookies[SESSION_COOKIE])
+        uow.commit()
+    response = RedirectResponse(SIGN_IN_PATH, status_code=303)
+    clear_session_cookie(response, container.settings)
+    return response
+
+
+# --- home ----------------------------------------------------------------------------------
+
+
+@router.get("/console", response_class=HTMLResponse)
+def home(request: Request, staff: SignedInStaff = Depends(current_staff)) -> HTMLResponse:
+    allowed = ROLE_PERMISSIONS[staff.role]
+    links = [(permission, *HOME_LINKS[permission]) for permission in Permission]
+    return _render(
+        request,
+        "console/home.html",
+        # pages that exist first, then what later releases bring
+        links=sorted(
+            (link for link in links if link[0] in allowed), key=lambda link: link[3] is None
+        ),
+    )
+
+
+# --- audit log (auditors) ------------------------------------------------------------------
+
+
+def _moscow_time(at: datetime) -> str:
+    return at.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _chain_problem(report: ChainReport) -> str | None:
+    if report.problem is None:
+        return None
+    return CHAIN_PROBLEMS.get(report.problem, report.problem)
+
+
+@router.get("/console/audit", response_class=HTMLResponse)
+def audit_log(
+    request: Request,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    staff: SignedInStaff = Depends(staff_with(Permission.audit_read)),
+) -> HTMLResponse:
+    container = container_of(request)
+    with container.uow() as uow:
+        page = audit_page(uow, staff.actor, before=before)
+        report = audit_integrity(uow, staff.actor)
+    return _render(
+        request,
+        "console/audit.html",
+        page=page,
+        report=report,
+        chain_problem=_chain_problem(report),
+        before=before,
+        moscow_time=_moscow_time,
+    )
+
+
+# --- staff accounts (supervisors) ----------------------------------------------------------
+
+
+def _staff_page(
+    request: Request,
+    staff: SignedInStaff,
+    *,
+    status_code: int = 200,
+    error: AminaError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    container = container_of(request)
+    with container.uow() as uow:
+        accounts = list_staff(uow, by=staff.actor)
+    return _render(
+        request,
+        "console/staff.html",
+        status_code=status_code,
+        accounts=accounts,
+        roles=list(Role),
+        error=error,
+        form=form or {},
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    return str(segno.make(uri, error="m").svg_inline(scale=4, dark="#1b1b1b"))
+
+
+def _enrolment_page(
+    request: Request,
+    *,
+    username: str,
+    enrolment: SecondFactorEnrolment,
+    password: str | None,
+    created: bool,
+) -> HTMLResponse:
+    return _render(
+        request,
+        "console/staff_enrolment.html",
+        username=username,
+        enrolment=enrolment,
+        password=password,
+        created=created,
+        qr_svg=_qr_svg(enrolment.otpauth_uri),
+    )
+
+
+@router.get("/console/staff", response_class=HTMLResponse)
+def staff_accounts(
+    request: Request, staff: SignedInStaff = Depends(staff_with(Permission.staff_manage))
+) -> HTMLResponse:
+    return _staff_page(request, staff)
+
+
+@router.post("/console/staff", response_class=HTMLResponse)
+def staff_create(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    staff: SignedInStaff = Depends(staff_with(Permission.staff_manage)),
+) -> HTMLResponse:
+    container = container_of(request)
+    form = {"username": username, "display_name": display_name, "role": role}
+    try:
+        chosen = Role(role)
+    except ValueError:
+        chosen = None
+    try:
+        if chosen is None:
+            raise AminaError(
+                "role_invalid",
+                ErrorKind.invalid,
+                N_("Choose a role"),
+                N_("Every staff account has one of the four roles."),
+            )
+        with container.uow() as uow:
+            created = create_staff(
+                uow,
+                container.clock,
+                username=username,
+                role=chosen,
+                display_name=display_name,
+                by=staff.actor,
+            )
+            uow.commit()
+    except AminaError as error:
+        status = 409 if error.code == "staff_username_taken" else 422
+        return _staff_page(request, staff, status_code=status, error=error, form=form)
+    return _enrolment_page(
+        request,
+        username=created.account.username,
+        enrolment=created.second_factor,
+        password=created.password,
+        created=True,
+    )
+
+
+@router.post("/console/staff/{username}/disable", response_class=HTMLResponse)
+def staff_disable(
+    request: Request,
+    username: str,
+    staff: SignedInStaff = Depends(staff_with(Permission.staff_manage)),
+) -> Response:
+    container = container_of(request)
+    try:
+        with container.uow() as uow:
+            disable_staff(uow, container.clock, username, by=staff.actor)
+            uow.commit()
+    except AminaError as error:
+        return _staff_page(request, staff, status_code=409, error=error)
+    return RedirectResponse("/console/staff", status_code=303)
+
+
+@router.post("/console/staff/{username}/reset-mfa", response_class=HTMLResponse)
+def staff_reset_second_factor(
+    request: Request,
+    username: str,
+    staff: SignedInStaff = Depends(staff_with(Permission.staff_manage)),
+) -> Response:
+    container = container_of(request)
+    try:
+        with container.uow() as uow:
+            enrolment = reset_second_factor(uow, container.clock, username, by=staff.actor)
+            uow.commit()
+    except AminaError as error:
+        return _staff_page(request, staff, status_code=404, error=error)
+    return _enrolment_page(
+        request, username=username, enrolment=enrolment, password=None, created=False
+    )
+
+
+# --- staff API: who am I, sign out ---------------------------------------------------------
+
+
+class StaffMeOut(BaseModel):
+    staff_id: str
+    username: str
+    display_name: str
+    role: Role
+    permissions: list[str]
+    csrf_token: str
+    expires_at: str
+
+
+@staff_api.get("/me", response_model=StaffMeOut)
+def staff_me(staff: SignedInStaff = Depends(current_staff)) -> StaffMeOut:
+    """The signed-in staff member (cookie session), their permissions and the CSRF token to
+    send as ``X-CSRF-Token`` with unsafe requests."""
+    return StaffMeOut(
+        staff_id=staff.staff_id,
+        username=staff.username,
+        display_name=staff.display_name,
+        role=staff.role,
+        permissions=sorted(p.value for p in staff.permissions),
+        csrf_token=staff.csrf_token,
+        expires_at=staff.expires_at.isoformat().replace("+00:00", "Z"),
+    )
+
+
+@staff_api.post("/sign-out", status_code=204)
+async def staff_api_sign_out(
+    request: Request, _staff: SignedInStaff = Depends(current_staff)
+) -> Response:
+    """End the current staff session (needs ``X-CSRF-Token``)."""
+    container = container_of(request)
+
+    def end() -> None:
+        with container.uow() as uow:
+            sign_out(uow, container.clock, request.cookies[SESSION_COOKIE])
+            uow.commit()
+
+    await run_in_threadpool(end)
+    response = Response(status_code=204)
+    clear_session_cookie(response, container.settings)
+    return response

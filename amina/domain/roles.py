@@ -1,0 +1,105 @@
+"""Staff roles and what each may do, as data (SPEC §2, §10: least privilege).
+
+Every staff action is one :class:`Permission`; :data:`ROLE_PERMISSIONS` is the whole table.
+A role gets only what its work needs: the auditor reads the audit log and nothing else, the
+supervisor manages staff but cannot read the audit log (separation of duties), the operator
+finds people and helps them but decides nothing.
+
+To enforce a permission in a use case or an endpoint call
+``amina.services.permissions.require(actor, Permission.X)``: it raises the ``forbidden`` (403)
+error. This module only answers the question. docs/roles.md shows the table in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    operator = "operator"
+    inspector = "inspector"
+    supervisor = "supervisor"
+    auditor = "auditor"
+
+
+class Permission(StrEnum):
+    person_search = "person.search"
+    """Find a person by card or passport (with a stated purpose)."""
+    person_enrolment_help = "person.enrolment_help"
+    """Help with enrolment: resend a sign-in code, mark a card lost."""
+    registration_view = "registration.view"
+    """See a person's registrations and their history."""
+    location_view = "location.view"
+    """See a person's location reports and daily summaries, for a case."""
+    appointment_manage = "appointment.manage"
+    """Work the MMC appointment book: check visitors in, move or cancel visits."""
+    case_view = "case.view"
+    """See the case queue and a case's file."""
+    case_decide = "case.decide"
+    """Decide a case: dismiss, extend the deadline, deregister (with a referral)."""
+    objection_decide = "objection.decide"
+    """Decide an objection (appeal) against a decision."""
+    referral_confirm = "referral.confirm"
+    """Confirm a referral to the Registry of Controlled Persons before it is sent."""
+    policy_edit = "policy.edit"
+    """Add a policy version (phases, deadlines, thresholds)."""
+    calendar_edit = "calendar.edit"
+    """Mark days off and working days in the production calendar."""
+    staff_manage = "staff.manage"
+    """Create and disable staff accounts, reset their second factor."""
+    audit_read = "audit.read"
+    """Read the audit log and its integrity report."""
+
+
+#: The role → permission table. Changing access means changing this table (and docs/roles.md).
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.operator: frozenset(
+        {
+            Permission.person_search,
+            Permission.person_enrolment_help,
+            Permission.registration_view,
+            Permission.appointment_manage,
+            Permission.case_view,
+        }
+    ),
+    Role.inspector: frozenset(
+        {
+            Permission.registration_view,
+            Permission.location_view,
+            Permission.case_view,
+            Permission.case_decide,
+        }
+    ),
+    Role.supervisor: frozenset(
+        {
+            Permission.registration_view,
+            Permission.location_view,
+            Permission.case_view,
+            Permission.objection_decide,
+            Permission.referral_confirm,
+            Permission.policy_edit,
+            Permission.calendar_edit,
+            Permission.staff_manage,
+        }
+    ),
+    Role.auditor: frozenset({Permission.audit_read}),
+}
+
+
+def role_named(name: str) -> Role | None:
+    """The role called ``name``, or None (e.g. for the 'system' actor, which is no staff role)."""
+    try:
+        return Role(name)
+    except ValueError:
+        return None
+
+
+def permissions_of(role: Role | str) -> frozenset[Permission]:
+    """Everything ``role`` may do; nothing for a name that is not a staff role."""
+    known = role_named(str(role))
+    return ROLE_PERMISSIONS[known] if known else frozenset()
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    return permission in permissions_of(role)

@@ -1,0 +1,80 @@
+"""The role → permission table (docs/roles.md): least privilege, one refusal per action."""
+
+from __future__ import annotations
+
+import pytest
+
+from amina.domain.roles import ROLE_PERMISSIONS, Permission, Role, allows, permissions_of
+from amina.services.audit import SYSTEM, Actor
+from amina.services.errors import ErrorKind
+from amina.services.permissions import PermissionDenied, require
+
+FORBIDDEN = [
+    (role, permission)
+    for role in Role
+    for permission in Permission
+    if permission not in ROLE_PERMISSIONS[role]
+]
+ALLOWED = [(role, permission) for role in Role for permission in ROLE_PERMISSIONS[role]]
+
+
+@pytest.mark.parametrize(("role", "permission"), FORBIDDEN, ids=lambda v: str(v))
+def test_each_role_is_refused_every_action_it_lacks(role: Role, permission: Permission) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        require(Actor(staff_id="s-1", role=role.value), permission)
+    assert refused.value.kind is ErrorKind.forbidden
+    assert refused.value.code == "forbidden"
+
+
+@pytest.mark.parametrize(("role", "permission"), ALLOWED, ids=lambda v: str(v))
+def test_each_role_may_do_what_the_table_gives_it(role: Role, permission: Permission) -> None:
+    require(Actor(staff_id="s-1", role=role.value), permission)
+
+
+def test_the_auditor_reads_the_audit_log_and_nothing_else() -> None:
+    assert permissions_of(Role.auditor) == {Permission.audit_read}
+
+
+def test_only_the_auditor_reads_the_audit_log() -> None:
+    assert [role for role in Role if allows(role, Permission.audit_read)] == [Role.auditor]
+
+
+def test_only_the_supervisor_manages_staff_edits_policy_and_decides_objections() -> None:
+    for permission in (
+        Permission.staff_manage,
+        Permission.policy_edit,
+        Permission.calendar_edit,
+        Permission.objection_decide,
+        Permission.referral_confirm,
+    ):
+        assert [role for role in Role if allows(role, permission)] == [Role.supervisor]
+
+
+def test_the_operator_decides_nothing() -> None:
+    decisions = {
+        Permission.case_decide,
+        Permission.objection_decide,
+        Permission.referral_confirm,
+        Permission.policy_edit,
+        Permission.calendar_edit,
+        Permission.staff_manage,
+    }
+    assert not permissions_of(Role.operator) & decisions
+    assert Permission.person_search in permissions_of(Role.operator)
+
+
+def test_only_the_inspector_decides_cases_and_does_not_search_people() -> None:
+    assert [role for role in Role if allows(role, Permission.case_decide)] == [Role.inspector]
+    assert not allows(Role.inspector, Permission.person_search)
+
+
+def test_every_permission_belongs_to_some_role() -> None:
+    granted = set().union(*ROLE_PERMISSIONS.values())
+    assert granted == set(Permission)
+
+
+def test_the_system_actor_and_unknown_roles_get_no_staff_permission() -> None:
+    assert permissions_of("system") == frozenset()
+    assert permissions_of("root") == frozenset()
+    with pytest.raises(PermissionDenied):
+        require(SYSTEM, Permission.audit_read)
