@@ -1,0 +1,142 @@
+"""End-to-end harness: a real `amina serve` process and a real Chromium (Playwright).
+
+- ``amina_server``: one server for the session (demo data, system clock, fresh SQLite file),
+  shared by every e2e test. Every e2e module starts with
+  ``pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]``, so that all of them run
+  on one worker and share the server (the suite runs ``pytest -n 2 --dist loadgroup``).
+- ``start_server(demo=True, clock=None, env="development")``: a server of the test's own, for
+  a fixed clock or another environment; stopped when the test ends.
+- ``browser`` (one Chromium per session), ``page`` (a new context per test, desktop size) and
+  ``phone_page`` (390×844, touch, mobile). When a test fails, a full-page screenshot of its
+  page is saved to ``test-artifacts/<test>.png``.
+
+Each server's stdout and stderr go to a log file that tests read with ``server.log_text()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import REPO, AminaServer, ServerFactory, TotpCodes, launch
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered by pytest-xdist too; repeated here so that `-p no:xdist` runs keep working
+    # under --strict-markers.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+
+
+@pytest.fixture(scope="session")
+def amina_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AminaServer]:
+    """One server with the demo data and the real clock, shared by the e2e tests."""
+    server = launch(tmp_path_factory.mktemp("amina-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[ServerFactory]:
+    """``start_server(demo=True, clock=None, env="development", extra_env=None)``: a server
+    of this test's own, stopped when the test ends."""
+    started: list[AminaServer] = []
+
+    def start(**options: object) -> AminaServer:
+        server = launch(tmp_path / f"server-{len(started)}", **options)  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)
+
+
+def _failed(request: pytest.FixtureRequest) -> bool:
+    return any(
+        getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+
+
+def _screenshot_on_failure(request: pytest.FixtureRequest, page: Page) -> None:
+    if not _failed(request):
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    except Exception as error:  # the page may be gone; the test's own error matters more
+        print(f"no screenshot for {name}: {error}")
+
+
+def _context_page(
+    browser: Browser, request: pytest.FixtureRequest, **options: object
+) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(**options)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    _screenshot_on_failure(request, page)
+    context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context (no cookies) with a desktop-sized page."""
+    yield from _context_page(browser, request, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context that looks like a phone: 390×844, touch, mobile."""
+    yield from _context_page(
+        browser,
+        request,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def totp() -> TotpCodes:
+    return TotpCodes()
