@@ -15,6 +15,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -90,16 +91,30 @@ def negotiate(accept_language: str | None) -> str:
 
 
 def _load(language: str) -> Translations:
-    merged = Translations()
+    """Merge every domain file of ``language`` into one table.
+
+    An entry that only repeats its English id (allowed for staff-console strings outside ru and
+    en) never replaces a real translation of the same id from another domain file.
+    """
+    merged = Catalog(locale=BABEL_LOCALES[language])
     folder = LOCALE_DIR / language / "LC_MESSAGES"
     for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=BABEL_LOCALES[language])
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        merged.merge(Translations(fp=buffer))
-    return merged
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            existing = merged.get(message.id)
+            repeats_english = message.string == message.id
+            if existing is not None:
+                if existing.string and repeats_english:
+                    continue
+                del merged[message.id]  # Catalog.__setitem__ would keep the old string
+            merged[message.id] = message
+    buffer = io.BytesIO()
+    write_mo(buffer, merged)
+    buffer.seek(0)
+    return Translations(fp=buffer)
 
 
 @cache

@@ -61,7 +61,9 @@ def age_on(born: date, on: date) -> int:
     return years
 
 
-def _rule_matches(rule: EligibilityRule, facts: EligibilityFacts, on: date) -> bool:
+def _rule_matches(
+    rule: EligibilityRule, facts: EligibilityFacts, on: date, *, any_citizenship: bool = False
+) -> bool:
     if on < rule.effective_from:
         return False
     if facts.region not in rule.regions:
@@ -70,7 +72,11 @@ def _rule_matches(rule: EligibilityRule, facts: EligibilityFacts, on: date) -> b
         return False
     if facts.purpose.value in rule.purposes_excluded:
         return False
-    if rule.citizenships is not None and facts.citizenship.upper() not in rule.citizenships:
+    if (
+        not any_citizenship
+        and rule.citizenships is not None
+        and facts.citizenship.upper() not in rule.citizenships
+    ):
         return False
     if rule.min_intended_stay_days is not None:
         stay = facts.intended_stay_days
@@ -83,9 +89,14 @@ def evaluate(facts: EligibilityFacts, on: date, policy: Policy) -> EligibilityAn
     """Decide ``required`` / ``exempt`` / ``not_covered`` for ``facts`` on ``on``.
 
     Exemptions are checked only for people a rule would otherwise cover, so that ``exempt``
-    always means "covered by a rule, but exempt for this reason".
+    always means "covered by a rule, but exempt for this reason". Citizens of an exempt country
+    are told they are exempt whenever a rule would cover them but for its citizenship list
+    (a Belarusian worker in Moscow is exempt, not "not covered"), because that is the answer
+    that explains their situation.
     """
     matching = [r for r in policy.rules if _rule_matches(r, facts, on)]
+    if not matching and facts.citizenship.upper() in policy.exemptions.citizenships:
+        matching = [r for r in policy.rules if _rule_matches(r, facts, on, any_citizenship=True)]
     if not matching:
         return EligibilityAnswer(
             EligibilityStatus.not_covered, None, "no_rule_applies", policy.version

@@ -152,6 +152,19 @@ def test_a_belarusian_worker_is_exempt_by_citizenship() -> None:
     assert (answer.status, answer.reason) == (EligibilityStatus.exempt, "exempt_citizenship")
 
 
+def test_a_belarusian_worker_in_phase_1_is_told_he_is_exempt_not_that_amina_does_not_apply() -> (
+    None
+):
+    answer = evaluate(adult_worker(citizenship="BY"), date(2025, 9, 1), POLICY)
+    assert (answer.status, answer.reason) == (EligibilityStatus.exempt, "exempt_citizenship")
+    assert answer.rule == "phase-1-work"
+
+
+def test_a_belarusian_tourist_for_a_week_is_not_covered() -> None:
+    tourist = EligibilityFacts("BY", date(1990, 1, 1), Purpose.tourism, "RU-MOW", 7)
+    assert evaluate(tourist, date(2026, 10, 1), POLICY).status is EligibilityStatus.not_covered
+
+
 def test_a_seventeen_year_old_worker_is_exempt_until_the_eighteenth_birthday() -> None:
     worker = adult_worker(date_of_birth=date(2008, 3, 15))
     day_before = evaluate(worker, date(2026, 3, 14), POLICY)
