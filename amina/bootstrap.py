@@ -13,7 +13,9 @@ from sqlalchemy import Engine
 
 from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.services.channels import DeliveryChannels, fake_channels
 from amina.services.clock import Clock, clock_from_spec
+from amina.services.ports import FakeSmsGateway, SmsGateway
 from amina.settings import Settings, load_settings
 
 
@@ -24,15 +26,39 @@ class Container:
     engine: Engine
     uow: UnitOfWorkFactory
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Sign-in codes go out through it (local gateway outside production; see build()).
+    sms: SmsGateway = field(default_factory=FakeSmsGateway)
+    #: Notices and decisions leave through these (the outbox worker; amina/adapters/notify).
+    delivery: DeliveryChannels = field(default_factory=fake_channels)
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
+    clock = clock or clock_from_spec(settings.clock)
+    sms = _sms_gateway(settings, engine, clock)
     return Container(
         settings=settings,
-        clock=clock or clock_from_spec(settings.clock),
+        clock=clock,
         engine=engine,
         uow=lambda: UnitOfWork(session_factory),
+        sms=sms,
+        delivery=_delivery_channels(settings, engine, clock, sms),
     )
+
+
+def _delivery_channels(
+    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway
+) -> DeliveryChannels:
+    from amina.adapters.notify.channels import delivery_channels
+
+    return delivery_channels(settings, engine, clock, sms)
+
+
+def _sms_gateway(settings: Settings, engine: Engine, clock: Clock) -> SmsGateway:
+    from amina.adapters.notify.sms import LocalSmsGateway, UnconfiguredSmsGateway
+
+    if settings.is_production:
+        return UnconfiguredSmsGateway()
+    return LocalSmsGateway(engine, clock, echo=settings.env.value == "development")

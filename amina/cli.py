@@ -13,8 +13,15 @@ from rich.table import Table
 
 from amina.adapters.db.migrate import current_revisions, head_revisions, upgrade
 from amina.bootstrap import Container, build
+from amina.commands.audit import audit_app
+from amina.commands.calendar import calendar_override
+from amina.commands.cards import import_app
+from amina.commands.compliance import outbox_app, sweep_command
+from amina.commands.reports import reports_app
+from amina.commands.simulate import simulate_app
+from amina.commands.staff import staff_app
 from amina.domain.calendar import WorkingCalendar
-from amina.services.calendar import calendar_overrides
+from amina.services.calendar import list_overrides
 from amina.services.policy import ensure_initial_policy, policy_book
 from amina.settings import load_settings
 
@@ -29,6 +36,14 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(policy_app, name="policy")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(import_app, name="import")
+app.add_typer(staff_app, name="staff")
+app.add_typer(audit_app, name="audit")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(reports_app, name="reports")
+app.add_typer(simulate_app, name="simulate")
+app.command("sweep")(sweep_command)
+calendar_app.command("override")(calendar_override)
 
 console = Console()
 
@@ -113,7 +128,9 @@ def calendar_working_days(
     """List every day from FROM to TO and whether it is a working day in Moscow."""
     container = _container(database_url)
     with container.uow() as uow:
-        calendar = WorkingCalendar(calendar_overrides(uow))
+        overrides = list_overrides(uow)
+    decrees = {o.day: o.reason for o in overrides}
+    calendar = WorkingCalendar({o.day: o.is_working for o in overrides})
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     table = Table(title=f"Working days {first} – {last} (Europe/Moscow)")
     table.add_column("date")
@@ -131,7 +148,7 @@ def calendar_working_days(
             day.isoformat(),
             day.strftime("%a"),
             "yes" if working else "no",
-            calendar.holiday_name(day) or "",
+            f"override: {decrees[day]}" if day in decrees else calendar.holiday_name(day) or "",
         )
         day += timedelta(days=1)
     console.print(table)

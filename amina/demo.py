@@ -17,7 +17,11 @@ DemoLoader = Callable[[Container, Console], None]
 
 def _loaders() -> list[DemoLoader]:
     # Imported here so that `amina --help` stays fast.
-    return []
+    from amina.demo_cards import load_demo_cards
+    from amina.demo_registrations import load_demo_registrations
+    from amina.demo_staff import load_demo_staff
+
+    return [load_demo_staff, load_demo_cards, load_demo_registrations]
 
 
 def load_demo(container: Container, console: Console) -> None:

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     )
     staff_lockout_minutes: int = Field(default=15, description="How long a staff lock-out lasts.")
     staff_session_hours: int = Field(default=8, description="Lifetime of a staff console session.")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people and hosts reach the service at; printed in the "
+        "registration slip's QR code (<public_base_url>/verify?code=...).",
+    )
     data_dir: Path = Field(
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -90,6 +91,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin.dispose()
 
 
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database with no tables at all (no migration run): SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"amina_e_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(DEFAULT_NOW)
@@ -112,3 +129,65 @@ def container(database_url: str, clock: FixedClock) -> Iterator[Container]:
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container), base_url="https://testserver") as test_client:
         yield test_client
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    """A staff member signed in on the test client (see the ``sign_in_staff`` fixture)."""
+
+    staff_id: str
+    username: str
+    password: str
+    totp_secret: str
+    csrf_token: str  # for form fields ``csrf_token`` and the ``X-CSRF-Token`` header
+
+
+@pytest.fixture
+def sign_in_staff(
+    client: TestClient, container: Container, clock: FixedClock
+) -> Callable[[str], StaffLogin]:
+    """``sign_in_staff("operator")``: create a staff account of that role through the staff
+    service and sign ``client`` in to the console with password and TOTP code."""
+    import re
+
+    import pyotp
+
+    from amina.domain.roles import Role
+    from amina.services.staff import create_staff
+
+    made: list[str] = []
+
+    def sign_in(role: str) -> StaffLogin:
+        username = f"{role}.{len(made) + 1}"
+        made.append(username)
+        with container.uow() as uow:
+            new = create_staff(
+                uow,
+                container.clock,
+                username=username,
+                role=Role(role),
+                display_name=f"Test {role.title()}",
+            )
+            uow.commit()
+        assert new.password is not None
+        client.cookies.delete("amina_staff_session")  # sign out whoever was signed in
+        form = client.get("/console/sign-in")
+        form_token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert form_token is not None
+        answer = client.post(
+            "/console/sign-in",
+            data={
+                "username": username,
+                "password": new.password,
+                "code": pyotp.TOTP(new.second_factor.secret).at(clock.now()),
+                "csrf_token": form_token.group(1),
+            },
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        me = client.get("/api/v1/staff/me").json()
+        return StaffLogin(
+            me["staff_id"], username, new.password, new.second_factor.secret, me["csrf_token"]
+        )
+
+    return sign_in

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from amina.domain.sign_in import DEFAULT_PARAMETERS as SIGN_IN_PARAMETERS
+
 
 @dataclass(frozen=True)
 class EligibilityRule:
@@ -127,12 +129,14 @@ INITIAL_POLICY_DOCUMENT: dict[str, Any] = {
         "adult_age": 18,
     },
     "parameters": {
+        **SIGN_IN_PARAMETERS,  # otp_*, sign_in_*, access_token_minutes: docs/sign-in.md
         "no_data_working_days": 3,
         "notice_deadline_working_days": 3,
         "reminder_after_working_days": 1,
         "out_of_region_days": 3,
         "proximity_check_enabled": False,
         "proximity_radius_m": 2000,
+        "objection_days": 10,
         "report_retention_days": 30,
         "report_interval_minutes": 15,
         "low_accuracy_m": 500,

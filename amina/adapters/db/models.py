@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -113,3 +114,30 @@ class SchedulerLeaseRow(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime]
+
+
+class JobRunRow(Base):
+    """One run of a scheduled job for one Moscow day; unique, so a day's job runs once even
+    when the scheduler's leader changes half-way through the day."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    job: Mapped[str] = mapped_column(String(80))
+    run_for_date: Mapped[date] = mapped_column(Date)
+    holder: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # running, succeeded, failed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("job", "run_for_date"),)
+
+
+# Feature modules that define their tables on the same Base; imported here so that Alembic and
+# every reader of Base.metadata see them.
+from amina.adapters.db import compliance as _compliance  # noqa: E402, F401
+from amina.adapters.db import idempotency as _idempotency  # noqa: E402, F401
+from amina.adapters.db import identity as _identity  # noqa: E402, F401
+from amina.adapters.db import registrations as _registrations  # noqa: E402, F401
+from amina.adapters.db import reports as _reports  # noqa: E402, F401
