@@ -1,0 +1,1 @@
+"""Documents Amina issues (the registration slip)."""
