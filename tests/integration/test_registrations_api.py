@@ -53,6 +53,9 @@ def test_a_person_registers_an_address_and_reads_it_back(
     current = client.get("/api/v1/me/registrations/current", headers=me.bearer)
     assert current.status_code == 200
     assert current.json()["id"] == registration["id"]
+    profile = client.get("/api/v1/me", headers=me.bearer).json()
+    assert profile["registration"]["slip_code"] == registration["slip_code"]
+    assert profile["registration"]["address"] == "Москва, ул. Тверская, д. 7, кв. 12"
 
 
 def test_without_a_registration_there_is_no_current_one(

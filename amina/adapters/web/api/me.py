@@ -16,9 +16,12 @@ from amina.adapters.db.uow import UnitOfWork
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
+from amina.bootstrap import Container
+from amina.domain.address import format_address
 from amina.domain.calendar import moscow_date
 from amina.domain.cards import masked_phone
 from amina.domain.eligibility import EligibilityAnswer
+from amina.domain.slip import grouped
 from amina.i18n import LANGUAGES, Translator
 from amina.services.access_log import access_log
 from amina.services.enrolment import (
@@ -33,6 +36,7 @@ from amina.services.enrolment import (
     profile,
 )
 from amina.services.idempotency import Answer, run_once
+from amina.services.registrations import current_registration
 from amina.services.sessions import SignedInPerson
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
@@ -69,6 +73,17 @@ class DependantOut(BaseModel):
     created_at: datetime
 
 
+class RegistrationSummaryOut(BaseModel):
+    id: str
+    number: str
+    status: str
+    slip_code: str
+    region: str
+    address: str
+    stay_from: date
+    stay_to: date
+
+
 class ProfileOut(BaseModel):
     id: str
     surname_lat: str
@@ -86,7 +101,7 @@ class ProfileOut(BaseModel):
     may_add_dependants: bool
     dependants: list[DependantOut]
     device_bound: bool
-    registration: None = Field(
+    registration: RegistrationSummaryOut | None = Field(
         default=None, description="The current registration's summary (null: none yet)."
     )
 
@@ -192,7 +207,26 @@ async def me(request: Request, person: SignedInPerson = Depends(current_person))
     """Profile, language, eligibility today explained, children, current registration."""
     container = container_of(request)
     found = await run_in_threadpool(profile, container.uow, container.clock, person.person_id)
-    return profile_out(found, translator_for(request))
+    out = profile_out(found, translator_for(request))
+    out.registration = await run_in_threadpool(_registration_summary, container, person.person_id)
+    return out
+
+
+def _registration_summary(container: Container, person_id: str) -> RegistrationSummaryOut | None:
+    with container.uow() as uow:
+        current = current_registration(uow, person_id)
+    if current is None:
+        return None
+    return RegistrationSummaryOut(
+        id=current.id,
+        number=current.number,
+        status=current.status.value,
+        slip_code=grouped(current.slip_code),
+        region=current.address.region,
+        address=format_address(current.address),
+        stay_from=current.stay_from,
+        stay_to=current.stay_to,
+    )
 
 
 @router.patch("", response_model=ProfileOut)
