@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -45,6 +46,7 @@ class Pages:
             languages=LANGUAGES,
             language_names=LANGUAGE_NAMES,
             t=translator,
+            lang_url=lambda code: _language_url(request, code),
             **context,
         )
         response = HTMLResponse(html, status_code=status_code)
@@ -55,3 +57,10 @@ class Pages:
                 LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=False
             )
         return response
+
+
+def _language_url(request: Request, language: str) -> str:
+    """The current page in another language, keeping the rest of the query (e.g. ``?code=``)."""
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    query["lang"] = language
+    return "?" + urlencode(query)
