@@ -77,33 +77,33 @@ HOME_LINKS: dict[Permission, tuple[str, str, str | None]] = {
     Permission.location_view: (
         N_("Location data"),
         N_("Daily summaries and reports of a person in a case."),
-        None,
+        "/console/cases",
     ),
     Permission.appointment_manage: (
         N_("MMC appointments"),
         N_("Check visitors in, move or cancel visits."),
         None,
     ),
-    Permission.case_view: (N_("Case queue"), N_("Open cases and their files."), None),
+    Permission.case_view: (N_("Case queue"), N_("Open cases and their files."), "/console/cases"),
     Permission.case_decide: (
         N_("Decide cases"),
         N_("Dismiss, extend the deadline or deregister, with a written reason."),
-        None,
+        "/console/cases",
     ),
     Permission.objection_decide: (
         N_("Objections"),
         N_("Decide objections against decisions."),
-        None,
+        "/console/objections",
     ),
     Permission.referral_confirm: (
         N_("Referrals"),
         N_("Confirm referrals to the Registry of Controlled Persons."),
-        None,
+        "/console/referrals",
     ),
     Permission.policy_edit: (
         N_("Policy"),
         N_("Phases, deadlines and thresholds, by effective date."),
-        None,
+        "/console/policy",
     ),
     Permission.calendar_edit: (
         N_("Working-day calendar"),

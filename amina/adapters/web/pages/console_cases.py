@@ -1,0 +1,308 @@
+"""The console's case screens (SPEC §7, §10): the case queue, the case file — opened only
+after stating a purpose, which is audited and shown to the person — and the inspector's
+decision form.
+
+Operators, inspectors and supervisors see the queue and case files (``case.view``); the
+day-by-day picture of location data only those whose role may see location data
+(``location.view``); the decision form only inspectors (``case.decide``). The rules live in
+:mod:`amina.services.cases`; these pages only ask and show.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from amina.adapters.web.context import container_of
+from amina.adapters.web.pages.case_timeline import timeline_picture
+from amina.adapters.web.pages.case_words import (
+    CASE_STATUS_BADGES,
+    CASE_STATUSES,
+    DECISION_KINDS,
+    NOTICE_KINDS,
+    NOTICE_RESOLUTIONS,
+    NOTICE_STATUSES,
+    OBJECTION_OUTCOMES,
+    PHONE_SIGNALS,
+    REFERRAL_STATUSES,
+    REGISTRATION_STATUSES,
+    initials,
+    short_id,
+)
+from amina.adapters.web.problems import STATUS
+from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
+from amina.domain.calendar import MOSCOW, moscow_date
+from amina.domain.decisions import CaseStatus, DecisionKind, DecisionRequest
+from amina.domain.roles import Permission
+from amina.i18n import N_
+from amina.services.audit import purpose_required
+from amina.services.cases import CaseFile, case_file, case_queue, decide_case
+from amina.services.errors import AminaError, ErrorKind, FieldError
+from amina.services.review_queues import staff_names
+from amina.services.staff import SignedInStaff
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
+
+QUEUE = "/console/cases"
+#: The queue's status filter: one status, or all of them.
+STATUS_FILTERS: dict[str, tuple[CaseStatus, ...]] = {
+    **{s.value: (s,) for s in CaseStatus},
+    "all": tuple(CaseStatus),
+}
+
+
+def _date_or_none(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+# --- the queue ----------------------------------------------------------------------------------
+
+
+@router.get(QUEUE, response_class=HTMLResponse)
+def case_queue_page(
+    request: Request,
+    status: Annotated[str, Query(max_length=20)] = "open",
+    # text, not a number: the filter form sends an empty field when it is not used
+    older_than: Annotated[str | None, Query(max_length=5)] = None,
+    deadline_before: Annotated[str | None, Query(max_length=10)] = None,
+    decided: Annotated[str | None, Query(max_length=36)] = None,
+    staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
+) -> HTMLResponse:
+    container = container_of(request)
+    today = moscow_date(container.clock.now())
+    statuses = STATUS_FILTERS.get(status, STATUS_FILTERS["open"])
+    age = int(older_than) if older_than and older_than.strip().isdigit() else None
+    # "open at least N days": opened N or more days ago, i.e. before today - N + 1
+    opened_before = None if age is None else today - timedelta(days=age - 1)
+    deadline = _date_or_none(deadline_before)
+    with container.uow() as uow:
+        cases = case_queue(
+            uow,
+            container.clock,
+            staff.actor,
+            statuses=statuses,
+            opened_before=opened_before,
+            deadline_before=deadline,
+        )
+        uow.commit()  # the audit entry of the queue
+    return render_console(
+        request,
+        "console/cases.html",
+        cases=cases,
+        filters={
+            "status": status if status in STATUS_FILTERS else "open",
+            "older_than": "" if age is None else str(age),
+            "deadline_before": "" if deadline is None else deadline.isoformat(),
+        },
+        status_filters=list(STATUS_FILTERS),
+        case_statuses=CASE_STATUSES,
+        case_badges=CASE_STATUS_BADGES,
+        notice_kinds=NOTICE_KINDS,
+        decided=decided,
+        short_id=short_id,
+        moscow=MOSCOW,
+    )
+
+
+# --- the case file ------------------------------------------------------------------------------
+
+
+def _purpose_page(
+    request: Request,
+    case_id: str,
+    *,
+    status_code: int = 200,
+    error: AminaError | None = None,
+    purpose: str = "",
+) -> HTMLResponse:
+    return render_console(
+        request,
+        "console/case_purpose.html",
+        status_code=status_code,
+        case_id=case_id,
+        short_id=short_id,
+        error=error,
+        purpose=purpose,
+    )
+
+
+@router.get(QUEUE + "/{case_id}", response_class=HTMLResponse)
+def case_purpose_form(
+    request: Request,
+    case_id: str,
+    _staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
+) -> HTMLResponse:
+    """Nothing of the person is shown before the purpose is stated."""
+    return _purpose_page(request, case_id)
+
+
+def _case_file_page(
+    request: Request,
+    staff: SignedInStaff,
+    found: CaseFile,
+    purpose: str,
+    *,
+    status_code: int = 200,
+    error: AminaError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    container = container_of(request)
+    ids: list[str | None] = [d.staff_id for d in found.decisions]
+    ids += [r.confirmed_by for r in found.referrals]
+    ids += [o.supervisor_id for o in found.objections]
+    with container.uow() as uow:
+        names = staff_names(uow, ids)
+    surname, _, given = found.person_name_latin.partition(" ")
+    surname_cyr, _, given_cyr = found.person_name_cyrillic.partition(" ")
+    today = moscow_date(container.clock.now())
+    may_see_location = staff.can(Permission.location_view)
+    return render_console(
+        request,
+        "console/case_file.html",
+        status_code=status_code,
+        found=found,
+        purpose=purpose,
+        initials_latin=initials(given, surname),
+        initials_cyrillic=initials(given_cyr, surname_cyr),
+        picture=timeline_picture(found) if may_see_location else None,
+        may_see_location=may_see_location,
+        may_decide=staff.can(Permission.case_decide) and found.case.status is CaseStatus.open,
+        names=names,
+        today=today,
+        tomorrow=today + timedelta(days=1),
+        error=error,
+        field_errors={e.field: e for e in (error.errors if error else [])},
+        form=form or {},
+        short_id=short_id,
+        moscow=MOSCOW,
+        case_statuses=CASE_STATUSES,
+        case_badges=CASE_STATUS_BADGES,
+        notice_kinds=NOTICE_KINDS,
+        notice_statuses=NOTICE_STATUSES,
+        notice_resolutions=NOTICE_RESOLUTIONS,
+        decision_kinds=DECISION_KINDS,
+        referral_statuses=REFERRAL_STATUSES,
+        objection_outcomes=OBJECTION_OUTCOMES,
+        registration_statuses=REGISTRATION_STATUSES,
+        phone_signals=PHONE_SIGNALS,
+    )
+
+
+def _open(request: Request, staff: SignedInStaff, case_id: str, purpose: str) -> CaseFile:
+    container = container_of(request)
+    with container.uow() as uow:
+        found = case_file(uow, container.clock, staff.actor, case_id, purpose)
+        uow.commit()  # the audit entry is the point
+    return found
+
+
+def _refusal_status(error: AminaError) -> int:
+    return STATUS[error.kind]
+
+
+@router.post(QUEUE + "/{case_id}", response_class=HTMLResponse)
+def case_file_page(
+    request: Request,
+    case_id: str,
+    purpose: Annotated[str, Form(max_length=500)] = "",
+    staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
+) -> HTMLResponse:
+    """The case file, after the purpose is stated; audited with it."""
+    purpose = purpose.strip()
+    try:
+        found = _open(request, staff, case_id, purpose)
+    except AminaError as error:
+        if error.kind is ErrorKind.not_found:
+            return render_console(request, "console/refused.html", status_code=404, error=error)
+        return _purpose_page(
+            request, case_id, status_code=_refusal_status(error), error=error, purpose=purpose
+        )
+    return _case_file_page(request, staff, found, purpose)
+
+
+def _kind_invalid() -> AminaError:
+    return AminaError(
+        "decision_kind_invalid",
+        ErrorKind.invalid,
+        N_("Choose a decision"),
+        N_("Dismiss, extend the deadline or deregister."),
+        errors=[FieldError("kind", "decision_kind_invalid", N_("Choose a decision."))],
+    )
+
+
+def _deadline_invalid() -> AminaError:
+    return AminaError(
+        "new_deadline_invalid",
+        ErrorKind.invalid,
+        N_("Give the new deadline"),
+        errors=[
+            FieldError("new_deadline", "new_deadline_invalid", N_("Enter a date as YYYY-MM-DD."))
+        ],
+    )
+
+
+def _decision_request(kind: str, reason: str, new_deadline: str, referral: str) -> DecisionRequest:
+    try:
+        chosen = DecisionKind(kind)
+    except ValueError:
+        raise _kind_invalid() from None
+    deadline: date | None = None
+    if new_deadline.strip() and chosen is DecisionKind.extend_deadline:
+        deadline = _date_or_none(new_deadline.strip())
+        if deadline is None:
+            raise _deadline_invalid()
+    # The form keeps the other fields when the inspector switches the kind; only what belongs
+    # to the chosen kind is sent on.
+    return DecisionRequest(
+        chosen,
+        reason,
+        deadline,
+        referral == "yes" and chosen is DecisionKind.deregister,
+    )
+
+
+@router.post(QUEUE + "/{case_id}/decision", response_class=HTMLResponse)
+def decision_submit(
+    request: Request,
+    case_id: str,
+    kind: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    new_deadline: Annotated[str, Form(max_length=10)] = "",
+    referral: Annotated[str, Form(max_length=3)] = "",
+    purpose: Annotated[str, Form(max_length=500)] = "",
+    staff: SignedInStaff = Depends(staff_with(Permission.case_decide)),
+) -> Response:
+    container = container_of(request)
+    form = {"kind": kind, "reason": reason, "new_deadline": new_deadline, "referral": referral}
+    try:
+        decision_request = _decision_request(kind, reason, new_deadline, referral)
+        with container.uow() as uow:
+            decide_case(uow, container.clock, staff.actor, case_id, decision_request)
+            uow.commit()
+    except AminaError as error:
+        if error.kind is ErrorKind.not_found:
+            return render_console(request, "console/refused.html", status_code=404, error=error)
+        # Show the case file again with the error; that is another look at the person's data,
+        # audited with the purpose stated when the file was opened.
+        try:
+            found = _open(request, staff, case_id, purpose)
+        except AminaError:
+            return _purpose_page(
+                request, case_id, status_code=422, error=purpose_required(), purpose=purpose
+            )
+        return _case_file_page(
+            request,
+            staff,
+            found,
+            purpose,
+            status_code=_refusal_status(error),
+            error=error,
+            form=form,
+        )
+    return RedirectResponse(f"{QUEUE}?decided={case_id}", status_code=303)

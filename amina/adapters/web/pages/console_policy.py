@@ -1,0 +1,247 @@
+"""The console page /console/policy: supervisors see every policy version (who added it and
+why), the parameters in force today and per version, and schedule a new version with changed
+parameters from today or a later day. The eligibility phases are shown, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from amina.adapters.web.context import container_of, translator_for
+from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
+from amina.domain.calendar import moscow_date
+from amina.domain.policy_revision import ParameterKind, parameter_kind
+from amina.i18n import N_, Translator
+from amina.services.errors import AminaError, ErrorKind, FieldError
+from amina.services.permissions import Permission
+from amina.services.policy import PolicyVersionEntry, policy_history, propose_policy_version
+from amina.services.staff import SignedInStaff
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
+
+PAGE = "/console/policy"
+#: Form fields of the parameters are named ``parameter.<name>``.
+FIELD_PREFIX = "parameter."
+
+#: What each parameter means, as the console says it (with its unit). A parameter not named
+#: here is shown by its name.
+PARAMETER_LABELS: dict[str, str] = {
+    "no_data_working_days": N_("Notice after more than this many working days without data"),
+    "notice_deadline_working_days": N_("Working days to answer a notice"),
+    "reminder_after_working_days": N_("Reminder after this many working days without data"),
+    "out_of_region_days": N_("Notice after this many days outside the region"),
+    "proximity_check_enabled": N_("Check that the person stays near the registered address"),
+    "proximity_radius_m": N_("Near the address: radius, metres"),
+    "objection_days": N_("Days to object to a decision"),
+    "report_retention_days": N_("Raw location reports are kept, days"),
+    "report_interval_minutes": N_("The app reports every, minutes"),
+    "low_accuracy_m": N_("Low accuracy above, metres"),
+    "too_old_hours": N_("A report is implausibly old after, hours"),
+    "future_tolerance_minutes": N_("A device clock ahead is tolerated up to, minutes"),
+    "impossible_speed_mps": N_("Impossible speed above, metres per second"),
+    "registration_backdate_grace_days": N_("A registration may start this many days back"),
+    "border_margin_m": N_("Near the region's border (uncertain) within, metres"),
+    "far_from_address_m": N_("Far from the address beyond, metres"),
+    "access_token_minutes": N_("A person's sign-in lasts, minutes"),
+    "otp_ttl_minutes": N_("A sign-in code is valid for, minutes"),
+    "otp_tries": N_("Tries per sign-in code"),
+    "otp_challenge_lifetime_minutes": N_("A sign-in in progress lasts up to, minutes"),
+    "otp_resend_first_delay_seconds": N_("A new code may be asked for after, seconds"),
+    "otp_requests_per_card_per_hour": N_("Codes per card per hour"),
+    "otp_requests_per_client_per_hour": N_("Codes per client address per hour"),
+    "sign_in_card_failures": N_("Wrong codes per card before it is locked"),
+    "sign_in_card_window_minutes": N_("Wrong codes per card are counted over, minutes"),
+    "sign_in_card_lock_minutes": N_("First lock of a card, minutes"),
+    "sign_in_card_lock_max_minutes": N_("Longest lock of a card, minutes"),
+    "sign_in_client_failures": N_("Wrong codes per client address before it is locked"),
+    "sign_in_client_window_minutes": N_("Wrong codes per client address are counted over, minutes"),
+    "sign_in_client_lock_minutes": N_("First lock of a client address, minutes"),
+    "sign_in_client_lock_max_minutes": N_("Longest lock of a client address, minutes"),
+    "sign_in_lock_memory_hours": N_("Earlier locks count for, hours"),
+}
+
+
+#: How the editor groups the parameters.
+PARAMETER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        N_("Notices and due process"),
+        (
+            "no_data_working_days",
+            "notice_deadline_working_days",
+            "reminder_after_working_days",
+            "out_of_region_days",
+            "proximity_check_enabled",
+            "proximity_radius_m",
+            "objection_days",
+        ),
+    ),
+    (
+        N_("Registrations and location reports"),
+        (
+            "registration_backdate_grace_days",
+            "report_retention_days",
+            "report_interval_minutes",
+            "low_accuracy_m",
+            "too_old_hours",
+            "future_tolerance_minutes",
+            "impossible_speed_mps",
+            "border_margin_m",
+            "far_from_address_m",
+        ),
+    ),
+    (
+        N_("Sign-in"),
+        tuple(n for n in PARAMETER_LABELS if n.startswith(("otp_", "sign_in_", "access_"))),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class VersionColumn:
+    entry: PolicyVersionEntry
+    state: str  # "past", "in_force", "scheduled"
+    changed: frozenset[str]  # parameters that differ from the version before it
+
+
+def _columns(history: list[PolicyVersionEntry], today: date) -> list[VersionColumn]:
+    in_force = max(
+        (e for e in history if e.effective_from <= today),
+        key=lambda e: (e.effective_from, e.version),
+        default=history[0] if history else None,
+    )
+    columns: list[VersionColumn] = []
+    previous: Mapping[str, Any] | None = None
+    for entry in history:
+        if entry is in_force:
+            state = "in_force"
+        elif entry.effective_from > today:
+            state = "scheduled"
+        else:
+            state = "past"
+        changed = (
+            frozenset()
+            if previous is None
+            else frozenset(n for n, v in entry.parameters.items() if previous.get(n) != v)
+        )
+        columns.append(VersionColumn(entry, state, changed))
+        previous = entry.parameters
+    return columns
+
+
+def _page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    error: AminaError | None = None,
+    form: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    container = container_of(request)
+    with container.uow() as uow:
+        history = policy_history(uow)
+    today = moscow_date(container.clock.now())
+    columns = _columns(history, today)
+    in_force = next(c.entry for c in columns if c.state == "in_force")
+    # every parameter any version has, by group; one no group names goes under "Other"
+    known = list(dict.fromkeys(n for c in columns for n in c.entry.parameters))
+    grouped = {n for _, names in PARAMETER_GROUPS for n in names}
+    groups = [*PARAMETER_GROUPS, (N_("Other"), tuple(n for n in known if n not in grouped))]
+
+    def row(name: str) -> tuple[str, str | None, ParameterKind]:
+        value = next(c.entry.parameters[name] for c in columns if name in c.entry.parameters)
+        return name, PARAMETER_LABELS.get(name), parameter_kind(value)
+
+    parameters = [
+        (title, [row(n) for n in names if n in known])
+        for title, names in groups
+        if any(n in known for n in names)
+    ]
+    t = translator_for(request)
+    field_errors = {
+        e.field: t.gettext(e.message, **{**e.params, "name": _label(t, e.field)})
+        for e in (error.errors if error else [])
+    }
+    return render_console(
+        request,
+        "console/policy.html",
+        status_code=status_code,
+        today=today,
+        in_force=in_force,
+        columns=columns,
+        parameters=parameters,
+        switch=ParameterKind.switch,
+        error=error,
+        field_errors=field_errors,
+        form=form or {},
+        scheduled=request.query_params.get("scheduled") == "1",
+    )
+
+
+def _label(t: Translator, name: str) -> str:
+    label = PARAMETER_LABELS.get(name)
+    return f"«{t.gettext(label)}»" if label else name
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def policy_page(
+    request: Request, _staff: SignedInStaff = Depends(staff_with(Permission.policy_edit))
+) -> HTMLResponse:
+    return _page(request)
+
+
+def _date_invalid() -> AminaError:
+    return AminaError(
+        "effective_from_invalid",
+        ErrorKind.invalid,
+        N_("Enter a date"),
+        errors=[
+            FieldError(
+                "effective_from", "effective_from_invalid", N_("Enter a date as YYYY-MM-DD.")
+            )
+        ],
+    )
+
+
+@router.post(PAGE, response_class=HTMLResponse)
+async def policy_version_submit(
+    request: Request, staff: SignedInStaff = Depends(staff_with(Permission.policy_edit))
+) -> Response:
+    submitted = await request.form()
+    form = {key: value for key, value in submitted.items() if isinstance(value, str)}
+    # An empty field keeps the value in force on that date.
+    changes = {
+        key.removeprefix(FIELD_PREFIX): value.strip()
+        for key, value in form.items()
+        if key.startswith(FIELD_PREFIX) and value.strip()
+    }
+    container = container_of(request)
+
+    def schedule() -> None:
+        try:
+            effective_from = date.fromisoformat(form.get("effective_from", "").strip())
+        except ValueError as error:
+            raise _date_invalid() from error
+        with container.uow() as uow:
+            propose_policy_version(
+                uow,
+                container.clock,
+                staff.actor,
+                effective_from,
+                changes,
+                form.get("reason", ""),
+            )
+            uow.commit()
+
+    try:
+        await run_in_threadpool(schedule)
+    except AminaError as error:
+        if error.kind is not ErrorKind.invalid and error.kind is not ErrorKind.conflict:
+            raise
+        status = 409 if error.kind is ErrorKind.conflict else 422
+        return await run_in_threadpool(_page, request, status_code=status, error=error, form=form)
+    return RedirectResponse(PAGE + "?scheduled=1", status_code=303)
