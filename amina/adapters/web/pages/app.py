@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from amina.adapters.web.context import language_of
 from amina.i18n import BABEL_LOCALES, N_, Translator
@@ -97,6 +97,12 @@ def app_shell(request: Request) -> HTMLResponse:
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
+
+
+@router.get("/app/inbox")
+def inbox() -> RedirectResponse:
+    """Where a web push notification opens the app (``services.inbox.INBOX_URL``): the inbox."""
+    return RedirectResponse("/app#inbox", status_code=303)
 
 
 @router.get("/app/manifest.webmanifest")

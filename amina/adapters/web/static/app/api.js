@@ -95,7 +95,8 @@ async function send(method, path, body, headers) {
   if (!response.ok) {
     throw new ApiError(response.status, data || {}, retryAfterSeconds(response));
   }
-  return { status: response.status, data, retryAfter: retryAfterSeconds(response) };
+  // `response` too: a caller fetching a file (a PDF) reads its body itself.
+  return { status: response.status, data, retryAfter: retryAfterSeconds(response), response };
 }
 
 let renewing = null;

@@ -3,6 +3,10 @@
 
 import { ApiError, api, session } from "./api.js";
 import { showAccessLog, showHome, setUpChildForm } from "./home.js";
+import { myDataScreens, setUpMyData } from "./my_data.js";
+import { noticeScreens, setUpNotices } from "./notices.js";
+import { registrationScreens, setUpRegistration } from "./registration.js";
+import { setUpReporting } from "./reporting.js";
 import {
   announce,
   challenge,
@@ -17,7 +21,14 @@ import { t } from "./strings.js";
 // saved with the person's account at the next sign-in).
 const CHOSEN_LANGUAGE = "amina.language";
 const LANGUAGE_PENDING = "amina.language_pending";
-const SIGNED_IN_ONLY = new Set(["home", "child", "access-log"]);
+// Screens of features in their own modules: name → loader (a loader for "home" adds to it).
+const FEATURE_SCREENS = [registrationScreens, noticeScreens, myDataScreens];
+const SIGNED_IN_ONLY = new Set([
+  "home",
+  "child",
+  "access-log",
+  ...FEATURE_SCREENS.flatMap((screens) => Object.keys(screens)),
+]);
 const SCREENS = new Set(["language", "card", "passport", "code", ...SIGNED_IN_ONLY]);
 
 const pageLanguage = document.documentElement.lang;
@@ -53,6 +64,7 @@ async function loadScreen(name) {
   try {
     if (name === "home") await showHome();
     if (name === "access-log") await showAccessLog();
+    await Promise.all(FEATURE_SCREENS.filter((screens) => screens[name]).map((screens) => screens[name]()));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       sessionEnded();
@@ -177,6 +189,10 @@ function start() {
   setUpCodeEntry(go, signedIn);
   setUpChildForm(go, announce);
   setUpSignOut();
+  setUpRegistration(go, announce);
+  setUpNotices(go, announce);
+  setUpMyData();
+  setUpReporting();
   window.addEventListener("hashchange", route);
   route();
   registerServiceWorker();

@@ -90,7 +90,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   if (url.pathname.startsWith("/api/")) {
     // Only the person's own data is worth showing offline; sign-in answers never are.
-    if (url.pathname.startsWith("/api/v1/me")) {
+    // The region outline too: "My location data" draws its picture offline.
+    if (url.pathname.startsWith("/api/v1/me") || url.pathname === "/api/v1/regions/outline") {
       event.respondWith(networkFirst(request, API_CACHE));
     }
     return;
