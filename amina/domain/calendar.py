@@ -27,11 +27,16 @@ class WorkingCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self._overrides = dict(overrides or {})
         self._official = holidays.country_holidays("RU")
+        # the library's answer is slow (~10 µs); a sweep asks about the same days a million times
+        self._known: dict[date, bool] = {}
 
     def is_working_day(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
-        return bool(self._official.is_working_day(day))
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = bool(self._official.is_working_day(day))
+        return known
 
     def holiday_name(self, day: date) -> str | None:
         name = self._official.get(day)

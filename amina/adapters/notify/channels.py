@@ -1,0 +1,95 @@
+"""Local implementations of the delivery ports, and the choice of implementations.
+
+- :class:`LocalSmsChannel` — development and tests: an SMS is recorded once per idempotency key
+  and shown at ``/dev/sms`` with the sign-in codes (``dev_sms_outbox``).
+- :class:`GatewaySmsChannel` — production: hands the text to the SMS provider's gateway
+  (``services.ports.SmsGateway``). A provider adapter must pass the key on as the provider's
+  client message id so that the provider drops repeats; the unconfigured gateway sends nothing.
+- :class:`LocalPushSender` — records web push notifications instead of sending them, for
+  tests and machines without ``pywebpush``.
+- :func:`delivery_channels` — which ones the composition root uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine, insert
+
+from amina.adapters.db.identity import DevSmsRow
+from amina.adapters.notify.receipts import record_receipt
+from amina.services.channels import DeliveryChannels, PushSender, PushTarget
+from amina.services.clock import Clock
+from amina.services.ports import SmsGateway
+from amina.settings import Settings
+
+log = structlog.get_logger("amina.notify")
+
+
+class LocalSmsChannel:
+    """Development and tests: one stored SMS per key (a repeat is ignored), shown at /dev/sms."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def send(self, to: str, text: str, idempotency_key: str) -> None:
+        with self._engine.begin() as connection:
+            if record_receipt(connection, self._clock, "sms", idempotency_key, to, {"text": text}):
+                connection.execute(
+                    insert(DevSmsRow).values(to=to, text=text, sent_at=self._clock.now())
+                )
+
+
+class GatewaySmsChannel:
+    """Production: the provider's gateway sends the text (see the module docstring)."""
+
+    def __init__(self, gateway: SmsGateway) -> None:
+        self._gateway = gateway
+
+    def send(self, to: str, text: str, idempotency_key: str) -> None:
+        self._gateway.send(to, text)
+
+
+class LocalPushSender:
+    """Records web push notifications (one per key) instead of sending them."""
+
+    def __init__(self, engine: Engine, clock: Clock, public_key: str | None = None) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._public_key = public_key
+
+    @property
+    def public_key(self) -> str | None:
+        return self._public_key
+
+    def push(self, target: PushTarget, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        with self._engine.begin() as connection:
+            record_receipt(
+                connection, self._clock, "push", idempotency_key, target.endpoint, payload
+            )
+
+
+def delivery_channels(
+    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway
+) -> DeliveryChannels:
+    """Local channels outside production; the real ones (SMS provider gateway, web push with
+    VAPID keys from ``settings.data_dir``) in production. Web push is real in development too
+    when ``pywebpush`` is installed, so the app can be tried on a phone."""
+    from amina.adapters.external.controlled_persons import LocalControlledPersonsRegistry
+    from amina.adapters.notify.webpush import web_push_sender
+
+    registry = LocalControlledPersonsRegistry(engine, clock)
+    if settings.env.value == "test":
+        return DeliveryChannels(
+            LocalSmsChannel(engine, clock), LocalPushSender(engine, clock), registry
+        )
+    web_push = web_push_sender(settings)
+    push: PushSender = web_push if web_push is not None else LocalPushSender(engine, clock)
+    if settings.is_production:
+        if web_push is None:
+            log.error("push.unavailable", reason="pywebpush is not installed")
+        return DeliveryChannels(GatewaySmsChannel(sms), push, registry)
+    return DeliveryChannels(LocalSmsChannel(engine, clock), push, registry)

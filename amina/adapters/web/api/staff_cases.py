@@ -1,0 +1,506 @@
+"""Staff: cases, decisions, referrals and objections (``/api/v1/staff/...``; SPEC §7, §10).
+
+Staff session cookie plus ``X-CSRF-Token`` on writes (amina.adapters.web.staff_auth). Every
+call checks the role's permission and is audited; opening a case file needs a stated purpose,
+and it, every decision, confirmation and objection decision appear in the person's access log.
+
+| who | may |
+|---|---|
+| operator, inspector, supervisor (``case.view``) | the case queue and case files |
+| inspector (``case.decide``) | decide: dismiss, extend the deadline, deregister (+ referral) |
+| supervisor (``referral.confirm``) | confirm or reject a referral — not one they decided |
+| supervisor (``objection.decide``) | uphold or overturn a decision objected to |
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from amina.adapters.web.context import container_of
+from amina.adapters.web.staff_auth import staff_with
+from amina.domain.decisions import (
+    CaseStatus,
+    DecisionKind,
+    DecisionRequest,
+    ObjectionOutcome,
+    ReferralStatus,
+)
+from amina.domain.roles import Permission
+from amina.services.cases import (
+    CaseFile,
+    CaseSummary,
+    Decision,
+    Objection,
+    Referral,
+    case_file,
+    case_queue,
+    decide_case,
+)
+from amina.services.objections import decide_objection, objection_queue
+from amina.services.referrals import confirm_referral, referral_queue, reject_referral
+from amina.services.staff import SignedInStaff
+
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+Purpose = Annotated[
+    str,
+    Field(
+        max_length=500,
+        description="Why you need this person's data (at least 5 characters); shown to the "
+        "person in their access log",
+    ),
+]
+Reason = Annotated[
+    str,
+    Field(
+        max_length=2000,
+        description="The written reason (at least 10 characters); the person reads it",
+    ),
+]
+
+
+# --- models ------------------------------------------------------------------------------------
+
+
+class CaseOut(BaseModel):
+    id: str
+    person_id: str
+    status: Literal["open", "decided", "reopened", "closed"]
+    notice_id: str
+    notice_kind: str
+    missed_deadline: date
+    opened_at: datetime
+    age_days: int
+
+
+class NoticeFileOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    since: date
+    deadline: date
+    covered_from: date
+    policy_version: str
+    facts: dict[str, Any]
+    created_at: datetime
+    answered_at: datetime | None
+    resolved_at: datetime | None
+    resolution: str | None
+    answer: dict[str, Any] | None
+
+
+class TimelineDayOut(BaseModel):
+    day: date
+    working_day: bool
+    reports: int
+    inside_region: int
+    near_address: int
+    device_status_problems: int
+
+
+class StatusReadingOut(BaseModel):
+    reported_at: datetime
+    location_permission: bool | None
+    location_services: bool | None
+    battery_saver: bool | None
+    app_version: str | None
+
+
+class DecisionOut(BaseModel):
+    id: str
+    case_id: str
+    kind: Literal["dismiss", "extend_deadline", "deregister"]
+    reason: str
+    staff_id: str
+    new_deadline: date | None
+    objection_until: date | None
+    created_at: datetime
+
+
+class ReferralOut(BaseModel):
+    id: str
+    person_id: str
+    case_id: str
+    decision_id: str
+    status: Literal["pending_confirmation", "confirmed", "sent", "rejected", "withdrawn"]
+    decided_by: str
+    created_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+    closing_reason: str | None
+    sent_at: datetime | None
+
+
+class ObjectionOut(BaseModel):
+    id: str
+    person_id: str
+    case_id: str
+    decision_id: str
+    text: str
+    created_at: datetime
+    outcome: Literal["uphold", "overturn"] | None
+    supervisor_id: str | None
+    reason: str | None
+    decided_at: datetime | None
+
+
+class CaseFileOut(BaseModel):
+    case: CaseOut
+    person: dict[str, str]
+    registration: dict[str, str]
+    notice: NoticeFileOut
+    notices: list[NoticeFileOut]
+    reminders: list[dict[str, Any]]
+    timeline: list[TimelineDayOut] = Field(
+        description="One entry per Moscow day from a week before the silence to today"
+    )
+    device_status: list[StatusReadingOut]
+    last_report_at: datetime | None
+    last_contact_at: datetime | None
+    decisions: list[DecisionOut]
+    referrals: list[ReferralOut]
+    objections: list[ObjectionOut]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["dismiss", "extend_deadline", "deregister"]
+    reason: Reason
+    new_deadline: date | None = Field(default=None, description="Only with extend_deadline")
+    referral: bool = Field(
+        default=False,
+        description="Only with deregister: propose a referral to the Registry of Controlled "
+        "Persons (a supervisor must confirm it)",
+    )
+
+
+class DecidedOut(BaseModel):
+    decision: DecisionOut
+    referral: ReferralOut | None
+
+
+class PurposeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Purpose
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+class ObjectionDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["uphold", "overturn"]
+    reason: Reason
+
+
+def case_out(case: CaseSummary) -> CaseOut:
+    return CaseOut(
+        id=case.id,
+        person_id=case.person_id,
+        status=case.status.value,
+        notice_id=case.notice_id,
+        notice_kind=case.notice_kind,
+        missed_deadline=case.notice_deadline,
+        opened_at=case.opened_at,
+        age_days=case.age_days,
+    )
+
+
+def decision_out(decision: Decision) -> DecisionOut:
+    return DecisionOut(
+        id=decision.id,
+        case_id=decision.case_id,
+        kind=decision.kind.value,
+        reason=decision.reason,
+        staff_id=decision.staff_id,
+        new_deadline=decision.new_deadline,
+        objection_until=decision.objection_until,
+        created_at=decision.created_at,
+    )
+
+
+def referral_out(referral: Referral) -> ReferralOut:
+    return ReferralOut(
+        id=referral.id,
+        person_id=referral.person_id,
+        case_id=referral.case_id,
+        decision_id=referral.decision_id,
+        status=referral.status.value,
+        decided_by=referral.decided_by,
+        created_at=referral.created_at,
+        confirmed_by=referral.confirmed_by,
+        confirmed_at=referral.confirmed_at,
+        closing_reason=referral.closing_reason,
+        sent_at=referral.sent_at,
+    )
+
+
+def objection_out(objection: Objection) -> ObjectionOut:
+    return ObjectionOut(
+        id=objection.id,
+        person_id=objection.person_id,
+        case_id=objection.case_id,
+        decision_id=objection.decision_id,
+        text=objection.text,
+        created_at=objection.created_at,
+        outcome=objection.outcome,
+        supervisor_id=objection.supervisor_id,
+        reason=objection.reason,
+        decided_at=objection.decided_at,
+    )
+
+
+def case_file_out(found: CaseFile) -> CaseFileOut:
+    def notice(n: Any) -> NoticeFileOut:
+        return NoticeFileOut(
+            id=n.id,
+            kind=n.kind.value,
+            status=n.status.value,
+            since=n.since,
+            deadline=n.deadline,
+            covered_from=n.covered_from,
+            policy_version=n.policy_version,
+            facts=dict(n.facts),
+            created_at=n.created_at,
+            answered_at=n.answered_at,
+            resolved_at=n.resolved_at,
+            resolution=n.resolution,
+            answer=None if n.answer is None else dict(n.answer),
+        )
+
+    return CaseFileOut(
+        case=case_out(found.case),
+        person={
+            "id": found.case.person_id,
+            "name_latin": found.person_name_latin,
+            "name_cyrillic": found.person_name_cyrillic,
+            "card_number": found.card_number,
+            "phone": found.phone,
+            "language": found.language,
+        },
+        registration={
+            "id": found.registration_id,
+            "number": found.registration_number,
+            "status": found.registration_status,
+            "address": found.address,
+        },
+        notice=notice(found.notice),
+        notices=[notice(n) for n in found.notices],
+        reminders=found.reminders,
+        timeline=[TimelineDayOut(**vars(d)) for d in found.timeline],
+        device_status=[StatusReadingOut(**vars(s)) for s in found.device_status],
+        last_report_at=found.last_report_at,
+        last_contact_at=found.last_contact_at,
+        decisions=[decision_out(d) for d in found.decisions],
+        referrals=[referral_out(r) for r in found.referrals],
+        objections=[objection_out(o) for o in found.objections],
+    )
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+@router.get("/cases", response_model=list[CaseOut])
+def cases(
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
+    status: Annotated[
+        list[Literal["open", "decided", "reopened", "closed"]] | None,
+        Query(description="Repeat for several; default: open"),
+    ] = None,
+    opened_before: Annotated[date | None, Query(description="Older than: opened before")] = None,
+    deadline_before: Annotated[date | None, Query(description="Missed deadline before")] = None,
+) -> list[CaseOut]:
+    """The case queue, oldest first: ids and dates only (open a case file to see more)."""
+    container = container_of(request)
+    statuses = tuple(CaseStatus(s) for s in (status or ["open"]))
+    with container.uow() as uow:
+        found = case_queue(
+            uow,
+            container.clock,
+            staff.actor,
+            statuses=statuses,
+            opened_before=opened_before,
+            deadline_before=deadline_before,
+        )
+        uow.commit()
+    return [case_out(c) for c in found]
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseFileOut,
+    responses={404: {"description": "case_not_found"}, 422: {"description": "purpose_required"}},
+)
+def open_case_file(
+    case_id: str,
+    request: Request,
+    purpose: Annotated[str, Query(max_length=500, description="Why you open this case file")],
+    staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
+) -> CaseFileOut:
+    """The case file: the person, the registration, the notices and answers, a day-by-day
+    picture of reports and phone status, decisions, referrals, objections. Audited with the
+    purpose; the person sees it in their access log."""
+    container = container_of(request)
+    with container.uow() as uow:
+        found = case_file(uow, container.clock, staff.actor, case_id, purpose)
+        uow.commit()
+    return case_file_out(found)
+
+
+@router.post(
+    "/cases/{case_id}/decisions",
+    status_code=201,
+    response_model=DecidedOut,
+    responses={
+        404: {"description": "case_not_found"},
+        409: {"description": "case_not_open, illegal_transition"},
+        422: {"description": "reason_required, new_deadline_required, ..."},
+    },
+)
+def decide(
+    case_id: str,
+    body: DecisionIn,
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.case_decide)),
+) -> DecidedOut:
+    """Decide the case with a written reason; the person is told in their language, with the
+    reason and how to object."""
+    container = container_of(request)
+    decision_request = DecisionRequest(
+        DecisionKind(body.kind), body.reason, body.new_deadline, body.referral
+    )
+    with container.uow() as uow:
+        decision, referral = decide_case(
+            uow, container.clock, staff.actor, case_id, decision_request
+        )
+        uow.commit()
+    return DecidedOut(
+        decision=decision_out(decision),
+        referral=None if referral is None else referral_out(referral),
+    )
+
+
+# --- referrals ---------------------------------------------------------------------------------
+
+
+@router.get("/referrals", response_model=list[ReferralOut])
+def referrals(
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.referral_confirm)),
+    status: Annotated[
+        Literal["pending_confirmation", "confirmed", "sent", "rejected", "withdrawn"],
+        Query(description="default: waiting for confirmation"),
+    ] = "pending_confirmation",
+) -> list[ReferralOut]:
+    """Referrals to the Registry of Controlled Persons by status, oldest first."""
+    container = container_of(request)
+    with container.uow() as uow:
+        found = referral_queue(uow, container.clock, staff.actor, ReferralStatus(status))
+        uow.commit()
+    return [referral_out(r) for r in found]
+
+
+@router.post(
+    "/referrals/{referral_id}/confirm",
+    response_model=ReferralOut,
+    responses={
+        403: {"description": "forbidden, four_eyes_required"},
+        404: {"description": "referral_not_found"},
+        409: {"description": "referral_not_pending"},
+    },
+)
+def confirm(
+    referral_id: str,
+    body: PurposeIn,
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.referral_confirm)),
+) -> ReferralOut:
+    """Confirm a referral (four eyes: not the deciding inspector); it goes to the registry
+    through the outbox."""
+    container = container_of(request)
+    with container.uow() as uow:
+        found = confirm_referral(uow, container.clock, staff.actor, referral_id, body.purpose)
+        uow.commit()
+    return referral_out(found)
+
+
+@router.post(
+    "/referrals/{referral_id}/reject",
+    response_model=ReferralOut,
+    responses={
+        403: {"description": "forbidden, four_eyes_required"},
+        404: {"description": "referral_not_found"},
+        409: {"description": "referral_not_pending"},
+    },
+)
+def reject(
+    referral_id: str,
+    body: ReasonIn,
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.referral_confirm)),
+) -> ReferralOut:
+    """Refuse a referral with a written reason (the deregistration stands)."""
+    container = container_of(request)
+    with container.uow() as uow:
+        found = reject_referral(uow, container.clock, staff.actor, referral_id, body.reason)
+        uow.commit()
+    return referral_out(found)
+
+
+# --- objections --------------------------------------------------------------------------------
+
+
+@router.get("/objections", response_model=list[ObjectionOut])
+def objections(
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.objection_decide)),
+    decided: Annotated[bool, Query(description="false: waiting for a supervisor")] = False,
+) -> list[ObjectionOut]:
+    """Objections, oldest first."""
+    container = container_of(request)
+    with container.uow() as uow:
+        found = objection_queue(uow, container.clock, staff.actor, decided=decided)
+        uow.commit()
+    return [objection_out(o) for o in found]
+
+
+@router.post(
+    "/objections/{objection_id}/decision",
+    response_model=ObjectionOut,
+    responses={
+        403: {"description": "forbidden, four_eyes_required"},
+        404: {"description": "objection_not_found"},
+        409: {"description": "objection_already_decided"},
+    },
+)
+def decide_on_objection(
+    objection_id: str,
+    body: ObjectionDecisionIn,
+    request: Request,
+    staff: SignedInStaff = Depends(staff_with(Permission.objection_decide)),
+) -> ObjectionOut:
+    """Uphold or overturn the decision, with a written reason. Overturning a deregistration
+    restores the registration and withdraws its referral."""
+    container = container_of(request)
+    with container.uow() as uow:
+        found = decide_objection(
+            uow,
+            container.clock,
+            staff.actor,
+            objection_id,
+            ObjectionOutcome(body.outcome),
+            body.reason,
+        )
+        uow.commit()
+    return objection_out(found)
