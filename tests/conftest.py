@@ -11,13 +11,13 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from staff_login import StaffLogin
 
 from amina.adapters.db.engine import make_engine
 from amina.adapters.db.migrate import upgrade
@@ -129,17 +129,6 @@ def container(database_url: str, clock: FixedClock) -> Iterator[Container]:
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container), base_url="https://testserver") as test_client:
         yield test_client
-
-
-@dataclass(frozen=True)
-class StaffLogin:
-    """A staff member signed in on the test client (see the ``sign_in_staff`` fixture)."""
-
-    staff_id: str
-    username: str
-    password: str
-    totp_secret: str
-    csrf_token: str  # for form fields ``csrf_token`` and the ``X-CSRF-Token`` header
 
 
 @pytest.fixture

@@ -50,7 +50,8 @@ def print_report(report: ImportReport, out: Console) -> None:
             f"{report.resumed_after_line}.[/]"
         )
     for rejected in report.rejected[:SHOWN_REJECTIONS]:
-        out.print(f"[red]line {rejected.line}:[/] {'; '.join(rejected.reasons)}")
+        # one line per record, never wrapped: people and scripts grep these by line number
+        out.print(f"[red]line {rejected.line}:[/] {'; '.join(rejected.reasons)}", soft_wrap=True)
     hidden = len(report.rejected) - SHOWN_REJECTIONS
     if hidden > 0:
         out.print(f"[red]… and {hidden} more rejected record(s).[/]")

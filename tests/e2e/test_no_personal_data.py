@@ -16,11 +16,13 @@ To cover a new feature, write a step function and add it to ``STEPS``.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -35,6 +37,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 #: A demo card holder who must use Amina (TJ, works in Moscow).
 CARD = "7725000004"
+DEMO_CARDS_CSV = Path(__file__).resolve().parents[2] / "amina" / "data" / "demo_cards.csv"
 
 
 @dataclass
@@ -121,9 +124,8 @@ def a_person_signs_in_with_a_demo_card(scenario: Scenario) -> None:
     """Person sign-in (API.md "Sign-in"): card and date of birth, the code from the SMS."""
     if "/api/v1/auth/otp" not in scenario.api_paths:
         return
-    from amina.demo_cards import DEMO_CARDS
-
-    person = {k: str(v) for k, v in next(r for r in DEMO_CARDS if r["card_number"] == CARD).items()}
+    with DEMO_CARDS_CSV.open(encoding="utf-8") as handle:
+        person = next(r for r in csv.DictReader(handle) if r["card_number"] == CARD)
     scenario.uses(
         *(person[key] for key in ("card_number", "date_of_birth", "phone", "passport_number")),
         *(person[key] for key in ("surname_lat", "given_names_lat")),

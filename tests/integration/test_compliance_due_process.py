@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from compliance_support import Phone, deliver, enrol, moscow_time, sweep_on
-from conftest import StaffLogin
 from fastapi.testclient import TestClient
+from staff_login import StaffLogin
 
 from amina.adapters.external.controlled_persons import LocalControlledPersonsRegistry
 from amina.bootstrap import Container

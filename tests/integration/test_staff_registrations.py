@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import StaffLogin
 from fastapi.testclient import TestClient
 from registration_support import PODOLSK, person, registered
+from staff_login import StaffLogin
 
 from amina.bootstrap import Container
 
