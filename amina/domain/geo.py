@@ -30,9 +30,7 @@ def _project(
 
 
 def _project_geometry(geometry: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(
-        geometry, lambda xy: np.column_stack(_project(xy[:, 0], xy[:, 1]))
-    )
+    return shapely.transform(geometry, lambda xy: np.column_stack(_project(xy[:, 0], xy[:, 1])))
 
 
 @dataclass(frozen=True)

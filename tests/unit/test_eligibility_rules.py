@@ -152,9 +152,7 @@ def test_a_belarusian_worker_is_exempt_by_citizenship() -> None:
     assert (answer.status, answer.reason) == (EligibilityStatus.exempt, "exempt_citizenship")
 
 
-def test_a_belarusian_worker_in_phase_1_is_told_they_are_exempt_not_uncovered() -> (
-    None
-):
+def test_a_belarusian_worker_in_phase_1_is_told_they_are_exempt_not_uncovered() -> None:
     answer = evaluate(adult_worker(citizenship="BY"), date(2025, 9, 1), POLICY)
     assert (answer.status, answer.reason) == (EligibilityStatus.exempt, "exempt_citizenship")
     assert answer.rule == "phase-1-work"

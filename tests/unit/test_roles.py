@@ -15,9 +15,7 @@ FORBIDDEN = [
     for permission in Permission
     if permission not in ROLE_PERMISSIONS[role]
 ]
-ALLOWED = [
-    (role, permission) for role in Role for permission in sorted(ROLE_PERMISSIONS[role])
-]
+ALLOWED = [(role, permission) for role in Role for permission in sorted(ROLE_PERMISSIONS[role])]
 
 
 @pytest.mark.parametrize(("role", "permission"), FORBIDDEN, ids=lambda v: str(v))
