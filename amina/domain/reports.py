@@ -14,8 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from amina.domain.calendar import moscow_date
+from amina.domain.calendar import MOSCOW, moscow_date
 from amina.domain.geo import RegionClassifier, distance_m
 
 
@@ -65,6 +66,14 @@ def rejection(report: LocationReport) -> Rejection | None:
     return None
 
 
+def storable(
+    lat: NDArray[np.float64], lon: NDArray[np.float64], accuracy_m: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """The coordinate and accuracy rules of :func:`rejection` for whole arrays: True where a
+    report can be stored (NaN fails every comparison, so it is refused too)."""
+    return (lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0) & (accuracy_m >= 0)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     future_tolerance: timedelta
@@ -98,33 +107,55 @@ class Classified:
     distance_to_address_m: float | None
 
 
-def classify_batch(
-    reports: Sequence[LocationReport],
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+#: Bit ``i`` of a report's flags bitmask is ``FLAG_ORDER[i]`` (the stored form of the flags).
+FLAG_BITS: Mapping[Flag, int] = {flag: 1 << i for i, flag in enumerate(FLAG_ORDER)}
+#: Every bitmask → its flags, in FLAG_ORDER (a table: decoding costs one look-up per report).
+FLAGS_OF_BITS: tuple[tuple[Flag, ...], ...] = tuple(
+    tuple(flag for flag in FLAG_ORDER if bits & FLAG_BITS[flag])
+    for bits in range(1 << len(FLAG_ORDER))
+)
+
+
+@dataclass(frozen=True)
+class ClassifiedBatch:
+    """The classification of a batch as arrays, one element per report (in the order given)."""
+
+    regions: list[str | None]
+    flags: NDArray[np.int64]  # bitmask per report (FLAG_BITS)
+    distance_to_address_m: NDArray[np.float64]  # NaN without a registered address
+
+
+def classify_arrays(
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    accuracy_m: NDArray[np.float64],
+    device_time: NDArray[np.float64],
+    mocked: NDArray[np.bool_],
     *,
     received_at: datetime,
     thresholds: Thresholds,
     classifier: RegionClassifier,
     address: tuple[float, float] | None,
     previous: PreviousFix | None,
-) -> list[Classified]:
-    """Classify valid reports of one device, in the order given.
+) -> ClassifiedBatch:
+    """Classify the valid reports of one device given as arrays (``device_time`` in POSIX
+    seconds), all at once: no Python loop over the reports.
 
     ``impossible_speed`` compares each report with the one before it in device-time order,
     within the batch and with ``previous`` (the device's latest stored fix before the batch).
     """
-    n = len(reports)
+    n = len(lat)
     if n == 0:
-        return []
-    lat = np.fromiter((r.lat for r in reports), dtype=np.float64, count=n)
-    lon = np.fromiter((r.lon for r in reports), dtype=np.float64, count=n)
-    acc = np.fromiter((r.accuracy_m for r in reports), dtype=np.float64, count=n)
-    t = np.fromiter((r.device_time.timestamp() for r in reports), dtype=np.float64, count=n)
+        return ClassifiedBatch([], np.zeros(0, dtype=np.int64), np.zeros(0))
+    t = device_time
     now = received_at.timestamp()
 
     regions, near = classifier.classify_many(lat, lon)
     future = t > now + thresholds.future_tolerance.total_seconds()
     old = t < now - thresholds.too_old.total_seconds()
-    low = acc > thresholds.low_accuracy_m
+    low = accuracy_m > thresholds.low_accuracy_m
 
     if address is not None:
         to_address = distance_m(lat, lon, address[0], address[1])
@@ -148,28 +179,57 @@ def classify_batch(
     too_fast = np.zeros(n, dtype=bool)
     too_fast[order] = too_fast_sorted
 
-    results: list[Classified] = []
-    for i, report in enumerate(reports):
-        flags: list[Flag] = []
-        if future[i]:
-            flags.append(Flag.future_time)
-        if old[i]:
-            flags.append(Flag.too_old)
-        if low[i]:
-            flags.append(Flag.low_accuracy)
-        if too_fast[i]:
-            flags.append(Flag.impossible_speed)
-        if report.mocked:
-            flags.append(Flag.mocked)
-        if regions[i] is None:
-            flags.append(Flag.outside_region)
-        if near[i]:
-            flags.append(Flag.near_border)
-        if far[i]:
-            flags.append(Flag.far_from_address)
-        distance = None if np.isnan(to_address[i]) else float(to_address[i])
-        results.append(Classified(regions[i], tuple(flags), distance))
-    return results
+    outside = np.fromiter((r is None for r in regions), dtype=bool, count=n)
+    bits = np.zeros(n, dtype=np.int64)
+    for flag, raised in (
+        (Flag.future_time, future),
+        (Flag.too_old, old),
+        (Flag.low_accuracy, low),
+        (Flag.impossible_speed, too_fast),
+        (Flag.mocked, mocked),
+        (Flag.outside_region, outside),
+        (Flag.near_border, near),
+        (Flag.far_from_address, far),
+    ):
+        bits |= raised.astype(np.int64) * FLAG_BITS[flag]
+    return ClassifiedBatch(regions, bits, to_address)
+
+
+def classify_batch(
+    reports: Sequence[LocationReport],
+    *,
+    received_at: datetime,
+    thresholds: Thresholds,
+    classifier: RegionClassifier,
+    address: tuple[float, float] | None,
+    previous: PreviousFix | None,
+) -> list[Classified]:
+    """Classify valid reports of one device, in the order given (see :func:`classify_arrays`)."""
+    n = len(reports)
+    if n == 0:
+        return []
+    batch = classify_arrays(
+        np.fromiter((r.lat for r in reports), dtype=np.float64, count=n),
+        np.fromiter((r.lon for r in reports), dtype=np.float64, count=n),
+        np.fromiter((r.accuracy_m for r in reports), dtype=np.float64, count=n),
+        np.fromiter((r.device_time.timestamp() for r in reports), dtype=np.float64, count=n),
+        np.fromiter((r.mocked for r in reports), dtype=bool, count=n),
+        received_at=received_at,
+        thresholds=thresholds,
+        classifier=classifier,
+        address=address,
+        previous=previous,
+    )
+    return [
+        Classified(
+            batch.regions[i],
+            FLAGS_OF_BITS[int(bits)],
+            None if np.isnan(distance) else float(distance),
+        )
+        for i, (bits, distance) in enumerate(
+            zip(batch.flags, batch.distance_to_address_m, strict=True)
+        )
+    ]
 
 
 @dataclass
@@ -192,28 +252,67 @@ class DailySummary:
     def any_near_address(self) -> bool:
         return self.near_address > 0
 
-    def add(self, report: LocationReport, classified: Classified) -> None:
-        self.reports += 1
-        if classified.region is not None:
-            self.inside_region += 1
-        if (
-            Flag.far_from_address not in classified.flags
-            and classified.distance_to_address_m is not None
-        ):
-            self.near_address += 1
-        at = report.device_time
-        self.first_at = at if self.first_at is None or at < self.first_at else self.first_at
-        self.last_at = at if self.last_at is None or at > self.last_at else self.last_at
-        for flag in classified.flags:
-            self.flag_counts[flag.value] = self.flag_counts.get(flag.value, 0) + 1
-
 
 def summarise(
     reports: Sequence[LocationReport], classified: Sequence[Classified]
 ) -> dict[date, DailySummary]:
     """Per Moscow calendar day of the device time, the summary of these reports."""
-    days: dict[date, DailySummary] = {}
-    for report, result in zip(reports, classified, strict=True):
-        day = moscow_date(report.device_time)
-        days.setdefault(day, DailySummary(day)).add(report, result)
-    return days
+    if not reports:
+        return {}
+    bits = np.fromiter(
+        (sum(FLAG_BITS[f] for f in c.flags) for c in classified), dtype=np.int64, count=len(reports)
+    )
+    distance = np.array(
+        [np.nan if c.distance_to_address_m is None else c.distance_to_address_m for c in classified]
+    )
+    batch = ClassifiedBatch([c.region for c in classified], bits, distance)
+    return summarise_batch([r.device_time for r in reports], batch, range(len(reports)))
+
+
+def summarise_batch(
+    device_times: Sequence[datetime], batch: ClassifiedBatch, positions: Sequence[int]
+) -> dict[date, DailySummary]:
+    """Per Moscow calendar day, the summary of the reports of ``batch`` at ``positions``
+    (e.g. the ones actually stored): how many, how many inside a region, how many near the
+    registered address (a distance known and not ``far_from_address``), first and last time,
+    and how many carried each flag. Vectorised: numpy sums per day, no loop over reports."""
+    if len(positions) == 0:
+        return {}
+    chosen = np.asarray(positions, dtype=np.int64)
+    times = [device_times[i] for i in chosen.tolist()]
+    seconds = np.array([t.timestamp() for t in times])
+    flags = batch.flags[chosen]
+    inside = np.fromiter(
+        (batch.regions[i] is not None for i in chosen.tolist()), dtype=bool, count=len(chosen)
+    )
+    near = ~np.isnan(batch.distance_to_address_m[chosen]) & (
+        flags & FLAG_BITS[Flag.far_from_address] == 0
+    )
+    # Moscow days: one UTC offset for the whole batch unless it spans an offset change
+    first, last = min(times), max(times)
+    offset = first.astimezone(MOSCOW).utcoffset()
+    if offset is not None and offset == last.astimezone(MOSCOW).utcoffset():
+        shifted = seconds + offset.total_seconds()
+        ordinals = (np.floor(shifted / 86400).astype(np.int64) + _EPOCH_ORDINAL).tolist()
+        days = [date.fromordinal(o) for o in ordinals]
+    else:
+        days = [moscow_date(t) for t in times]
+    summaries: dict[date, DailySummary] = {}
+    for day in sorted(set(days)):
+        mask = np.fromiter((d == day for d in days), dtype=bool, count=len(days))
+        on_day = np.flatnonzero(mask)
+        day_flags = flags[mask]
+        summaries[day] = DailySummary(
+            day=day,
+            reports=int(mask.sum()),
+            inside_region=int(inside[mask].sum()),
+            near_address=int(near[mask].sum()),
+            first_at=times[int(on_day[np.argmin(seconds[mask])])],
+            last_at=times[int(on_day[np.argmax(seconds[mask])])],
+            flag_counts={
+                flag.value: count
+                for flag in FLAG_ORDER
+                if (count := int(np.count_nonzero(day_flags & FLAG_BITS[flag])))
+            },
+        )
+    return summaries

@@ -166,6 +166,16 @@ class Job:
         return now.astimezone(MOSCOW).time() >= self.at
 
 
+@dataclass(frozen=True)
+class RecurringJob:
+    """A job run every ``every`` while this process leads, every day (e.g. outbox delivery).
+    It keeps no ``job_runs`` row: each round must be safe to repeat or to cut short."""
+
+    name: str
+    every: timedelta
+    body: JobBody
+
+
 @dataclass
 class JobMetrics:
     """Prometheus series for the scheduler and its jobs (counts and flags only)."""
@@ -204,9 +214,11 @@ class Scheduler:
         registry: CollectorRegistry | None = None,
         lease: LeaderLease | None = None,
         tick: timedelta = DEFAULT_TICK,
+        recurring: list[RecurringJob] | None = None,
     ) -> None:
         self.container = container
         self.jobs = list(jobs)
+        self.recurring = list(recurring or [])
         self.lease = lease or LeaderLease(container.engine, container.clock)
         self.tick_interval = tick
         self.metrics = JobMetrics(registry or CollectorRegistry())
@@ -253,6 +265,20 @@ class Scheduler:
         if not self.keep_lease():
             return []
         return self.run_due_jobs()
+
+    def run_recurring(self, job: RecurringJob) -> bool:
+        """One round of a recurring job, if this process leads. True if it ran."""
+        if not self.lease.is_held:
+            return False
+        day = moscow_date(self.clock.now())
+        try:
+            job.body(JobContext(self.container, day, self.metrics))
+        except Exception:
+            self.metrics.runs.labels(job.name, "failed").inc()
+            log.exception("job_failed", job=job.name, run_for=day.isoformat())
+            return True
+        self.metrics.runs.labels(job.name, "succeeded").inc()
+        return True
 
     def _claim(self, job: Job, day: date, now: datetime) -> bool:
         try:
@@ -308,6 +334,10 @@ class Scheduler:
             threading.Thread(target=self._loop, args=(self.keep_lease,), name="amina-lease"),
             threading.Thread(target=self._loop, args=(self._run_if_leading,), name="amina-jobs"),
         ]
+        self._threads += [
+            threading.Thread(target=self._loop_every, args=(job,), name=f"amina-{job.name}")
+            for job in self.recurring
+        ]
         for thread in self._threads:
             thread.daemon = True
             thread.start()
@@ -316,6 +346,11 @@ class Scheduler:
     def _run_if_leading(self) -> None:
         if self.lease.is_held:
             self.run_due_jobs()
+
+    def _loop_every(self, job: RecurringJob) -> None:
+        while not self._stopping.is_set():
+            self.run_recurring(job)
+            self._stopping.wait(job.every.total_seconds())
 
     def _loop(self, step: Callable[[], object]) -> None:
         while not self._stopping.is_set():

@@ -1,0 +1,355 @@
+"""``POST /api/v1/reports``: location reports from the person's device (API.md "Location
+reports"; the protocol for app developers is docs/reports.md).
+
+The hot path of the whole system (PERFORMANCE.md). The body is read as bytes and decoded with
+orjson, items are validated by hand (no pydantic model per report), the device credential is
+looked up through a short per-worker cache, and the answer is encoded with orjson. The models
+below only describe the body and the answer in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from amina.adapters.db.engine import make_engine, make_session_factory
+from amina.adapters.db.report_store import AsyncReportStores, IngestContext
+from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.external.boundaries import region_classifier
+from amina.adapters.web.api.person_auth import device_credential_of, device_header
+from amina.adapters.web.context import container_of, translator_for
+from amina.adapters.web.problems import problem_response
+from amina.i18n import N_, Translator
+from amina.services.device_credentials import RefusedCredentials
+from amina.services.errors import AminaError, ErrorKind
+from amina.services.notices import resolve_notices_covered_by
+from amina.services.report_ingest import (
+    MAX_BATCH,
+    Batch,
+    IngestOutcome,
+    ItemError,
+    ReportIngest,
+    read_batch,
+)
+from amina.services.sessions import CredentialRefused, device_unknown
+
+router = APIRouter(tags=["reports"])
+
+
+# --- the OpenAPI description (not used to parse: see the module docstring) -------------------
+
+
+class ReportIn(BaseModel):
+    client_id: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            description="Made by the app once per report (a UUID is fine) and sent again "
+            "unchanged when the report is re-sent",
+        ),
+    ]
+    device_time: Annotated[
+        str, Field(description="RFC 3339 with offset: when the phone took the fix")
+    ]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    accuracy_m: Annotated[float, Field(ge=0)]
+    speed_mps: float | None = None
+    altitude_m: float | None = None
+    provider: Annotated[str | None, Field(max_length=20, examples=["gps"])] = None
+    mocked: bool = False
+
+
+class StatusIn(BaseModel):
+    at: Annotated[
+        str | None, Field(description="RFC 3339: when the phone saw this (arrival if absent)")
+    ] = None
+    location_permission: bool | None = None
+    location_services: bool | None = None
+    battery_saver: bool | None = None
+    app_version: Annotated[str | None, Field(max_length=40)] = None
+
+
+class BatchIn(BaseModel):
+    reports: Annotated[list[ReportIn], Field(max_length=MAX_BATCH)] = []
+    status: StatusIn | None = Field(
+        default=None, description="The device's status; alone (no reports) it is a heartbeat"
+    )
+
+
+class ItemErrorOut(BaseModel):
+    code: str
+    field: str | None
+    message: str = Field(description="In the person's language")
+
+
+class ResultOut(BaseModel):
+    client_id: str | None
+    status: Literal["accepted", "duplicate", "rejected"]
+    flags: list[str]
+    error: ItemErrorOut | None
+
+
+class StatusResultOut(BaseModel):
+    status: Literal["accepted", "duplicate", "rejected"]
+    error: ItemErrorOut | None
+
+
+class ResultsOut(BaseModel):
+    results: list[ResultOut] = Field(description="One per report, in the order sent")
+    device_status: StatusResultOut | None = Field(
+        default=None, description="Present when the body carried a status"
+    )
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its ``$defs`` inlined (for ``openapi_extra``)."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)  # type: ignore[no-any-return]
+
+
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    _inline(ReportIn.model_json_schema()),
+                    _inline(BatchIn.model_json_schema()),
+                ]
+            }
+        }
+    },
+}
+
+
+# --- per-worker state -----------------------------------------------------------------------
+
+
+class _Reports:
+    """The ingest use case, the memory of refused credentials and the counters of one app (one
+    worker)."""
+
+    def __init__(self, request: Request) -> None:
+        container = container_of(request)
+        # The hot path's own pool, without pre-ping (it would cost a round trip per batch; a
+        # connection found dead fails one request, which the phone sends again). Small: SQLite
+        # serialises writers anyway (and every connection keeps its own page and statement
+        # caches); on PostgreSQL the batches go through the asyncio pool below.
+        self.engine = make_engine(
+            container.settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=8
+        )
+        sessions = make_session_factory(self.engine)
+        self.ingest = ReportIngest(
+            lambda: UnitOfWork(sessions),
+            container.clock,
+            region_classifier,
+            resolve_notices=resolve_notices_covered_by,
+        )
+        self.refused = RefusedCredentials()
+        # PostgreSQL: the hot path runs on the event loop with psycopg's asyncio connections
+        # (no thread per batch; BENCHMARKS.md). SQLite: in the threadpool, on the engine above.
+        self.stores = (
+            AsyncReportStores(container.settings.database_url, size=20)
+            if self.engine.dialect.name == "postgresql"
+            else None
+        )
+        metrics = request.app.state.metrics
+        self.counted = metrics.counter(
+            "amina_location_reports_total",
+            "Location report items received, by result",
+            ("status",),
+        )
+
+
+_setup = threading.Lock()
+
+
+def reports_state(request: Request) -> _Reports:
+    state = getattr(request.app.state, "reports", None)
+    if state is None:
+        with _setup:
+            state = getattr(request.app.state, "reports", None)
+            if state is None:
+                state = _Reports(request)
+                request.app.state.reports = state
+    return state
+
+
+# --- the endpoint ---------------------------------------------------------------------------
+
+
+class UnsupportedMediaType(AminaError):
+    """The body is not JSON: answered ``415`` by the endpoint (no generic error kind has
+    that status)."""
+
+
+def unsupported_media_type() -> AminaError:
+    return UnsupportedMediaType(
+        "unsupported_media_type",
+        ErrorKind.bad_request,
+        N_("Send JSON"),
+        N_("This endpoint accepts only application/json."),
+    )
+
+
+def malformed_json() -> AminaError:
+    return AminaError(
+        "malformed_json",
+        ErrorKind.bad_request,
+        N_("Malformed JSON"),
+        N_("The request body is not valid JSON."),
+    )
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _error(error: ItemError | None, t: Translator | None) -> dict[str, Any] | None:
+    if error is None or t is None:
+        return None
+    return {
+        "code": error.code,
+        "field": error.field,
+        "message": t.gettext(error.message, **error.params),
+    }
+
+
+def answer(outcome: IngestOutcome, t: Translator | None) -> bytes:
+    if t is None:
+        # nothing to translate: orjson writes the results (dataclasses) itself, in order
+        # client_id, status, flags, error — the answer's shape
+        plain: dict[str, Any] = {"results": outcome.results}
+        if outcome.status is not None:
+            plain["device_status"] = outcome.status
+        return orjson.dumps(plain)
+    body: dict[str, Any] = {
+        "results": [
+            {
+                "client_id": r.client_id,
+                "status": r.status,
+                "flags": r.flags,
+                "error": _error(r.error, t),
+            }
+            for r in outcome.results
+        ]
+    }
+    if outcome.status is not None:
+        body["device_status"] = {
+            "status": outcome.status.status,
+            "error": _error(outcome.status.error, t),
+        }
+    return orjson.dumps(body)
+
+
+@router.post(
+    "/api/v1/reports",
+    response_model=ResultsOut,
+    openapi_extra={"requestBody": REQUEST_BODY},
+    responses={
+        400: {"description": "Malformed JSON (`malformed_json`)"},
+        401: {"description": "`device_unknown` or `device_retired`"},
+        413: {
+            "description": "Body over 1 MiB (`payload_too_large`) or more than 1,000 reports "
+            "(`batch_too_large`)"
+        },
+        415: {"description": "Not JSON (`unsupported_media_type`)"},
+        422: {"description": "Neither a report nor a batch (`batch_invalid`)"},
+    },
+)
+async def receive_reports(
+    request: Request, authorization: str | None = Depends(device_header)
+) -> Response:
+    """One location report, or ``{"reports": [...], "status": {...}}`` (up to 1,000 reports;
+    a body with only ``status`` is a heartbeat). One result per report, in order: ``accepted``
+    and ``duplicate`` mean durably stored (the answer leaves after COMMIT); ``rejected``
+    carries a translated error and the rest of the batch is still stored. Device credential:
+    ``Authorization: Device <credential>`` (401 ``device_unknown`` / ``device_retired``)."""
+    credential = device_credential_of(authorization)
+    if credential is None:
+        raise device_unknown()
+    state = reports_state(request)
+    remembered = state.refused.refusal(credential)
+    if remembered is not None:
+        raise _spoken(request, remembered)
+    try:
+        batch = await _read(request)
+    except AminaError as error:
+        # the body is wrong; but a stranger learns nothing but "who are you?"
+        device = await _checked(request, state, credential)
+        if device.language:
+            request.state.language = device.language
+        if isinstance(error, UnsupportedMediaType):
+            return problem_response(
+                translator_for(request),
+                status=415,
+                code=error.code,
+                title=error.title,
+                detail=error.detail,
+            )
+        raise
+    try:
+        if state.stores is not None:
+            outcome = await state.ingest.ingest_from_device_async(credential, batch, state.stores)
+        else:
+            outcome = await run_in_threadpool(state.ingest.ingest_from_device, credential, batch)
+    except CredentialRefused as refused:
+        state.refused.remember(credential, refused)
+        raise _spoken(request, refused) from None
+    if outcome.language:
+        request.state.language = outcome.language
+    request.state.person_id = outcome.person_id
+    for status in ("accepted", "duplicate", "rejected"):
+        count = outcome.count(status)
+        if count:
+            state.counted.labels(status).inc(count)
+    # a translator only when something needs words (building one touches the disk)
+    t = translator_for(request) if outcome.has_errors else None
+    return Response(answer(outcome, t), media_type="application/json")
+
+
+async def _read(request: Request) -> Batch:
+    if not _is_json(request.headers.get("content-type", "")):
+        raise unsupported_media_type()
+    raw = await request.body()
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise malformed_json() from None
+    return read_batch(payload)
+
+
+async def _checked(request: Request, state: _Reports, credential: str) -> IngestContext:
+    try:
+        return await run_in_threadpool(state.ingest.check_device, credential)
+    except CredentialRefused as refused:
+        state.refused.remember(credential, refused)
+        raise _spoken(request, refused) from None
+
+
+def _spoken(request: Request, refused: CredentialRefused) -> CredentialRefused:
+    if refused.language:
+        request.state.language = refused.language
+    return refused

@@ -1,0 +1,681 @@
+"""Ingest benchmark (issue 5 point 9; results and how to read them: BENCHMARKS.md).
+
+    .venv/bin/python bench/ingest/run.py                     # PostgreSQL and SQLite
+    .venv/bin/python bench/ingest/run.py --databases postgresql --seconds 10
+
+For each database: a fresh database, N people with bound devices and registered addresses
+loaded through the product's services, then `amina serve --workers 2` (the normal setup,
+scheduler and access logs included) driven by an asyncio load generator speaking raw HTTP/1.1
+over keep-alive connections (uvloop; request bodies are built before the clock starts). For
+batches of 1, 10, 100 and 1,000 reports it measures:
+
+- reports/s durably stored (answered ``accepted``; the answer leaves only after COMMIT), and
+  p50/p99 acknowledgement latency, with as many connections as keep the server busy;
+- p50/p99 again at half that rate (open loop: requests leave on a schedule, latency counted
+  from the scheduled moment, so a slow answer cannot hide the queue behind it);
+- peak RSS of each worker (VmHWM) and the CPU seconds spent by the workers, the database's
+  backends and the load generator (they all share the machine's cores);
+- the ceiling: a raw ``COPY`` of the same number of rows of the same shape into the same
+  ``location_reports`` table, same indexes (PostgreSQL); on SQLite, the same rows inserted with
+  ``executemany`` in transactions of 1,000.
+
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from amina.adapters.db.migrate import upgrade  # noqa: E402
+from amina.adapters.external.boundaries import region_classifier  # noqa: E402
+from amina.adapters.external.card_register import CardRegisterRecords  # noqa: E402
+from amina.bootstrap import build  # noqa: E402
+from amina.commands.simulate import RandomWalk, report_body  # noqa: E402
+from amina.domain.address import Address  # noqa: E402
+from amina.domain.calendar import moscow_date  # noqa: E402
+from amina.domain.host import Host, HostKind  # noqa: E402
+from amina.services.card_import import import_cards  # noqa: E402
+from amina.services.cards import card_numbered  # noqa: E402
+from amina.services.enrolment import person_for_card  # noqa: E402
+from amina.services.policy import ensure_initial_policy  # noqa: E402
+from amina.services.registrations import (  # noqa: E402
+    RegistrationApplication,
+    submit_registration,
+)
+from amina.services.sign_in import DeviceInfo, bind_device  # noqa: E402
+from amina.settings import Environment, Settings  # noqa: E402
+
+PG_ADMIN = os.environ.get("AMINA_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BATCHES = (1, 10, 100, 1000)
+#: Connections for the maximum-rate run, per batch size: enough to keep two workers and the
+#: database busy (more only adds queueing).
+CONNECTIONS = {1: 64, 10: 48, 100: 24, 1000: 6}
+HOMES = [(55.7577, 37.6116), (55.7069, 37.5870), (55.9020, 37.4420), (55.4260, 37.5560)]
+COPY_COLUMNS = (
+    "person_id, device_time, device_id, client_id, received_at, lat, lon, accuracy_m, "
+    "speed_mps, altitude_m, provider, mocked, region, flags, distance_to_address_m"
+)
+
+
+# --- setting up ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Device:
+    person_id: str
+    credential: str
+    home: tuple[float, float]
+
+
+def fresh_database(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'bench.sqlite3'}"
+    name = f"amina_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(
+        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def load_people(url: str, count: int) -> list[Device]:
+    """Card holders imported, signed-in devices bound and addresses registered — through the
+    same services the product uses."""
+    container = build(Settings(env=Environment.test, database_url=url, scheduler=False))
+    upgrade(container.engine)
+    with container.uow() as uow:
+        ensure_initial_policy(uow, container.clock)
+        uow.commit()
+    today = moscow_date(container.clock.now())
+    records = [
+        {
+            "card_number": f"77259{i:05d}",
+            "surname_lat": "Bench",
+            "given_names_lat": "Person",
+            "surname_cyr": "Тест",
+            "given_names_cyr": "Человек",
+            "date_of_birth": "1990-01-01",
+            "citizenship": "UZ",
+            "passport_number": f"FB{i:07d}",
+            "phone": f"+7901{i:07d}",
+            "valid_from": (today - timedelta(days=30)).isoformat(),
+            "valid_to": (today + timedelta(days=730)).isoformat(),
+            "status": "valid",
+            "purpose": "work",
+            "intended_stay_days": 365,
+            "category": "none",
+        }
+        for i in range(count)
+    ]
+    import_cards(container.uow, container.clock, CardRegisterRecords(records))
+    devices = []
+    now = container.clock.now()
+    for i, record in enumerate(records):
+        home = HOMES[i % len(HOMES)]
+        region = "RU-MOW" if home[1] > 37.5 and home[0] > 55.6 and home[0] < 55.85 else "RU-MOS"
+        with container.uow() as uow:
+            card = card_numbered(uow, record["card_number"])
+            assert card is not None
+            person = person_for_card(uow, card, now, "ru")
+            _, credential = bind_device(uow, person.id, DeviceInfo("Bench phone", "android"), now)
+            submit_registration(
+                uow,
+                container.clock,
+                region_classifier,
+                person.id,
+                RegistrationApplication(
+                    address=Address(
+                        region, "Москва", "ул. Тестовая", str(i), None, "1", None, *home
+                    ),
+                    host=Host(HostKind.person, "Иванова Мария Петровна", "4510 123456", None),
+                    stay_from=today,
+                    stay_to=today + timedelta(days=364),
+                    purpose="work",
+                ),
+            )
+            uow.commit()
+        devices.append(Device(person.id, credential, home))
+    container.engine.dispose()
+    return devices
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int, folder: Path) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "AMINA_ENV": "development",
+        "AMINA_DATA_DIR": str(folder / "var"),
+        "PYTHONPATH": str(REPO),
+    }
+    environment.pop("AMINA_CLOCK", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "amina", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=folder,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "server.err").open("wb"),
+        start_new_session=True,
+    )
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"amina serve exited: {(folder / 'server.err').read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("amina serve did not become ready")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    """The uvicorn worker processes (children of `amina serve` running spawn_main)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server.pid and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def database_pids(url: str) -> list[int]:
+    if not url.startswith("postgresql"):
+        return []
+    name = url.rsplit("/", 1)[1]
+    engine = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        pids = list(
+            connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = :name "
+                    "OR backend_type IN ('walwriter', 'checkpointer', 'background writer')"
+                ),
+                {"name": name},
+            ).scalars()
+        )
+    engine.dispose()
+    return pids
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+class Bodies:
+    """Pre-built HTTP requests, each device's reports in device-time order."""
+
+    def __init__(self, devices: list[Device], batch: int, count: int, port: int, seed: int) -> None:
+        rng = random.Random(seed)
+        walks = [RandomWalk(d.home, rng, 20.0) for d in devices]
+        start = datetime.now(UTC) - timedelta(hours=3)
+        clock = [start + timedelta(milliseconds=rng.randrange(60_000)) for _ in devices]
+        self.requests: list[bytes] = []
+        for i in range(count):
+            d = i % len(devices)
+            reports = []
+            for _ in range(batch):
+                clock[d] += timedelta(seconds=1)
+                reports.append(report_body(next(walks[d]), rng, clock[d]))
+            body = orjson.dumps(reports[0] if batch == 1 else {"reports": reports})
+            self.requests.append(
+                b"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                b"Content-Type: application/json\r\nAuthorization: Device %s\r\n"
+                b"Content-Length: %d\r\n\r\n%s"
+                % (port, devices[d].credential.encode(), len(body), body)
+            )
+        self.next = 0
+
+    def take(self) -> bytes | None:
+        if self.next >= len(self.requests):
+            return None
+        self.next += 1
+        return self.requests[self.next - 1]
+
+
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
+    writer.write(request)
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    body = await reader.readexactly(length)
+    return int(status_line.split()[1]), body
+
+
+@dataclass
+class Run:
+    reports_per_s: float
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def closed_loop(
+    port: int, bodies: Bodies, connections: int, seconds: float, warmup: float
+) -> Run:
+    latencies: list[float] = []
+    accepted = 0
+    errors = 0
+    counted = 0
+    started = time.perf_counter()
+    window = (started + warmup, started + warmup + seconds)
+
+    async def connection() -> None:
+        nonlocal accepted, errors, counted
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < window[1]:
+                request = bodies.take()
+                if request is None:
+                    return
+                sent = time.perf_counter()
+                status, body = await exchange(reader, writer, request)
+                done = time.perf_counter()
+                if window[0] <= sent and done <= window[1]:
+                    counted += 1
+                    latencies.append(done - sent)
+                    if status == 200:
+                        accepted += body.count(b'"status":"accepted"')
+                    else:
+                        errors += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    if bodies.next >= len(bodies.requests):
+        print("  (ran out of pre-built requests: raise --prebuild)", file=sys.stderr)
+    return Run(
+        accepted / seconds,
+        counted / seconds,
+        percentile(latencies, 0.5) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        counted,
+        errors,
+    )
+
+
+async def open_loop(
+    port: int, bodies: Bodies, rate: float, seconds: float, connections: int
+) -> Run:
+    """Requests leave on a fixed schedule; latency counts from the scheduled moment."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    accepted = 0
+    errors = 0
+    start = time.perf_counter() + 0.5
+
+    async def connection(first: int) -> None:
+        nonlocal accepted, errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for index in range(first, total, connections):
+                due = start + index / rate
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                request = bodies.take()
+                if request is None:
+                    return
+                status, body = await exchange(reader, writer, request)
+                latencies.append(time.perf_counter() - due)
+                if status == 200:
+                    accepted += body.count(b'"status":"accepted"')
+                else:
+                    errors += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection(c) for c in range(connections)))
+    elapsed = time.perf_counter() - start
+    return Run(
+        accepted / elapsed,
+        len(latencies) / elapsed,
+        percentile(latencies, 0.5) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        len(latencies),
+        errors,
+    )
+
+
+# --- the ceiling -----------------------------------------------------------------------------
+
+
+def copy_ceiling(url: str, rows: int) -> float:
+    """Rows per second of a raw COPY of report rows into location_reports (same table, same
+    indexes), committed. SQLite: executemany in transactions of 1,000."""
+    rng = random.Random(7)
+    person, device = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC)
+    values = []
+    for i in range(rows):
+        at = now - timedelta(hours=2) + timedelta(microseconds=i * 1000)
+        values.append(
+            (
+                person,
+                at,
+                device,
+                uuid.uuid4().hex,
+                now,
+                55.75 + rng.random() / 100,
+                37.61,
+                12.5,
+                0.4,
+                150.0,
+                "gps",
+                False,
+                "RU-MOW",
+                0,
+                230.5,
+            )
+        )
+    if url.startswith("postgresql"):
+        import psycopg
+
+        buffer = io.StringIO()
+        for v in values:
+            buffer.write(
+                f"{v[0]}\t{v[1].isoformat()}\t{v[2]}\t{v[3]}\t{v[4].isoformat()}\t{v[5]}\t{v[6]}\t"
+                f"{v[7]}\t{v[8]}\t{v[9]}\t{v[10]}\tf\t{v[12]}\t{v[13]}\t{v[14]}\n"
+            )
+        data = buffer.getvalue().encode()
+        with psycopg.connect(url) as connection:
+            started = time.perf_counter()
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY location_reports ({COPY_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for offset in range(0, len(data), 1 << 20):
+                    copy.write(data[offset : offset + (1 << 20)])
+            connection.commit()
+            return rows / (time.perf_counter() - started)
+    import sqlite3
+
+    path = url.removeprefix("sqlite:///")
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    fmt = [
+        (
+            v[0],
+            v[1].replace(tzinfo=None).isoformat(" ", "microseconds"),
+            v[2],
+            v[3],
+            v[4].replace(tzinfo=None).isoformat(" ", "microseconds"),
+            *v[5:],
+        )
+        for v in values
+    ]
+    started = time.perf_counter()
+    for offset in range(0, rows, 1000):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            f"INSERT INTO location_reports ({COPY_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            fmt[offset : offset + 1000],
+        )
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return rows / elapsed
+
+
+# --- the whole run ---------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    batch: int
+    connections: int
+    max_rate: Run
+    half_rate: Run
+    cpu_workers_s: float
+    cpu_database_s: float
+    cpu_generator_s: float
+
+
+@dataclass
+class DatabaseResult:
+    database: str
+    people: int
+    workers: int
+    batches: list[BatchResult] = field(default_factory=list)
+    peak_rss_mb: list[float] = field(default_factory=list)
+    ceiling_rows_per_s: float = 0.0
+    ceiling_rows: int = 0
+
+
+def bench_database(kind: str, args: argparse.Namespace) -> DatabaseResult:
+    folder = Path(tempfile.mkdtemp(prefix=f"amina-bench-{kind}-"))
+    url = fresh_database(kind, folder)
+    result = DatabaseResult(kind, args.people, args.workers)
+    server = None
+    try:
+        print(f"[{kind}] loading {args.people} people through the services…", flush=True)
+        devices = load_people(url, args.people)
+        port = free_port()
+        server = start_server(url, port, args.workers, folder)
+        workers = worker_pids(server)
+        print(f"[{kind}] amina serve --workers {args.workers}: worker pids {workers}", flush=True)
+        for batch in args.batches:
+            connections = CONNECTIONS.get(batch, 16)
+            expected = args.expect.get(batch, 2000) * (args.seconds + args.warmup + 2) * 1.5
+            count = max(200, int(expected / batch))
+            bodies = Bodies(devices, batch, count, port, seed=batch)
+            database = database_pids(url)
+            cpu_before = (cpu_seconds(workers), cpu_seconds(database), time.process_time())
+            maximum = asyncio.run(closed_loop(port, bodies, connections, args.seconds, args.warmup))
+            cpu_after = (cpu_seconds(workers), cpu_seconds(database), time.process_time())
+            half_bodies = Bodies(
+                devices,
+                batch,
+                max(100, int(maximum.requests_per_s * args.seconds)),
+                port,
+                seed=batch + 1,
+            )
+            half = asyncio.run(
+                open_loop(
+                    port,
+                    half_bodies,
+                    maximum.requests_per_s / 2,
+                    args.seconds,
+                    max(connections, 32),
+                )
+            )
+            result.batches.append(
+                BatchResult(
+                    batch,
+                    connections,
+                    maximum,
+                    half,
+                    cpu_after[0] - cpu_before[0],
+                    cpu_after[1] - cpu_before[1],
+                    cpu_after[2] - cpu_before[2],
+                )
+            )
+            print(
+                f"[{kind}] batch {batch:>4}: {maximum.reports_per_s:>9,.0f} reports/s "
+                f"({maximum.requests_per_s:,.0f} req/s, p50 {maximum.p50_ms:.1f} ms, p99 "
+                f"{maximum.p99_ms:.1f} ms, {maximum.errors} errors); at half rate p50 "
+                f"{half.p50_ms:.1f} ms, p99 {half.p99_ms:.1f} ms",
+                flush=True,
+            )
+        result.peak_rss_mb = [round(peak_rss_mb(pid), 1) for pid in workers]
+    finally:
+        if server is not None:
+            stop_server(server)
+    rows = int(
+        max((b.max_rate.reports_per_s for b in result.batches if b.batch == 100), default=50_000)
+        * args.seconds
+    )
+    result.ceiling_rows = max(50_000, min(rows, 500_000))
+    result.ceiling_rows_per_s = copy_ceiling(url, result.ceiling_rows)
+    print(
+        f"[{kind}] ceiling: {result.ceiling_rows_per_s:,.0f} rows/s ({result.ceiling_rows:,} rows)"
+    )
+    drop_database(url)
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def table(results: list[DatabaseResult]) -> str:
+    lines = [
+        "| database | batch | connections | reports/s stored | requests/s | p50 ms | p99 ms "
+        "| half rate: p50 ms | p99 ms | % of ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for b in r.batches:
+            top, half = b.max_rate, b.half_rate
+            share = 100 * top.reports_per_s / r.ceiling_rows_per_s if r.ceiling_rows_per_s else 0
+            lines.append(
+                f"| {r.database} | {b.batch:,} | {b.connections} | {top.reports_per_s:,.0f} "
+                f"| {top.requests_per_s:,.0f} | {top.p50_ms:.1f} | {top.p99_ms:.1f} "
+                f"| {half.p50_ms:.1f} | {half.p99_ms:.1f} | {share:.0f}% |"
+            )
+    lines.append("")
+    lines.append("| database | ceiling rows/s | peak RSS per worker (MB) |")
+    lines.append("|---|---:|---|")
+    for r in results:
+        label = "COPY" if r.database == "postgresql" else "executemany ×1,000"
+        lines.append(
+            f"| {r.database} | {r.ceiling_rows_per_s:,.0f} ({label}) | "
+            f"{', '.join(f'{m:.0f}' for m in r.peak_rss_mb)} |"
+        )
+    lines.append("")
+    lines.append("| database | batch | CPU s: workers | database backends | load generator |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for r in results:
+        for b in r.batches:
+            lines.append(
+                f"| {r.database} | {b.batch:,} | {b.cpu_workers_s:.1f} | {b.cpu_database_s:.1f} | "
+                f"{b.cpu_generator_s:.1f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"])
+    parser.add_argument("--batches", nargs="+", type=int, default=list(BATCHES))
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "ingest" / "results.json")
+    args = parser.parse_args()
+    #: reports/s to prepare requests for, per batch size (generous; see Bodies)
+    args.expect = {1: 4000, 10: 25000, 100: 50000, 1000: 50000}
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    results = [bench_database(kind, args) for kind in args.databases]
+    report = table(results)
+    print()
+    print(
+        f"machine: {os.cpu_count()} CPUs; {datetime.now(UTC).date()}; people {args.people}; "
+        f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up"
+    )
+    print(report)
+    args.out.write_text(
+        json.dumps([asdict(r) for r in results], indent=2, default=str), encoding="utf-8"
+    )
+    print(f"\nresults: {args.out.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
