@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -120,6 +121,19 @@ def an_auditor_signs_in_to_the_console_and_reads_the_audit_log(scenario: Scenari
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def _latest_sms_to(scenario: Scenario, phone: str) -> str:
+    deadline = time.monotonic() + 15
+    while True:
+        messages = scenario.http.get("/dev/sms.json").json()
+        texts = [m["text"] for m in messages if m["to"] == phone]
+        if texts:
+            return str(texts[0])
+        assert time.monotonic() < deadline, (
+            f"no SMS to the demo phone; the gateway holds {messages}"
+        )
+        time.sleep(0.2)
+
+
 def a_person_signs_in_with_a_demo_card(scenario: Scenario) -> None:
     """Person sign-in (API.md "Sign-in"): card and date of birth, the code from the SMS."""
     if "/api/v1/auth/otp" not in scenario.api_paths:
@@ -136,8 +150,7 @@ def a_person_signs_in_with_a_demo_card(scenario: Scenario) -> None:
         json={"method": "card", "card_number": CARD, "date_of_birth": person["date_of_birth"]},
     )
     assert challenge.status_code == 202, challenge.text
-    messages = scenario.http.get("/dev/sms.json").json()
-    text = next(m["text"] for m in messages if m["to"] == person["phone"])
+    text = _latest_sms_to(scenario, person["phone"])
     code = re.search(r"\b(\d{6})\b", text)
     assert code is not None, text
     verified = scenario.http.post(

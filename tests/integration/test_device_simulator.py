@@ -4,6 +4,7 @@ like a phone (offline queue included), and refuses a production server."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -32,14 +33,16 @@ def run(app: object, **options: object) -> list:  # type: ignore[type-arg]
         "seed": 7,
         **options,
     }
-    return asyncio.run(
-        simulate(
-            "http://testserver",
-            [CARD],
-            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-            **settings,  # type: ignore[arg-type]
-        )
+    coroutine = simulate(
+        "http://testserver",
+        [CARD],
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        **settings,  # type: ignore[arg-type]
     )
+    # A fresh thread has no event loop: a browser test earlier in the same worker leaves
+    # Playwright's loop registered on the main thread, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 def test_the_simulator_signs_in_and_every_report_it_queued_offline_is_stored_once(
