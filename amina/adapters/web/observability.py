@@ -6,10 +6,11 @@ query strings, so nothing a person typed reaches a log line or a metric label.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import sys
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -22,6 +23,15 @@ from amina.adapters.web.problems import problem_response
 from amina.i18n import N_
 
 log = structlog.get_logger("amina.http")
+
+# Request ids (32 hex digits): a random prefix per process and a counter. Unique across workers
+# and restarts, with no system call on the hot path (uuid4 reads the kernel's random source).
+_REQUEST_ID_PREFIX = os.urandom(11).hex()
+_request_counter = itertools.count(1)
+
+
+def _next_request_id() -> str:
+    return f"{_REQUEST_ID_PREFIX}{next(_request_counter):010x}"
 
 
 def configure_logging(*, json: bool = True, level: str = "INFO") -> None:
@@ -73,7 +83,7 @@ class ObservabilityMiddleware:
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = (
-            incoming if 0 < len(incoming) <= 64 and incoming.isalnum() else uuid.uuid4().hex
+            incoming if 0 < len(incoming) <= 64 and incoming.isalnum() else _next_request_id()
         )
         status_holder = {"status": 500}
         started = time.perf_counter()
