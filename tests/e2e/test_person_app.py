@@ -148,6 +148,8 @@ def test_a_person_signs_in_by_card_with_the_code_from_the_sms_and_sees_their_eli
     children = home.locator("#children-list li")
     expect(children).to_have_count(2)
     expect(children.first).to_contain_text("Амир Каримов")
+    # dates come from the language's own pattern and month names, not the browser's Intl data
+    expect(children.first).to_contain_text("1 сентября 2015 г.")
     expect(home.get_by_role("link", name=translated("ru", "Add a child"))).to_be_visible()
 
     # The session survives a reload (an installed app is opened again and again).

@@ -22,46 +22,12 @@ export function textsFrom(id) {
 }
 
 const t = textsFrom("app-strings-registration");
-const DATES = JSON.parse(document.getElementById("app-strings-registration").textContent).date;
-const pad = (n) => String(n).padStart(2, "0");
 
-/**
- * A calendar date (YYYY-MM-DD) as the person's language writes it: the language's CLDR long
- * pattern (e.g. "d MMMM y 'г'.") with its month names, both rendered by the server.
- */
-export function calendarDate(isoDate) {
-  const [year, month, day] = String(isoDate).split("-").map(Number);
-  if (!year || !month || !day) return isoDate;
-  return DATES.pattern.replace(/'([^']*)'|d{1,2}|[ML]{1,5}|y+/g, (token, quoted) => {
-    if (quoted !== undefined) return quoted || "'";
-    if (token === "d") return String(day);
-    if (token === "dd") return pad(day);
-    if (token[0] === "M" || token[0] === "L") {
-      return token.length >= 3 ? DATES.months[month - 1] : token.length === 2 ? pad(month) : String(month);
-    }
-    return String(year);
-  });
-}
+// Dates are written by strings.js from the language's CLDR pattern and month names (rendered by
+// the server into this feature's block); the names below are kept for this module's importers.
+import { formatDate as calendarDate, formatDateTime as momentText } from "./strings.js";
 
-/** A moment (RFC 3339) as its Moscow calendar date and time: where the person lives. */
-export function momentText(isoTime) {
-  const when = new Date(isoTime);
-  if (Number.isNaN(when.getTime())) return isoTime;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZone: "Europe/Moscow",
-    })
-      .formatToParts(when)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${calendarDate(`${parts.year}-${parts.month}-${parts.day}`)}, ${parts.hour}:${parts.minute}`;
-}
+export { calendarDate, momentText };
 
 /** A notice answered by moving: the form sends the new address there (survives a reload). */
 const ANSWERING_NOTICE = "amina.answering_notice";

@@ -16,40 +16,34 @@ export function roleName(code) {
   return (strings.roles && strings.roles[code]) || code;
 }
 
-function supported(tag) {
-  try {
-    return Intl.DateTimeFormat.supportedLocalesOf([tag]).length > 0;
-  } catch {
-    return false;
-  }
-}
-
-const hasLocale = supported(locale) || supported(document.documentElement.lang);
 const pad = (n) => String(n).padStart(2, "0");
 
-/** A calendar date (YYYY-MM-DD) for reading: the locale's long form, or DD.MM.YYYY. */
+// The language's CLDR long date pattern (e.g. "d MMMM y 'г'.") and its month names, rendered by
+// the server with Babel: browsers lack date data for several of our languages (Chromium writes
+// "2026 M12 3" for Tajik), so dates never depend on the browser's Intl data.
+const dateBlock = document.getElementById("app-strings-registration");
+const DATES = dateBlock ? JSON.parse(dateBlock.textContent).date : null;
+
+/** A calendar date (YYYY-MM-DD) as the person's language writes it (else DD.MM.YYYY). */
 export function formatDate(isoDate) {
-  const [year, month, day] = isoDate.split("-").map(Number);
+  const [year, month, day] = String(isoDate).split("-").map(Number);
   if (!year || !month || !day) return isoDate;
-  if (hasLocale) {
-    const when = new Date(Date.UTC(year, month - 1, day));
-    return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(when);
-  }
-  return `${pad(day)}.${pad(month)}.${year}`;
+  if (!DATES) return `${pad(day)}.${pad(month)}.${year}`;
+  return DATES.pattern.replace(/'([^']*)'|d{1,2}|[ML]{1,5}|y+/g, (token, quoted) => {
+    if (quoted !== undefined) return quoted || "'";
+    if (token === "d") return String(day);
+    if (token === "dd") return pad(day);
+    if (token[0] === "M" || token[0] === "L") {
+      return token.length >= 3 ? DATES.months[month - 1] : token.length === 2 ? pad(month) : String(month);
+    }
+    return String(year);
+  });
 }
 
-/** A moment (RFC 3339) in Moscow time, where the person lives and the staff work. */
+/** A moment (RFC 3339) as its Moscow calendar date and time: where the person lives. */
 export function formatDateTime(isoTime) {
   const when = new Date(isoTime);
   if (Number.isNaN(when.getTime())) return isoTime;
-  if (hasLocale) {
-    return new Intl.DateTimeFormat(locale, {
-      dateStyle: "long",
-      timeStyle: "short",
-      hourCycle: "h23",
-      timeZone: "Europe/Moscow",
-    }).format(when);
-  }
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-GB", {
       year: "numeric",
@@ -63,7 +57,7 @@ export function formatDateTime(isoTime) {
       .formatToParts(when)
       .map((part) => [part.type, part.value]),
   );
-  return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
+  return `${formatDate(`${parts.year}-${parts.month}-${parts.day}`)}, ${parts.hour}:${parts.minute}`;
 }
 
 /** A wait, as m:ss (digits read the same in every language). */
