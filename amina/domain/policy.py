@@ -138,6 +138,7 @@ INITIAL_POLICY_DOCUMENT: dict[str, Any] = {
         "proximity_radius_m": 2000,
         "objection_days": 10,
         "report_retention_days": 30,
+        "idempotency_key_retention_days": 7,
         "report_interval_minutes": 15,
         "low_accuracy_m": 500,
         "too_old_hours": 72,

@@ -17,6 +17,7 @@ def scheduled_jobs() -> list[Job]:
     # Imported here so that each job's dependencies load only when a scheduler starts.
     from amina.jobs.audit_chain_check import audit_chain_check
     from amina.jobs.compliance_sweep import SWEEP_JOB
+    from amina.jobs.idempotency_expiry import idempotency_expiry
     from amina.jobs.report_storage import PARTITION_JOB, RETENTION_JOB
     from amina.jobs.sign_in_cleanup import sign_in_cleanup
 
@@ -26,6 +27,7 @@ def scheduled_jobs() -> list[Job]:
         PARTITION_JOB,
         RETENTION_JOB,
         Job("sign-in-cleanup", time(4, 30), sign_in_cleanup, working_days_only=False),
+        Job("idempotency-expiry", time(4, 45), idempotency_expiry, working_days_only=False),
     ]
 
 

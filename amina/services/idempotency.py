@@ -22,9 +22,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.idempotency import IdempotencyKeyRow
@@ -171,3 +172,19 @@ def run_once(
                 N_("Another change was saved at the same moment."),
             ) from error
         return winner
+
+
+def forget_old_keys(uow_factory: UnitOfWorkFactory, clock: Clock, keep_days: int) -> int:
+    """Delete remembered answers older than ``keep_days`` (the system's daily job).
+
+    A stored answer repeats what was created — addresses, names — so it is kept only as long as
+    a phone may still re-send the request, then forgotten (data minimisation, SPEC §10).
+    """
+    cutoff = clock.now() - timedelta(days=keep_days)
+    with uow_factory() as uow:
+        result = uow.session.execute(
+            delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff)
+        )
+        gone = result.rowcount  # type: ignore[attr-defined]
+        uow.commit()
+    return int(gone or 0)
