@@ -140,3 +140,12 @@ def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pag
 @pytest.fixture(scope="session")
 def totp() -> TotpCodes:
     return TotpCodes()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests share two cores with the whole suite: a page waiting on a geolocation fix
+    or a service worker can miss its timeout under load. Such a test gets two more tries (real
+    failures fail all three); unit and integration tests never do."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
