@@ -1,5 +1,5 @@
 """`python -m amina` is the `amina` command."""
 
-from amina.cli import main
+from amina.entrypoints.cli.main import main
 
 main()

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
-from amina.services.channels import DeliveryChannels, fake_channels
 from amina.services.clock import Clock, clock_from_spec
+from amina.services.delivery.channels import DeliveryChannels, fake_channels
 from amina.services.ports import FakeSmsGateway, SmsGateway
 from amina.settings import Settings, load_settings
 

@@ -24,7 +24,7 @@ from amina.adapters.db.migrate import upgrade
 from amina.adapters.web.app import create_app
 from amina.bootstrap import Container, build
 from amina.services.clock import FixedClock
-from amina.services.policy import ensure_initial_policy
+from amina.services.policy.versions import ensure_initial_policy
 from amina.settings import Environment, Settings
 
 PG_ADMIN_URL = os.environ.get(
@@ -142,7 +142,7 @@ def sign_in_staff(
     import pyotp
 
     from amina.domain.roles import Role
-    from amina.services.staff import create_staff
+    from amina.services.staff.accounts import create_staff
 
     made: list[str] = []
 

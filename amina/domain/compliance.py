@@ -2,7 +2,8 @@
 
 Pure rules: given what is known about one person on one Moscow day, the working calendar and
 the policy in force, decide what to issue. The numbers come from policy parameters; the sweep
-(:mod:`amina.services.sweep`) gathers the facts set-based and stores what this module decides.
+(:mod:`amina.services.compliance.sweep`) gathers the facts set-based and stores what this
+module decides.
 
 Silence
     A person's *silence* starts on the later of the day of their latest accepted location report

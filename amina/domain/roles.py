@@ -6,7 +6,7 @@ supervisor manages staff but cannot read the audit log (separation of duties), t
 finds people and helps them but decides nothing.
 
 To enforce a permission in a use case or an endpoint call
-``amina.services.permissions.require(actor, Permission.X)``: it raises the ``forbidden`` (403)
+``amina.services.staff.permissions.require(actor, Permission.X)``: it raises the ``forbidden`` (403)
 error. This module only answers the question. docs/roles.md shows the table in words.
 """
 

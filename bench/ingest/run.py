@@ -52,19 +52,19 @@ from amina.adapters.db.migrate import upgrade  # noqa: E402
 from amina.adapters.external.boundaries import region_classifier  # noqa: E402
 from amina.adapters.external.card_register import CardRegisterRecords  # noqa: E402
 from amina.bootstrap import build  # noqa: E402
-from amina.commands.simulate import RandomWalk, report_body  # noqa: E402
+from amina.demo.device_simulator import RandomWalk, report_body  # noqa: E402
 from amina.domain.address import Address  # noqa: E402
 from amina.domain.calendar import moscow_date  # noqa: E402
 from amina.domain.host import Host, HostKind  # noqa: E402
-from amina.services.card_import import import_cards  # noqa: E402
-from amina.services.cards import card_numbered  # noqa: E402
-from amina.services.enrolment import person_for_card  # noqa: E402
-from amina.services.policy import ensure_initial_policy  # noqa: E402
-from amina.services.registrations import (  # noqa: E402
+from amina.services.identity.card_import import import_cards  # noqa: E402
+from amina.services.identity.cards import card_numbered  # noqa: E402
+from amina.services.identity.enrolment import person_for_card  # noqa: E402
+from amina.services.identity.sign_in import DeviceInfo, bind_device  # noqa: E402
+from amina.services.policy.versions import ensure_initial_policy  # noqa: E402
+from amina.services.registration.registrations import (  # noqa: E402
     RegistrationApplication,
     submit_registration,
 )
-from amina.services.sign_in import DeviceInfo, bind_device  # noqa: E402
 from amina.settings import Environment, Settings  # noqa: E402
 
 PG_ADMIN = os.environ.get("AMINA_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -122,7 +122,7 @@ def main() -> None:
                 "AMINA_SCHEDULER": "false",
             }
         )
-        from amina.adapters.web.asgi import app_factory
+        from amina.entrypoints.asgi import app_factory
 
         app = app_factory()
         bodies = bench.Bodies(devices, args.batch, 50 + 2 * args.requests, 8000, seed=5)

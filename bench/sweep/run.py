@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 from amina.adapters.db.engine import make_engine  # noqa: E402
 from amina.adapters.db.migrate import upgrade  # noqa: E402
 from amina.bootstrap import build  # noqa: E402
-from amina.services.policy import ensure_initial_policy  # noqa: E402
+from amina.services.policy.versions import ensure_initial_policy  # noqa: E402
 from amina.settings import Environment, Settings  # noqa: E402
 
 PG_ADMIN = os.environ.get("AMINA_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -22,26 +22,26 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from test_person_app import card, screen, sign_in_by_card, translated
 
-from amina.adapters.db.compliance import CaseRow
+from amina.adapters.db.compliance.tables import CaseRow
 from amina.adapters.external.boundaries import region_classifier
 from amina.bootstrap import Container, build
-from amina.demo_registrations import MOVER, STAYS
+from amina.demo.registrations import MOVER, STAYS
 from amina.domain.address import Address
 from amina.domain.calendar import moscow_date
 from amina.domain.decisions import DecisionKind, DecisionRequest
 from amina.domain.host import Host, HostKind
 from amina.domain.roles import Role
 from amina.i18n import LANGUAGE_NAMES, Translator
-from amina.services.audit import Actor
-from amina.services.calendar import working_calendar
-from amina.services.cards import card_numbered
-from amina.services.cases import decide_case
-from amina.services.enrolment import person_for_card
-from amina.services.notices import notices_of
-from amina.services.objections import decisions_of
-from amina.services.registrations import RegistrationApplication, submit_registration
-from amina.services.staff import list_staff
-from amina.services.sweep import sweep
+from amina.services.audit.trail import Actor
+from amina.services.compliance.cases import decide_case
+from amina.services.compliance.notices import notices_of
+from amina.services.compliance.objections import decisions_of
+from amina.services.compliance.sweep import sweep
+from amina.services.identity.cards import card_numbered
+from amina.services.identity.enrolment import person_for_card
+from amina.services.policy.calendar import working_calendar
+from amina.services.registration.registrations import RegistrationApplication, submit_registration
+from amina.services.staff.accounts import list_staff
 from amina.settings import load_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]

@@ -4,8 +4,8 @@ downloads the slip (a PDF with the address), a host checks the code on /verify i
 their own, the person changes address and the old code stops being valid; and a problem the
 server finds is shown next to its field, in Kyrgyz.
 
-Each test signs in with its own demo card (amina/demo_cards.py) that has no demo registration
-(amina/demo_registrations.py), so that the tests sharing the session's server do not meet.
+Each test signs in with its own demo card (amina/demo/cards.py) that has no demo registration
+(amina/demo/registrations.py), so that the tests sharing the session's server do not meet.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from harness import AminaServer
 from playwright.sync_api import Browser, Locator, Page, expect
 from test_person_app import card, screen, sign_in_by_card, translated
 
-from amina.demo_registrations import MOVER, STAYS
+from amina.demo.registrations import MOVER, STAYS
 from amina.domain.calendar import MOSCOW
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]

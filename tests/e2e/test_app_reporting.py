@@ -9,7 +9,7 @@ it: Playwright's clock (``page.clock``) replaces the page's timers, and the test
 page's time on by one interval to make the app take the next fix.
 
 Each test signs in with its own demo card holder who has an active demo registration
-(amina/demo_registrations.py).
+(amina/demo/registrations.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 from harness import AminaServer, TotpCodes
 from playwright.sync_api import Page, expect
 
-from amina.demo_staff import DEMO_STAFF
+from amina.demo.staff import DEMO_STAFF
 from amina.domain.roles import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]

@@ -40,8 +40,8 @@ import pytest
 from harness import REPO, AminaServer, launch
 from playwright.sync_api import Page, expect
 
-from amina.demo_cards import DEMO_REGISTER
-from amina.demo_staff import DEMO_STAFF, DemoStaff
+from amina.demo.cards import DEMO_REGISTER
+from amina.demo.staff import DEMO_STAFF, DemoStaff
 from amina.domain.roles import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -83,7 +83,7 @@ class Holder:
     phone: str
 
 
-#: Demo card holders without a demo registration (amina/demo_cards.py).
+#: Demo card holders without a demo registration (amina/demo/cards.py).
 TIMUR = "7725000029"
 RUSTAM = "7725000030"
 

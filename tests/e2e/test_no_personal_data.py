@@ -30,7 +30,7 @@ import pytest
 from harness import AminaServer, ServerFactory, TotpCodes
 from playwright.sync_api import Page, expect
 
-from amina.demo_staff import DEMO_STAFF
+from amina.demo.staff import DEMO_STAFF
 from amina.domain.calendar import MOSCOW
 from amina.domain.roles import Role
 

@@ -2,7 +2,7 @@
 with the code from the local SMS gateway, a wrong code and the lock-out, the screens in Tajik
 and Georgian, and "who looked at my data" after an operator's search.
 
-Each test signs in with its own demo card (amina/demo_cards.py), so that the tests sharing
+Each test signs in with its own demo card (amina/demo/cards.py), so that the tests sharing
 the session's server do not meet each other's codes, devices or lock-outs.
 """
 
@@ -18,8 +18,8 @@ from babel.messages.pofile import read_po
 from harness import AminaServer, TotpCodes
 from playwright.sync_api import Locator, Page, expect
 
-from amina.demo_cards import DEMO_REGISTER
-from amina.demo_staff import DEMO_STAFF
+from amina.demo.cards import DEMO_REGISTER
+from amina.demo.staff import DEMO_STAFF
 from amina.domain.roles import Role
 from amina.i18n import LANGUAGE_NAMES, LOCALE_DIR, Translator
 

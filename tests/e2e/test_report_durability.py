@@ -26,9 +26,9 @@ from amina.adapters.db.engine import make_engine
 from amina.adapters.db.migrate import upgrade
 from amina.adapters.external.card_register import CardRegisterRecords
 from amina.bootstrap import build
-from amina.services.card_import import import_cards
 from amina.services.clock import SystemClock
-from amina.services.policy import ensure_initial_policy
+from amina.services.identity.card_import import import_cards
+from amina.services.policy.versions import ensure_initial_policy
 from amina.settings import Environment, Settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]

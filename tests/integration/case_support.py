@@ -18,11 +18,11 @@ from registration_support import application, person, submit
 from sign_in_support import Session, card, sign_in
 from sqlalchemy import select
 
-from amina.adapters.db.compliance import CaseRow
+from amina.adapters.db.compliance.tables import CaseRow
 from amina.bootstrap import Container
 from amina.domain.calendar import MOSCOW
 from amina.services.clock import FixedClock
-from amina.services.sweep import sweep
+from amina.services.compliance.sweep import sweep
 
 OBJECTION = "I was in hospital with my phone switched off; I never left Moscow."
 

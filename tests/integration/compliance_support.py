@@ -15,8 +15,8 @@ from sign_in_support import Session, card, register, sign_in
 from amina.bootstrap import Container
 from amina.domain.calendar import MOSCOW
 from amina.services.clock import FixedClock
-from amina.services.outbox import DeliveryReport, deliver_due
-from amina.services.sweep import SweepReport, sweep
+from amina.services.compliance.sweep import SweepReport, sweep
+from amina.services.delivery.outbox import DeliveryReport, deliver_due
 
 #: Tverskaya street, Moscow: inside RU-MOW.
 MOSCOW_LAT, MOSCOW_LON = 55.7579, 37.6117

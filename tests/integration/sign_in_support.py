@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from amina.adapters.external.card_register import CardRegisterRecords
 from amina.bootstrap import Container
-from amina.services.card_import import import_cards
+from amina.services.identity.card_import import import_cards
 
 #: A Tajik worker in Moscow: must use Amina (phase 1) on the tests' date (2025-11-05).
 WORKER: dict[str, Any] = {

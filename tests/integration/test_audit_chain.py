@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from amina.bootstrap import Container
-from amina.cli import app as cli
-from amina.services.audit import Actor, record_access, verify_audit_chain
+from amina.entrypoints.cli.main import app as cli
+from amina.services.audit.trail import Actor, record_access, verify_audit_chain
 
 OPERATOR = Actor(staff_id="22222222-2222-2222-2222-222222222222", role="operator")
 

@@ -8,19 +8,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from amina.adapters.db.models import AuditEntryRow
+from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.bootstrap import Container
 from amina.domain.roles import Role
-from amina.services.audit import SYSTEM, Actor, verify_audit_chain
-from amina.services.calendar import (
+from amina.services.audit.trail import SYSTEM, Actor, verify_audit_chain
+from amina.services.clock import FixedClock
+from amina.services.errors import AminaError
+from amina.services.policy.calendar import (
     list_overrides,
     remove_override,
     set_override,
     working_calendar,
 )
-from amina.services.clock import FixedClock
-from amina.services.errors import AminaError
-from amina.services.staff import create_staff
+from amina.services.staff.accounts import create_staff
 
 DECREE = "Government decree No. 1234 of 20 November 2025"
 

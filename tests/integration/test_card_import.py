@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from amina.adapters.external.card_register import CardRegisterFile
 from amina.bootstrap import Container
-from amina.cli import app as cli
 from amina.domain.cards import CardStatus
-from amina.services.card_import import import_cards
-from amina.services.cards import card_numbered, mark_card_lost
-from amina.services.enrolment import person_for_card
+from amina.entrypoints.cli.main import app as cli
+from amina.services.identity.card_import import import_cards
+from amina.services.identity.cards import card_numbered, mark_card_lost
+from amina.services.identity.enrolment import person_for_card
 from amina.services.ports import RegisterLine
 
 FILES = Path(__file__).parent / "card_register_files"

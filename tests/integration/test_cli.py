@@ -8,7 +8,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from amina.cli import app as cli
+from amina.entrypoints.cli.main import app as cli
 
 runner = CliRunner()
 

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 from amina.adapters.notify.receipts import receipts
 from amina.bootstrap import Container
-from amina.cli import app as cli
-from amina.jobs.schedule import recurring_jobs, scheduled_jobs
-from amina.jobs.scheduler import LeaderLease, Scheduler
-from amina.services.channels import DeliveryChannels, DeliveryFailed
+from amina.entrypoints.cli.main import app as cli
+from amina.entrypoints.jobs.schedule import recurring_jobs, scheduled_jobs
+from amina.entrypoints.jobs.scheduler import LeaderLease, Scheduler
 from amina.services.clock import FixedClock
-from amina.services.outbox import CLAIM_FOR, deliver_due
+from amina.services.delivery.channels import DeliveryChannels, DeliveryFailed
+from amina.services.delivery.outbox import CLAIM_FOR, deliver_due
 
 SUBSCRIPTION = {
     "endpoint": "https://push.example.org/send/abc123",

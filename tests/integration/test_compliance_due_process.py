@@ -16,12 +16,12 @@ from staff_login import StaffLogin
 
 from amina.adapters.external.controlled_persons import LocalControlledPersonsRegistry
 from amina.bootstrap import Container
-from amina.services.audit import Actor
-from amina.services.channels import DeliveryChannels
+from amina.services.audit.trail import Actor
 from amina.services.clock import FixedClock
+from amina.services.compliance.referrals import confirm_referral
+from amina.services.delivery.channels import DeliveryChannels
+from amina.services.delivery.outbox import CLAIM_FOR, deliver_due
 from amina.services.errors import AminaError
-from amina.services.outbox import CLAIM_FOR, deliver_due
-from amina.services.referrals import confirm_referral
 
 SignInStaff = Callable[[str], StaffLogin]
 PURPOSE = "Deciding the case of a missed deadline"

@@ -25,11 +25,11 @@ from compliance_support import (
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from amina.adapters.db.identity import DeviceRow
+from amina.adapters.db.identity.tables import DeviceRow
 from amina.adapters.external.boundaries import region_classifier
 from amina.bootstrap import Container
 from amina.services.clock import FixedClock
-from amina.services.report_ingest import Batch, ReportIngest
+from amina.services.reports.ingest import Batch, ReportIngest
 
 Enrol = Callable[..., Phone]
 

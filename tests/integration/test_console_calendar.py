@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from amina.adapters.db.models import AuditEntryRow
+from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.bootstrap import Container
 from amina.domain.roles import Role
-from amina.services.calendar import working_calendar
 from amina.services.clock import FixedClock
-from amina.services.staff import create_staff
+from amina.services.policy.calendar import working_calendar
+from amina.services.staff.accounts import create_staff
 
 EN = {"Accept-Language": "en"}
 PASSWORD = "a long enough password"

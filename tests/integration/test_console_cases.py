@@ -25,12 +25,12 @@ from case_support import (
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from amina.adapters.db.models import AuditEntryRow
+from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.bootstrap import Container
 from amina.domain.decisions import DecisionKind, DecisionRequest
-from amina.services.audit import Actor
-from amina.services.cases import decide_case
+from amina.services.audit.trail import Actor
 from amina.services.clock import FixedClock
+from amina.services.compliance.cases import decide_case
 from tests.conftest import StaffLogin
 
 EN = {"Accept-Language": "en"}

@@ -11,10 +11,10 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from amina.adapters.db.models import AuditEntryRow
+from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.bootstrap import Container
 from amina.services.clock import FixedClock
-from amina.services.policy import policy_book
+from amina.services.policy.versions import policy_book
 from tests.conftest import StaffLogin
 
 EN = {"Accept-Language": "en"}

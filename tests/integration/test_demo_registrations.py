@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from amina.bootstrap import Container
-from amina.demo import load_demo
+from amina.demo.loader import load_demo
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

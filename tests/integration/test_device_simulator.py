@@ -16,7 +16,7 @@ from sign_in_support import WORKER, Session, register
 
 from amina.adapters.web.app import create_app
 from amina.bootstrap import Container, build
-from amina.commands.simulate import SimulationError, simulate
+from amina.demo.device_simulator import SimulationError, simulate
 from amina.services.clock import FixedClock
 from amina.settings import Environment, Settings
 

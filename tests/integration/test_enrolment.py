@@ -12,7 +12,7 @@ from amina.bootstrap import Container
 from amina.domain.eligibility import EligibilityStatus
 from amina.i18n import Translator
 from amina.services.clock import FixedClock
-from amina.services.enrolment import EXPLANATIONS, HEADLINES
+from amina.services.identity.enrolment import EXPLANATIONS, HEADLINES
 
 CHILD = {
     "surname_lat": "Rahimova",

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from registration_support import PODOLSK, person, registered
 
 from amina.bootstrap import Container
-from amina.services.audit import Actor
+from amina.services.audit.trail import Actor
 from amina.services.clock import FixedClock
-from amina.services.registrations import EventActor, deregister, request_confirmation
+from amina.services.registration.registrations import EventActor, deregister, request_confirmation
 
 UNKNOWN = {"status": "not_valid", "initials": None, "address": None, "valid_until": None}
 

@@ -9,8 +9,8 @@ from registration_support import PODOLSK, application, person, submit
 
 from amina.bootstrap import Container
 from amina.domain.calendar import moscow_date
-from amina.jobs.idempotency_expiry import idempotency_expiry
-from amina.jobs.scheduler import JobContext
+from amina.entrypoints.jobs.idempotency_expiry import idempotency_expiry
+from amina.entrypoints.jobs.scheduler import JobContext
 from amina.services.clock import FixedClock
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from amina.adapters.db.migrate import upgrade
 from amina.adapters.web.app import create_app
 from amina.bootstrap import Container, build
-from amina.cli import app as cli
+from amina.entrypoints.cli.main import app as cli
 from amina.services.clock import FixedClock
 from amina.settings import Environment, Settings
 

@@ -24,7 +24,7 @@ from amina.domain.address import Address
 from amina.domain.host import Host, HostKind
 from amina.services.errors import AminaError
 from amina.services.idempotency import Answer, IdempotentRequest, fingerprint, run_once
-from amina.services.registrations import (
+from amina.services.registration.registrations import (
     RegistrationApplication,
     registrations_of,
     submit_registration,

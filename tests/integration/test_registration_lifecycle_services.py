@@ -15,10 +15,10 @@ from amina.bootstrap import Container
 from amina.domain.address import Address
 from amina.domain.host import Host, HostKind
 from amina.domain.registration import TRANSITIONS, RegistrationStatus
-from amina.services.audit import Actor
+from amina.services.audit.trail import Actor
 from amina.services.clock import FixedClock
 from amina.services.errors import AminaError
-from amina.services.registrations import (
+from amina.services.registration.registrations import (
     EventActor,
     Registration,
     RegistrationApplication,

@@ -14,11 +14,11 @@ from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from amina.bootstrap import Container
-from amina.cli import app as cli
-from amina.jobs.schedule import scheduled_jobs
-from amina.jobs.scheduler import Scheduler
+from amina.entrypoints.cli.main import app as cli
+from amina.entrypoints.jobs.schedule import scheduled_jobs
+from amina.entrypoints.jobs.scheduler import Scheduler
 from amina.services.clock import FixedClock
-from amina.services.report_retention import day_partitions, maintain_partitions
+from amina.services.reports.retention import day_partitions, maintain_partitions
 
 NOW = datetime.fromisoformat("2025-11-05T10:00:00+03:00")
 

@@ -12,10 +12,10 @@ from shapely.geometry import Point, Polygon
 
 from amina.bootstrap import Container
 from amina.domain.roles import Role
-from amina.services.audit import Actor
+from amina.services.audit.trail import Actor
 from amina.services.clock import FixedClock
-from amina.services.policy import propose_policy_version
-from amina.services.staff import create_staff
+from amina.services.policy.versions import propose_policy_version
+from amina.services.staff.accounts import create_staff
 
 NOW = datetime.fromisoformat("2025-11-05T10:00:00+03:00")
 KREMLIN = Point(37.6176, 55.7520)

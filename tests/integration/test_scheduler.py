@@ -17,9 +17,9 @@ from prometheus_client import CollectorRegistry
 
 from amina.adapters.web.app import create_app
 from amina.bootstrap import Container, build
-from amina.jobs.audit_chain_check import audit_chain_check
-from amina.jobs.scheduler import Job, JobContext, LeaderLease, Scheduler
-from amina.services.audit import SYSTEM, record_access
+from amina.entrypoints.jobs.audit_chain_check import audit_chain_check
+from amina.entrypoints.jobs.scheduler import Job, JobContext, LeaderLease, Scheduler
+from amina.services.audit.trail import SYSTEM, record_access
 from amina.services.clock import Clock, FixedClock, SystemClock
 from amina.settings import Environment, Settings
 

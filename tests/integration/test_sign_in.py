@@ -25,15 +25,15 @@ from sign_in_support import (
 )
 from sqlalchemy import event, select
 
-from amina.adapters.db.identity import OtpChallengeRow
+from amina.adapters.db.identity.tables import OtpChallengeRow
 from amina.adapters.web.app import create_app
 from amina.bootstrap import Container
 from amina.i18n import Translator
-from amina.services.cards import card_events
 from amina.services.clock import FixedClock
+from amina.services.identity.cards import card_events
+from amina.services.identity.sessions import device_retired
+from amina.services.identity.sign_in import SMS_TEXT, purge_sign_in_leftovers
 from amina.services.ports import FakeSmsGateway
-from amina.services.sessions import device_retired
-from amina.services.sign_in import SMS_TEXT, purge_sign_in_leftovers
 from amina.settings import Environment, Settings
 
 

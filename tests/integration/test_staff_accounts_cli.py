@@ -12,12 +12,12 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from amina.bootstrap import Container
-from amina.cli import app as cli
-from amina.demo_staff import DEMO_STAFF, load_demo_staff
-from amina.services.audit import Actor
-from amina.services.audit_review import audit_page
+from amina.demo.staff import DEMO_STAFF, load_demo_staff
+from amina.entrypoints.cli.main import app as cli
+from amina.services.audit.review import audit_page
+from amina.services.audit.trail import Actor
 from amina.services.clock import FixedClock
-from amina.services.staff import list_staff
+from amina.services.staff.accounts import list_staff
 
 
 def run(container: Container, *args: str) -> Result:

@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from amina.bootstrap import Container
 from amina.domain.roles import Role
-from amina.services.audit import Actor, record_access
+from amina.services.audit.trail import Actor, record_access
 from amina.services.clock import FixedClock
-from amina.services.staff import create_staff, disable_staff
+from amina.services.staff.accounts import create_staff, disable_staff
 
 EN = {"Accept-Language": "en"}
 PASSWORD = "a long enough password"
@@ -497,7 +497,7 @@ def test_a_supervisor_creates_an_account_that_can_then_sign_in(
     assert answer.status_code == 303
     assert client.get("/api/v1/staff/me").json()["role"] == "inspector"
     # the creation is in the audit log under the supervisor's id
-    from amina.services.audit_review import audit_page
+    from amina.services.audit.review import audit_page
 
     with container.uow() as uow:
         entries = audit_page(uow, Actor(staff_id=None, role="auditor")).entries

@@ -20,7 +20,7 @@ from sign_in_support import (
 )
 
 from amina.bootstrap import Container
-from amina.services.cards import card_events
+from amina.services.identity.cards import card_events
 
 PURPOSE = "Person at desk 3 cannot sign in"
 

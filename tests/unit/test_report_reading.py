@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amina.domain.reports import LocationReport
-from amina.services.report_ingest import ItemError, _all_valid, read_report
+from amina.services.reports.ingest import ItemError, _all_valid, read_report
 
 GOOD: dict[str, Any] = {
     "client_id": "a",

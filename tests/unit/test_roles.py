@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from amina.domain.roles import ROLE_PERMISSIONS, Permission, Role, allows, permissions_of
-from amina.services.audit import SYSTEM, Actor
+from amina.services.audit.trail import SYSTEM, Actor
 from amina.services.errors import ErrorKind
-from amina.services.permissions import PermissionDenied, require
+from amina.services.staff.permissions import PermissionDenied, require
 
 FORBIDDEN = [
     (role, permission)

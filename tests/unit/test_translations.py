@@ -157,7 +157,7 @@ def test_extraction_finds_messages_in_python_code_and_in_templates() -> None:
     # Guards the guard: if extraction silently found nothing, every other test here would pass.
     ids = extracted()
     assert "Malformed JSON" in ids  # N_() in amina/adapters/web/problems.py
-    assert "State the purpose" in ids  # N_() in amina/services/audit.py
+    assert "State the purpose" in ids  # N_() in amina/services/audit/trail.py
     assert "Registration of the place of stay" in ids  # _() in templates/landing.html
     assert "Skip to main content" in ids  # _('...') in templates/base.html
 

@@ -83,7 +83,7 @@ def _browser_keys() -> tuple[str, str]:
 def test_a_notification_is_encrypted_signed_and_sent_with_its_topic(tmp_path: Path) -> None:
     pytest.importorskip("pywebpush", reason="pywebpush is not installed")
     from amina.adapters.notify.webpush import WebPushSender
-    from amina.services.channels import PushTarget
+    from amina.services.delivery.channels import PushTarget
 
     vapid, public = load_or_create_vapid(tmp_path)
     sender = WebPushSender(vapid, public, "mailto:amina-push@localhost")
@@ -106,7 +106,7 @@ def test_a_notification_is_encrypted_signed_and_sent_with_its_topic(tmp_path: Pa
 def test_a_subscription_the_browser_dropped_is_gone_for_good(tmp_path: Path) -> None:
     pytest.importorskip("pywebpush", reason="pywebpush is not installed")
     from amina.adapters.notify.webpush import WebPushSender
-    from amina.services.channels import PushTarget, RecipientGone
+    from amina.services.delivery.channels import PushTarget, RecipientGone
 
     vapid, public = load_or_create_vapid(tmp_path)
     sender = WebPushSender(vapid, public, "mailto:amina-push@localhost")

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amina.adapters.db.models import Base
+from amina.adapters.db.base import Base
 
 
 class IdempotencyKeyRow(Base):

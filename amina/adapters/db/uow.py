@@ -7,6 +7,10 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+# Every table is mapped before the first session is opened (foreign keys name other features'
+# tables by their table name).
+from amina.adapters.db import schema as _schema  # noqa: F401
+
 
 class UnitOfWork:
     """``with uow: ...; uow.commit()``. Side effects registered with :meth:`after_commit`

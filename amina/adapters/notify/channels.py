@@ -18,10 +18,10 @@ from typing import Any
 import structlog
 from sqlalchemy import Engine, insert
 
-from amina.adapters.db.identity import DevSmsRow
+from amina.adapters.db.identity.tables import DevSmsRow
 from amina.adapters.notify.receipts import record_receipt
-from amina.services.channels import DeliveryChannels, PushSender, PushTarget
 from amina.services.clock import Clock
+from amina.services.delivery.channels import DeliveryChannels, PushSender, PushTarget
 from amina.services.ports import SmsGateway
 from amina.settings import Settings
 

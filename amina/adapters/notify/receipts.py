@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from amina.adapters.db.compliance import LocalReceiptRow
+from amina.adapters.db.delivery.tables import LocalReceiptRow
 from amina.services.clock import Clock
 
 RECEIPTS = LocalReceiptRow.__table__

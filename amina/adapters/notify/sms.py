@@ -14,7 +14,7 @@ import structlog
 from rich.console import Console
 from sqlalchemy import Engine, insert, select
 
-from amina.adapters.db.identity import DevSmsRow
+from amina.adapters.db.identity.tables import DevSmsRow
 from amina.services.clock import Clock
 
 log = structlog.get_logger("amina.sms")

@@ -19,7 +19,7 @@ from typing import Any
 
 import structlog
 
-from amina.services.channels import DeliveryFailed, PushTarget, RecipientGone
+from amina.services.delivery.channels import DeliveryFailed, PushTarget, RecipientGone
 from amina.settings import Settings
 
 log = structlog.get_logger("amina.notify")

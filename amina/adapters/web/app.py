@@ -57,7 +57,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     container: Container = app.state.container
     scheduler = None
     if container.settings.scheduler:
-        from amina.jobs.schedule import start_scheduler
+        from amina.entrypoints.jobs.schedule import start_scheduler
 
         scheduler = start_scheduler(container, app.state.metrics.registry)
     try:

@@ -35,8 +35,8 @@ from amina.adapters.web.problems import STATUS, problem_response
 from amina.domain.roles import Permission, Role
 from amina.i18n import N_, negotiate, normalise_language
 from amina.services.errors import AminaError, ErrorKind
-from amina.services.permissions import PermissionDenied, require
-from amina.services.staff import SignedInStaff, StaffAccessRules, staff_session
+from amina.services.staff.accounts import SignedInStaff, StaffAccessRules, staff_session
+from amina.services.staff.permissions import PermissionDenied, require
 from amina.settings import Settings
 
 SESSION_COOKIE = "amina_staff_session"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from amina.adapters.web.api.person_auth import current_device
-from amina.services.sessions import BoundDevice
+from amina.services.identity.sessions import BoundDevice
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
 

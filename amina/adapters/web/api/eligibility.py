@@ -12,7 +12,7 @@ from amina.adapters.web.context import container_of
 from amina.bootstrap import Container
 from amina.domain.calendar import moscow_date
 from amina.domain.eligibility import Category, EligibilityFacts, Purpose
-from amina.services.eligibility import evaluate_eligibility
+from amina.services.policy.eligibility import evaluate_eligibility
 
 router = APIRouter(tags=["eligibility"])
 

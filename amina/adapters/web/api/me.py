@@ -23,8 +23,8 @@ from amina.domain.cards import masked_phone
 from amina.domain.eligibility import EligibilityAnswer
 from amina.domain.slip import grouped
 from amina.i18n import LANGUAGES, Translator
-from amina.services.access_log import access_log
-from amina.services.enrolment import (
+from amina.services.idempotency import Answer, run_once
+from amina.services.identity.enrolment import (
     EXPLANATIONS,
     HEADLINES,
     Dependant,
@@ -35,9 +35,9 @@ from amina.services.enrolment import (
     eligibility_on,
     profile,
 )
-from amina.services.idempotency import Answer, run_once
-from amina.services.registrations import current_registration
-from amina.services.sessions import SignedInPerson
+from amina.services.identity.sessions import SignedInPerson
+from amina.services.my_data.access_log import access_log
+from amina.services.registration.registrations import current_registration
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 

@@ -18,9 +18,10 @@ from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.context import container_of, translator_for
 from amina.domain.calendar import MOSCOW
 from amina.i18n import N_
-from amina.services.data_export import export_everything
 from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.my_reports import (
+from amina.services.identity.sessions import SignedInPerson
+from amina.services.my_data.export import export_everything
+from amina.services.reports.my_reports import (
     MAX_PAGE,
     HeldStatus,
     Retention,
@@ -28,7 +29,6 @@ from amina.services.my_reports import (
     my_reports,
     my_summaries,
 )
-from amina.services.sessions import SignedInPerson
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 

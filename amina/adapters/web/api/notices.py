@@ -20,20 +20,20 @@ from amina.adapters.web.api.registrations import RegistrationIn, registration_ou
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
 from amina.i18n import Translator
-from amina.services.compliance_errors import compliance_error
-from amina.services.compliance_messages import (
+from amina.services.compliance.errors import compliance_error
+from amina.services.compliance.messages import (
     DECISION_TEXTS,
     DECISION_TITLES,
     HOW_TO_OBJECT,
     notice_text,
 )
+from amina.services.compliance.notices import Notice, change_address, confirm_notice, notices_of
+from amina.services.compliance.objections import PersonDecision, decisions_of, object_to_decision
+from amina.services.delivery.inbox import inbox_of, mark_read
+from amina.services.delivery.push_subscriptions import subscribe, unsubscribe
 from amina.services.idempotency import Answer, run_once
-from amina.services.inbox import inbox_of, mark_read
-from amina.services.notices import Notice, change_address, confirm_notice, notices_of
-from amina.services.objections import PersonDecision, decisions_of, object_to_decision
-from amina.services.push_subscriptions import subscribe, unsubscribe
-from amina.services.report_ingest import ReportIngest
-from amina.services.sessions import SignedInPerson
+from amina.services.identity.sessions import SignedInPerson
+from amina.services.reports.ingest import ReportIngest
 
 router = APIRouter(prefix="/api/v1/me", tags=["notices"])
 push_router = APIRouter(prefix="/api/v1/push", tags=["notices"])

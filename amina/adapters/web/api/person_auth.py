@@ -3,7 +3,7 @@
 Reuse in every ``/api/v1/me/...`` endpoint::
 
     from amina.adapters.web.api.person_auth import current_person
-    from amina.services.sessions import SignedInPerson
+    from amina.services.identity.sessions import SignedInPerson
 
     @router.get("/api/v1/me/notices")
     def notices(person: SignedInPerson = Depends(current_person)) -> ...:
@@ -25,7 +25,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.concurrency import run_in_threadpool
 
 from amina.adapters.web.context import container_of
-from amina.services.sessions import (
+from amina.services.identity.sessions import (
     BoundDevice,
     CredentialRefused,
     SignedInPerson,

@@ -37,7 +37,8 @@ from amina.domain.registration import RegistrationStatus, holds_the_place
 from amina.domain.roles import Permission
 from amina.domain.slip import grouped
 from amina.services.idempotency import Answer, run_once
-from amina.services.registrations import (
+from amina.services.identity.sessions import SignedInPerson
+from amina.services.registration.registrations import (
     Holder,
     Registration,
     RegistrationApplication,
@@ -50,8 +51,7 @@ from amina.services.registrations import (
     registrations_of,
     submit_registration,
 )
-from amina.services.sessions import SignedInPerson
-from amina.services.staff import SignedInStaff
+from amina.services.staff.accounts import SignedInStaff
 from amina.settings import Settings
 
 router = APIRouter(tags=["registrations"])

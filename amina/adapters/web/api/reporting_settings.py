@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from amina.adapters.web.api.my_reports import RETENTION_TEXT
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.context import container_of, translator_for
-from amina.services.reporting_settings import reporting_settings
-from amina.services.sessions import SignedInPerson
+from amina.services.identity.sessions import SignedInPerson
+from amina.services.reports.reporting_settings import reporting_settings
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 

@@ -19,17 +19,18 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from amina.adapters.db.engine import make_engine, make_session_factory
-from amina.adapters.db.report_store import AsyncReportStores, IngestContext
+from amina.adapters.db.reports.store import AsyncReportStores, IngestContext
 from amina.adapters.db.uow import UnitOfWork
 from amina.adapters.external.boundaries import region_classifier
 from amina.adapters.web.api.person_auth import device_credential_of, device_header
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.problems import problem_response
 from amina.i18n import N_, Translator
-from amina.services.device_credentials import RefusedCredentials
+from amina.services.compliance.notices import resolve_notices_covered_by
 from amina.services.errors import AminaError, ErrorKind
-from amina.services.notices import resolve_notices_covered_by
-from amina.services.report_ingest import (
+from amina.services.identity.device_credentials import RefusedCredentials
+from amina.services.identity.sessions import CredentialRefused, device_unknown
+from amina.services.reports.ingest import (
     MAX_BATCH,
     Batch,
     IngestOutcome,
@@ -37,7 +38,6 @@ from amina.services.report_ingest import (
     ReportIngest,
     read_batch,
 )
-from amina.services.sessions import CredentialRefused, device_unknown
 
 router = APIRouter(tags=["reports"])
 

@@ -15,9 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from amina.adapters.web.api.person_auth import current_device, current_person
 from amina.adapters.web.context import container_of, language_of
-from amina.services.ports import SmsGateway
-from amina.services.sessions import BoundDevice, SignedInPerson, renew_access, sign_out
-from amina.services.sign_in import (
+from amina.services.identity.sessions import BoundDevice, SignedInPerson, renew_access, sign_out
+from amina.services.identity.sign_in import (
     CardClaim,
     ChallengeIssued,
     DeviceInfo,
@@ -27,6 +26,7 @@ from amina.services.sign_in import (
     resend_code,
     verify_code,
 )
+from amina.services.ports import SmsGateway
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
 

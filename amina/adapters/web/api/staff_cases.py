@@ -30,7 +30,7 @@ from amina.domain.decisions import (
     ReferralStatus,
 )
 from amina.domain.roles import Permission
-from amina.services.cases import (
+from amina.services.compliance.cases import (
     CaseFile,
     CaseSummary,
     Decision,
@@ -40,9 +40,9 @@ from amina.services.cases import (
     case_queue,
     decide_case,
 )
-from amina.services.objections import decide_objection, objection_queue
-from amina.services.referrals import confirm_referral, referral_queue, reject_referral
-from amina.services.staff import SignedInStaff
+from amina.services.compliance.objections import decide_objection, objection_queue
+from amina.services.compliance.referrals import confirm_referral, referral_queue, reject_referral
+from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 

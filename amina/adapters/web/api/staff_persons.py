@@ -17,7 +17,7 @@ from amina.adapters.web.context import container_of
 from amina.adapters.web.staff_auth import staff_with
 from amina.domain.roles import Permission
 from amina.i18n import N_
-from amina.services.enrolment_help import (
+from amina.services.identity.enrolment_help import (
     CardQuery,
     PassportQuery,
     PersonSummary,
@@ -25,7 +25,7 @@ from amina.services.enrolment_help import (
     mark_lost_for,
     resend_code_for,
 )
-from amina.services.staff import SignedInStaff
+from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(prefix="/api/v1/staff/persons", tags=["staff"])
 

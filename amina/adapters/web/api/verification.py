@@ -30,7 +30,7 @@ from amina.adapters.web.context import container_of
 from amina.domain.slip import HostView
 from amina.i18n import N_
 from amina.services.errors import AminaError, ErrorKind
-from amina.services.host_verification import verify_slip
+from amina.services.registration.host_verification import verify_slip
 
 router = APIRouter(tags=["host verification"])
 

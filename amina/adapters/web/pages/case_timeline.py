@@ -19,7 +19,7 @@ from datetime import date
 
 from amina.domain.calendar import moscow_date
 from amina.i18n import N_
-from amina.services.cases import CaseFile, StatusReading, TimelineDay
+from amina.services.compliance.cases import CaseFile, StatusReading, TimelineDay
 
 #: Columns share about this much width, each between the narrowest and widest below.
 PLOT_WIDTH = 920

@@ -37,9 +37,9 @@ from amina.domain.audit import ChainReport
 from amina.domain.calendar import MOSCOW
 from amina.domain.roles import ROLE_PERMISSIONS, Permission, Role
 from amina.i18n import N_
-from amina.services.audit_review import audit_integrity, audit_page
+from amina.services.audit.review import audit_integrity, audit_page
 from amina.services.errors import AminaError, ErrorKind
-from amina.services.staff import (
+from amina.services.staff.accounts import (
     SecondFactorEnrolment,
     SignedInStaff,
     create_staff,

@@ -13,10 +13,10 @@ from amina.adapters.web.context import container_of
 from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
 from amina.domain.calendar import WorkingCalendar, moscow_date
 from amina.i18n import N_
-from amina.services.calendar import list_overrides, remove_override, set_override
 from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.permissions import Permission
-from amina.services.staff import SignedInStaff
+from amina.services.policy.calendar import list_overrides, remove_override, set_override
+from amina.services.staff.accounts import SignedInStaff
+from amina.services.staff.permissions import Permission
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
 

@@ -5,7 +5,7 @@ decision form.
 Operators, inspectors and supervisors see the queue and case files (``case.view``); the
 day-by-day picture of location data only those whose role may see location data
 (``location.view``); the decision form only inspectors (``case.decide``). The rules live in
-:mod:`amina.services.cases`; these pages only ask and show.
+:mod:`amina.services.compliance.cases`; these pages only ask and show.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ from amina.domain.calendar import MOSCOW, moscow_date
 from amina.domain.decisions import CaseStatus, DecisionKind, DecisionRequest
 from amina.domain.roles import Permission
 from amina.i18n import N_
-from amina.services.audit import purpose_required
-from amina.services.cases import CaseFile, case_file, case_queue, decide_case
+from amina.services.audit.trail import purpose_required
+from amina.services.compliance.cases import CaseFile, case_file, case_queue, decide_case
+from amina.services.compliance.review_queues import staff_names
 from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.review_queues import staff_names
-from amina.services.staff import SignedInStaff
+from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
 

@@ -19,9 +19,13 @@ from amina.domain.calendar import moscow_date
 from amina.domain.policy_revision import ParameterKind, parameter_kind
 from amina.i18n import N_, Translator
 from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.permissions import Permission
-from amina.services.policy import PolicyVersionEntry, policy_history, propose_policy_version
-from amina.services.staff import SignedInStaff
+from amina.services.policy.versions import (
+    PolicyVersionEntry,
+    policy_history,
+    propose_policy_version,
+)
+from amina.services.staff.accounts import SignedInStaff
+from amina.services.staff.permissions import Permission
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
 

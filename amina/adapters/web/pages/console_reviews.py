@@ -2,8 +2,8 @@
 pair of eyes, and objections against decisions (SPEC §7, §10).
 
 The rules — who may confirm (never the inspector who decided), reasons required, what
-overturning undoes — are the services' (:mod:`amina.services.referrals`,
-:mod:`amina.services.objections`); these pages show each item next to the decision it is
+overturning undoes — are the services' (:mod:`amina.services.compliance.referrals`,
+:mod:`amina.services.compliance.objections`); these pages show each item next to the decision it is
 about and say plainly when the service refuses.
 """
 
@@ -27,15 +27,15 @@ from amina.domain.calendar import MOSCOW
 from amina.domain.decisions import ObjectionOutcome, ReferralStatus
 from amina.domain.roles import Permission
 from amina.i18n import N_
-from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.objections import decide_objection
-from amina.services.referrals import confirm_referral, reject_referral
-from amina.services.review_queues import (
+from amina.services.compliance.objections import decide_objection
+from amina.services.compliance.referrals import confirm_referral, reject_referral
+from amina.services.compliance.review_queues import (
     objections_for_review,
     referrals_for_review,
     staff_names,
 )
-from amina.services.staff import SignedInStaff
+from amina.services.errors import AminaError, ErrorKind, FieldError
+from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
 

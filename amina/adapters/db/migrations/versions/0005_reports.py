@@ -9,7 +9,7 @@ On PostgreSQL ``location_reports`` and ``device_status`` are ``PARTITION BY RANG
 time column, with one partition per Moscow calendar day (``<table>_pYYYYMMDD``, the day as a UTC
 range) and a DEFAULT partition for anything outside (far past or future device clocks). This
 migration creates the partitions for yesterday to a week ahead; the ``partition-maintenance``
-job keeps creating them ahead (amina/adapters/db/report_partitions.py, same naming). On SQLite
+job keeps creating them ahead (amina/adapters/db/reports/partitions.py, same naming). On SQLite
 both are plain tables with the same primary keys and an index on the time column for the
 batched retention deletes. See docs/adr/003-report-storage.md.
 """

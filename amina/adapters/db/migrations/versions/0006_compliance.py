@@ -5,7 +5,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-25
 
-See amina/adapters/db/compliance.py for what each table holds and which unique constraints make
+See amina/adapters/db/compliance/tables.py for what each table holds and which unique constraints make
 the daily sweep and the outbox idempotent.
 """
 from alembic import op

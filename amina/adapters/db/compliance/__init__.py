@@ -1,0 +1,1 @@
+"""Tables of compliance and due process, and the sweep's store."""

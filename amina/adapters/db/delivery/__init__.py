@@ -1,0 +1,1 @@
+"""Tables of the inbox, the outbox and push subscriptions."""

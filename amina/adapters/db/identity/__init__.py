@@ -1,0 +1,1 @@
+"""Tables of identity and sign-in."""

@@ -1,0 +1,1 @@
+"""Tables of policy versions and calendar overrides."""

@@ -1,0 +1,879 @@
+"""The SQL of the report hot path (PERFORMANCE.md): one statement per batch of reports.
+
+Everything here runs inside the caller's unit of work (one transaction per batch):
+
+- :meth:`ReportStore.context` — the registered address and the latest stored fix, one query;
+- :meth:`ReportStore.insert_reports` — ONE ``INSERT … ON CONFLICT DO NOTHING RETURNING`` for the
+  whole batch: on PostgreSQL ``INSERT … SELECT FROM json_to_recordset(<the batch as one JSON
+  document>)`` through psycopg's own cursor (measured faster than ``unnest`` of twelve arrays,
+  which psycopg dumps element by element in Python; BENCHMARKS.md); on SQLite a multi-row
+  ``VALUES``. The rows not returned were already stored (the primary key says so): they are the
+  duplicates;
+- :meth:`ReportStore.update_aggregates` — the increments of the daily summaries and the
+  per-person "last report" row, for the stored rows only (one statement on PostgreSQL).
+
+No ORM object and no SQLAlchemy statement is built per batch. Reads for the person's own views
+(not hot) use SQLAlchemy below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import orjson
+import psycopg
+from sqlalchemy import Connection, func, make_url, select, tuple_
+
+from amina.adapters.db.engine import normalise_url
+from amina.adapters.db.reports.tables import (
+    FLAG_COLUMNS,
+    DailySummaryRow,
+    DeviceStatusRow,
+    LocationReportRow,
+    PersonLastReportRow,
+)
+from amina.adapters.db.uow import UnitOfWork
+from amina.domain.compliance import NoticeStatus
+
+REPORTS = LocationReportRow.__table__
+STATUS = DeviceStatusRow.__table__
+
+_REPORT_COLUMNS = (
+    "person_id, device_time, device_id, client_id, received_at, lat, lon, accuracy_m, "
+    "speed_mps, altitude_m, provider, mocked, region, flags, distance_to_address_m"
+)
+
+# The hot path talks to the driver directly (psycopg 3 / sqlite3): no statement building, no
+# compile-cache look-ups, one round trip per statement. Placeholders are written %s and turned
+# into ? for SQLite.
+
+_UNRESOLVED_NOTICE = (
+    "EXISTS (SELECT 1 FROM notices n WHERE n.person_id = p.id AND n.status IN "
+    f"('{NoticeStatus.open.value}', '{NoticeStatus.expired.value}'))"
+)
+
+#: What classifying a batch needs, in one query: the registered address (of the registration
+#: holding the place), the latest stored fix, and whether a notice waits for an answer (fresh
+#: reports may resolve it; asked here so that the common case costs no extra query).
+_CONTEXT = f"""
+SELECT p.id, %s, p.language, false, r.lat, r.lon, l.device_time, l.lat, l.lon,
+       {_UNRESOLVED_NOTICE}
+FROM persons p
+LEFT JOIN registrations r
+       ON r.person_id = p.id AND r.status IN ('active', 'confirmation_requested')
+LEFT JOIN person_last_report l ON l.person_id = p.id
+WHERE p.id = %s
+"""
+
+#: The same, found by the device credential's hash: the device proves itself in the query
+#: that loads the context (no separate look-up; a retired device is refused at once).
+_DEVICE_CONTEXT = f"""
+SELECT p.id, d.id, p.language, d.retired_at IS NOT NULL, r.lat, r.lon, l.device_time, l.lat,
+       l.lon, {_UNRESOLVED_NOTICE}
+FROM devices d
+JOIN persons p ON p.id = d.person_id
+LEFT JOIN registrations r
+       ON r.person_id = p.id AND r.status IN ('active', 'confirmation_requested')
+LEFT JOIN person_last_report l ON l.person_id = p.id
+WHERE d.credential_hash = %s
+LIMIT 1
+"""
+
+_FIX_BEFORE = """
+SELECT device_time, lat, lon FROM location_reports
+WHERE person_id = %s AND device_time < %s AND device_time >= %s
+ORDER BY device_time DESC LIMIT 1
+"""
+
+#: The batch as one JSON document: one statement whatever the batch size (psycopg would dump
+#: twelve arrays element by element in Python; PostgreSQL parses JSON in C).
+_PG_INSERT = f"""
+INSERT INTO location_reports ({_REPORT_COLUMNS})
+SELECT %s, t.t, %s, t.c, %s, t.la, t.lo, t.a, t.s, t.al, t.p, t.m, t.r, t.f, t.d
+FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8, lo float8,
+     a float8, s float8, al float8, p varchar, m bool, r varchar, f int2, d float8)
+ON CONFLICT DO NOTHING
+RETURNING client_id
+"""
+
+_SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
+
+_STORED_FLAGS = """
+SELECT client_id, device_time, flags FROM location_reports
+WHERE person_id = %s AND device_id = %s AND device_time >= %s AND device_time <= %s
+  AND client_id IN ({ids})
+"""
+
+_STATUS_INSERT = """
+INSERT INTO device_status (person_id, device_id, reported_at, received_at, location_permission,
+                           location_services, battery_saver, app_version)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT DO NOTHING
+RETURNING reported_at
+"""
+
+_SUMMARY_COUNTS = (
+    "reports",
+    "inside_region",
+    "near_address",
+    *FLAG_COLUMNS,
+    "device_status_problems",
+)
+_SUMMARY_COLUMNS = "person_id, day, first_at, last_at, updated_at, " + ", ".join(_SUMMARY_COUNTS)
+_SUMMARY_UPDATE = (
+    "ON CONFLICT (person_id, day) DO UPDATE SET "
+    + ", ".join(f"{c} = daily_summaries.{c} + excluded.{c}" for c in _SUMMARY_COUNTS)
+    + ", first_at = CASE WHEN daily_summaries.first_at IS NULL"
+    " OR excluded.first_at < daily_summaries.first_at"
+    " THEN excluded.first_at ELSE daily_summaries.first_at END"
+    ", last_at = CASE WHEN daily_summaries.last_at IS NULL"
+    " OR excluded.last_at > daily_summaries.last_at"
+    " THEN excluded.last_at ELSE daily_summaries.last_at END"
+    ", updated_at = excluded.updated_at"
+)
+_SQLITE_SUMMARY = (
+    f"INSERT INTO daily_summaries ({_SUMMARY_COLUMNS}) VALUES "
+    f"({', '.join('?' * (5 + len(_SUMMARY_COUNTS)))}) {_SUMMARY_UPDATE}"
+)
+_PG_SUMMARY = (
+    f"INSERT INTO daily_summaries ({_SUMMARY_COLUMNS}) "
+    "SELECT %s, d.day, d.first_at, d.last_at, %s, "
+    + ", ".join(f"d.{c}" for c in _SUMMARY_COUNTS)
+    + " FROM json_to_recordset(%s::json) AS d(day date, first_at timestamptz, "
+    "last_at timestamptz, "
+    + ", ".join(f"{c} int" for c in _SUMMARY_COUNTS)
+    + f") {_SUMMARY_UPDATE}"
+)
+
+_REPORT_PART = ("device_id", "device_time", "received_at", "lat", "lon", "region", "flags")
+_STATUS_PART = (
+    "status_reported_at",
+    "location_permission",
+    "location_services",
+    "battery_saver",
+    "app_version",
+)
+_NEWER_REPORT = (
+    "excluded.device_time IS NOT NULL AND (person_last_report.device_time IS NULL"
+    " OR excluded.device_time > person_last_report.device_time)"
+)
+_NEWER_STATUS = (
+    "excluded.status_reported_at IS NOT NULL AND (person_last_report.status_reported_at IS NULL"
+    " OR excluded.status_reported_at > person_last_report.status_reported_at)"
+)
+_LAST_UPSERT = (
+    "INSERT INTO person_last_report (person_id, last_contact_at, "
+    + ", ".join(_REPORT_PART + _STATUS_PART)
+    + ") VALUES ("
+    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
+    + ") ON CONFLICT (person_id) DO UPDATE SET "
+    "last_contact_at = CASE WHEN excluded.last_contact_at > person_last_report.last_contact_at"
+    " THEN excluded.last_contact_at ELSE person_last_report.last_contact_at END, "
+    + ", ".join(
+        f"{c} = CASE WHEN {_NEWER_REPORT} THEN excluded.{c} ELSE person_last_report.{c} END"
+        for c in _REPORT_PART
+    )
+    + ", "
+    + ", ".join(
+        f"{c} = CASE WHEN {_NEWER_STATUS} THEN excluded.{c} ELSE person_last_report.{c} END"
+        for c in _STATUS_PART
+    )
+)
+_R = ", ".join(_REPORT_PART)
+_S = ", ".join(_STATUS_PART)
+
+
+def _newest(columns: tuple[str, ...], order: int) -> str:
+    """Of the incoming values and the row's, the ones with the later time (column ``order``,
+    1-based); the row's on a tie."""
+    names = ", ".join(f"v{i}" for i in range(len(columns)))
+    incoming = ", ".join(f"excluded.{c}" for c in columns)
+    held = ", ".join(f"l.{c}" for c in columns)
+    return (
+        f"({', '.join(columns)}) = (SELECT {names} FROM (VALUES ({incoming}, 1), ({held}, 0)) "
+        f"v({names}, k) ORDER BY v{order - 1} DESC NULLS LAST, k LIMIT 1)"
+    )
+
+
+#: PostgreSQL: the same upsert, short enough for psycopg to keep it parsed (< 4 KB), and the
+#: summaries with it in one statement (one round trip).
+_PG_LAST_UPSERT = (
+    f"INSERT INTO person_last_report AS l (person_id, last_contact_at, {_R}, {_S}) VALUES ("
+    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
+    + ") ON CONFLICT (person_id) DO UPDATE SET "
+    "last_contact_at = GREATEST(l.last_contact_at, excluded.last_contact_at), "
+    + _newest(_REPORT_PART, 2)
+    + ", "
+    + _newest(_STATUS_PART, 1)
+)
+_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_PG_LAST_UPSERT}"
+assert len(_PG_AGGREGATES) < 4096, "psycopg parses longer statements on every execution"
+
+
+def _sqlite(statement: str) -> str:
+    return statement.replace("%s", "?")
+
+
+#: SQLite keeps every distinct statement text compiled (sqlite3's statement cache); a
+#: multi-row INSERT per batch size would fill it with large programs (hundreds of MB of RSS
+#: measured). Batches are cut into chunks of these few sizes instead.
+_SQLITE_CHUNKS = (256, 64, 16, 4, 1)
+
+
+def _sqlite_chunks(params: list[Any], count: int) -> list[tuple[str, Sequence[Any]]]:
+    width = 15
+    statements: list[tuple[str, Sequence[Any]]] = []
+    done = 0
+    for size in _SQLITE_CHUNKS:
+        while count - done >= size:
+            statements.append(
+                (
+                    f"INSERT INTO location_reports ({_REPORT_COLUMNS}) VALUES "
+                    + ", ".join([_SQLITE_ROW] * size)
+                    + " ON CONFLICT DO NOTHING RETURNING client_id",
+                    params[done * width : (done + size) * width],
+                )
+            )
+            done += size
+    return statements
+
+
+@dataclass
+class ReportColumns:
+    """A batch of classified reports of one device, column by column (no object per report)."""
+
+    client_id: list[str]
+    device_time: list[datetime]
+    lat: list[float]
+    lon: list[float]
+    accuracy_m: list[float]
+    speed_mps: list[float | None]
+    altitude_m: list[float | None]
+    provider: list[str | None]
+    mocked: list[bool]
+    region: list[str | None]
+    flags: list[int]
+    distance_to_address_m: list[float | None]
+
+    def __len__(self) -> int:
+        return len(self.client_id)
+
+
+@dataclass(frozen=True)
+class Fix:
+    device_time: datetime
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """Who sends (the person, the device, their language; whether the device was retired)
+    and what classifying a batch needs (the registered address, the latest stored fix)."""
+
+    person_id: str
+    device_id: str
+    language: str | None
+    retired: bool
+    address: tuple[float, float] | None
+    last_fix: Fix | None
+    unresolved_notice: bool
+
+
+@dataclass(frozen=True)
+class SummaryDelta:
+    """What one batch adds to one day's summary."""
+
+    day: date
+    reports: int
+    inside_region: int
+    near_address: int
+    first_at: datetime | None
+    last_at: datetime | None
+    flag_counts: Sequence[int]  # in FLAG_ORDER
+    device_status_problems: int
+
+
+@dataclass(frozen=True)
+class LatestReport:
+    device_id: str
+    device_time: datetime
+    received_at: datetime
+    lat: float
+    lon: float
+    region: str | None
+    flags: int
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    reported_at: datetime
+    location_permission: bool | None
+    location_services: bool | None
+    battery_saver: bool | None
+    app_version: str | None
+
+
+def sqlite_time(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME stores (UTCDateTime columns read it back)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _read_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+Statement = tuple[str, Sequence[Any]]
+
+
+class HotPathSql:
+    """The hot path's statements and their parameters for one dialect (no I/O), and the
+    reading of their answers; executed by :class:`ReportStore` (sync, PostgreSQL and SQLite)
+    or :class:`AsyncReportStore` (asyncio, PostgreSQL)."""
+
+    def __init__(self, postgresql: bool) -> None:
+        self.postgresql = postgresql
+
+    def time(self, value: datetime | None) -> Any:
+        if value is None or self.postgresql:
+            return value
+        return sqlite_time(value)
+
+    def context(self, person_id: str, device_id: str) -> Statement:
+        return _CONTEXT, (device_id, person_id)
+
+    def device_context(self, credential_hash: str) -> Statement:
+        return _DEVICE_CONTEXT, (credential_hash,)
+
+    @staticmethod
+    def read_context(row: Sequence[Any] | None) -> IngestContext | None:
+        if row is None:
+            return None
+        address = None if row[4] is None else (float(row[4]), float(row[5]))
+        fix = None if row[6] is None else Fix(_read_time(row[6]), float(row[7]), float(row[8]))
+        return IngestContext(
+            person_id=row[0],
+            device_id=row[1],
+            language=row[2],
+            retired=bool(row[3]),
+            address=address,
+            last_fix=fix,
+            unresolved_notice=bool(row[9]),
+        )
+
+    def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Statement:
+        return _FIX_BEFORE, (person_id, self.time(before), self.time(before - window))
+
+    @staticmethod
+    def read_fix(rows: Sequence[Sequence[Any]]) -> Fix | None:
+        if not rows:
+            return None
+        return Fix(_read_time(rows[0][0]), float(rows[0][1]), float(rows[0][2]))
+
+    def insert_reports(
+        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
+    ) -> list[Statement]:
+        """One statement on PostgreSQL; on SQLite a few, of fixed sizes (see
+        :func:`_sqlite_chunks`)."""
+        if self.postgresql:
+            document = orjson.dumps(
+                [
+                    {
+                        "c": c,
+                        "t": t,
+                        "la": la,
+                        "lo": lo,
+                        "a": a,
+                        "s": s,
+                        "al": al,
+                        "p": p,
+                        "m": m,
+                        "r": r,
+                        "f": f,
+                        "d": d,
+                    }
+                    for c, t, la, lo, a, s, al, p, m, r, f, d in zip(
+                        rows.client_id,
+                        rows.device_time,
+                        rows.lat,
+                        rows.lon,
+                        rows.accuracy_m,
+                        rows.speed_mps,
+                        rows.altitude_m,
+                        rows.provider,
+                        rows.mocked,
+                        rows.region,
+                        rows.flags,
+                        rows.distance_to_address_m,
+                        strict=True,
+                    )
+                ]
+            ).decode()
+            return [(_PG_INSERT, (person_id, device_id, received_at, document))]
+        received = sqlite_time(received_at)
+        params: list[Any] = []
+        for i in range(len(rows)):
+            params += (
+                person_id,
+                sqlite_time(rows.device_time[i]),
+                device_id,
+                rows.client_id[i],
+                received,
+                rows.lat[i],
+                rows.lon[i],
+                rows.accuracy_m[i],
+                rows.speed_mps[i],
+                rows.altitude_m[i],
+                rows.provider[i],
+                rows.mocked[i],
+                rows.region[i],
+                rows.flags[i],
+                rows.distance_to_address_m[i],
+            )
+        return _sqlite_chunks(params, len(rows))
+
+    def stored_flags(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> Statement:
+        times = [t for _, t in keys]
+        statement = _STORED_FLAGS.format(ids=", ".join(["%s"] * len(keys)))
+        return statement, (
+            person_id,
+            device_id,
+            self.time(min(times)),
+            self.time(max(times)),
+            *(k for k, _ in keys),
+        )
+
+    @staticmethod
+    def read_flags(
+        rows: Sequence[Sequence[Any]], keys: Sequence[tuple[str, datetime]]
+    ) -> dict[str, int]:
+        wanted = {(k, t.astimezone(UTC)) for k, t in keys}
+        return {r[0]: int(r[2]) for r in rows if (r[0], _read_time(r[1]).astimezone(UTC)) in wanted}
+
+    def insert_status(
+        self, person_id: str, device_id: str, received_at: datetime, status: StatusRecord
+    ) -> Statement:
+        return _STATUS_INSERT, (
+            person_id,
+            device_id,
+            self.time(status.reported_at),
+            self.time(received_at),
+            status.location_permission,
+            status.location_services,
+            status.battery_saver,
+            status.app_version,
+        )
+
+    def aggregates(
+        self,
+        person_id: str,
+        now: datetime,
+        deltas: Sequence[SummaryDelta],
+        latest: LatestReport | None,
+        status: StatusRecord | None,
+    ) -> list[tuple[str, Sequence[Any], bool]]:
+        """(statement, parameters, executemany?) — one statement on PostgreSQL."""
+        last = (
+            person_id,
+            self.time(now),
+            *(
+                (
+                    latest.device_id,
+                    self.time(latest.device_time),
+                    self.time(latest.received_at),
+                    latest.lat,
+                    latest.lon,
+                    latest.region,
+                    latest.flags,
+                )
+                if latest is not None
+                else (None,) * len(_REPORT_PART)
+            ),
+            *(
+                (
+                    self.time(status.reported_at),
+                    status.location_permission,
+                    status.location_services,
+                    status.battery_saver,
+                    status.app_version,
+                )
+                if status is not None
+                else (None,) * len(_STATUS_PART)
+            ),
+        )
+        if self.postgresql:
+            document = orjson.dumps(
+                [
+                    {
+                        "day": d.day,
+                        "first_at": d.first_at,
+                        "last_at": d.last_at,
+                        "reports": d.reports,
+                        "inside_region": d.inside_region,
+                        "near_address": d.near_address,
+                        **dict(zip(FLAG_COLUMNS, d.flag_counts, strict=True)),
+                        "device_status_problems": d.device_status_problems,
+                    }
+                    for d in deltas
+                ]
+            ).decode()
+            return [(_PG_AGGREGATES, (person_id, now, document, *last), False)]
+        statements: list[tuple[str, Sequence[Any], bool]] = []
+        if deltas:
+            statements.append(
+                (
+                    _SQLITE_SUMMARY,
+                    [
+                        (
+                            person_id,
+                            d.day.isoformat(),
+                            self.time(d.first_at),
+                            self.time(d.last_at),
+                            self.time(now),
+                            d.reports,
+                            d.inside_region,
+                            d.near_address,
+                            *d.flag_counts,
+                            d.device_status_problems,
+                        )
+                        for d in deltas
+                    ],
+                    True,
+                )
+            )
+        statements.append((_sqlite(_LAST_UPSERT), last, False))
+        return statements
+
+
+class ReportStore:
+    """The hot path inside one unit of work, through the driver's own cursor (psycopg 3 or
+    sqlite3): no SQLAlchemy statement is built or compiled per batch."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        connection: Connection = uow.session.connection()
+        self.sql = HotPathSql(connection.dialect.name == "postgresql")
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        self.driver: Any = driver
+
+    def _rows(self, statement: Statement, *, many: bool = False) -> list[Any]:
+        text_, params = statement
+        if self.sql.postgresql:
+            with self.driver.cursor() as cursor:
+                if many:
+                    cursor.executemany(text_, params)
+                    return []
+                cursor.execute(text_, params)
+                return list(cursor.fetchall()) if cursor.description else []
+        cursor = self.driver.cursor()
+        try:
+            if many:
+                cursor.executemany(_sqlite(text_), params)
+                return []
+            cursor.execute(_sqlite(text_), params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _first(self, statement: Statement) -> Any:
+        if self.sql.postgresql:
+            # the transaction's BEGIN and this query go in one round trip
+            with self.driver.pipeline(), self.driver.cursor() as cursor:
+                cursor.execute(*statement)
+                return cursor.fetchone()
+        rows = self._rows(statement)
+        return rows[0] if rows else None
+
+    def context(self, person_id: str, device_id: str) -> IngestContext | None:
+        return self.sql.read_context(self._first(self.sql.context(person_id, device_id)))
+
+    def device_context(self, credential_hash: str) -> IngestContext | None:
+        return self.sql.read_context(self._first(self.sql.device_context(credential_hash)))
+
+    def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
+        """The person's latest stored fix before ``before`` (within ``window``, so that
+        PostgreSQL reads only the partitions of those days)."""
+        return self.sql.read_fix(self._rows(self.sql.fix_before(person_id, before, window)))
+
+    def insert_reports(
+        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
+    ) -> set[str]:
+        """Insert the batch in one statement; the client ids of the rows actually stored."""
+        if not len(rows):
+            return set()
+        found: set[str] = set()
+        for statement in self.sql.insert_reports(person_id, device_id, received_at, rows):
+            found.update(row[0] for row in self._rows(statement))
+        return found
+
+    def stored_flags(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> dict[str, int]:
+        """Flags of reports already stored (for answering duplicates the same way)."""
+        if not keys:
+            return {}
+        rows = self._rows(self.sql.stored_flags(person_id, device_id, keys))
+        return self.sql.read_flags(rows, keys)
+
+    def insert_status(
+        self, person_id: str, device_id: str, received_at: datetime, status: StatusRecord
+    ) -> bool:
+        """Store a device status; False if this very status (same time) was stored before."""
+        return bool(self._rows(self.sql.insert_status(person_id, device_id, received_at, status)))
+
+    def update_aggregates(
+        self,
+        person_id: str,
+        now: datetime,
+        deltas: Sequence[SummaryDelta],
+        latest: LatestReport | None,
+        status: StatusRecord | None,
+    ) -> None:
+        """Add the batch to the daily summaries and keep ``person_last_report`` current: the
+        contact time always, the latest report and status only when newer (by the phone's
+        time) than what the row holds. One statement on PostgreSQL."""
+        for text_, params, many in self.sql.aggregates(person_id, now, deltas, latest, status):
+            self._rows((text_, params), many=many)
+
+
+class AsyncReportStore:
+    """The same hot path on one psycopg ``AsyncConnection`` (PostgreSQL), for the event loop:
+    no thread, no SQLAlchemy session per batch. The caller commits (:meth:`commit`)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.sql = HotPathSql(postgresql=True)
+
+    async def _rows(self, statement: Statement) -> list[Any]:
+        async with self.connection.cursor() as cursor:
+            await cursor.execute(*statement)
+            return list(await cursor.fetchall()) if cursor.description else []
+
+    async def device_context(self, credential_hash: str) -> IngestContext | None:
+        async with self.connection.pipeline(), self.connection.cursor() as cursor:
+            await cursor.execute(*self.sql.device_context(credential_hash))
+            row = await cursor.fetchone()
+        return self.sql.read_context(row)
+
+    async def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
+        return self.sql.read_fix(await self._rows(self.sql.fix_before(person_id, before, window)))
+
+    async def insert_reports(
+        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
+    ) -> set[str]:
+        if not len(rows):
+            return set()
+        (statement,) = self.sql.insert_reports(person_id, device_id, received_at, rows)
+        return {row[0] for row in await self._rows(statement)}
+
+    async def stored_flags(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> dict[str, int]:
+        if not keys:
+            return {}
+        rows = await self._rows(self.sql.stored_flags(person_id, device_id, keys))
+        return self.sql.read_flags(rows, keys)
+
+    async def insert_status(
+        self, person_id: str, device_id: str, received_at: datetime, status: StatusRecord
+    ) -> bool:
+        statement = self.sql.insert_status(person_id, device_id, received_at, status)
+        return bool(await self._rows(statement))
+
+    async def update_aggregates(
+        self,
+        person_id: str,
+        now: datetime,
+        deltas: Sequence[SummaryDelta],
+        latest: LatestReport | None,
+        status: StatusRecord | None,
+    ) -> None:
+        for text_, params, _ in self.sql.aggregates(person_id, now, deltas, latest, status):
+            await self._rows((text_, params))
+
+    async def commit(self) -> None:
+        await self.connection.commit()
+
+
+class AsyncReportStores:
+    """A small pool of psycopg ``AsyncConnection`` for the hot path of one worker (PostgreSQL).
+
+    A connection that fails is dropped, not reused; the next request opens a new one."""
+
+    def __init__(self, url: str, size: int = 20) -> None:
+        self.conninfo = (
+            make_url(normalise_url(url))
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
+        self.size = size
+        self._idle: list[Any] = []
+        self._slots: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncReportStore]:
+        """A store on a connection of the pool, rolled back unless the caller committed."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.size)
+        async with self._slots:
+            connection = self._idle.pop() if self._idle else None
+            if connection is None or connection.closed:
+                connection = await psycopg.AsyncConnection.connect(self.conninfo)
+            healthy = False
+            try:
+                yield AsyncReportStore(connection)
+                healthy = True
+            finally:
+                try:
+                    if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        await connection.rollback()
+                except psycopg.Error:
+                    healthy = False
+                if healthy and not connection.closed:
+                    self._idle.append(connection)
+                else:
+                    await connection.close()
+
+    async def close(self) -> None:
+        while self._idle:
+            await self._idle.pop().close()
+
+
+# --- the person's own views ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    device_id: str
+    client_id: str
+    device_time: datetime
+    received_at: datetime
+    lat: float
+    lon: float
+    accuracy_m: float
+    speed_mps: float | None
+    altitude_m: float | None
+    provider: str | None
+    mocked: bool
+    region: str | None
+    flags: int
+    distance_to_address_m: float | None
+
+
+@dataclass(frozen=True)
+class StoredStatus:
+    device_id: str
+    reported_at: datetime
+    received_at: datetime
+    location_permission: bool | None
+    location_services: bool | None
+    battery_saver: bool | None
+    app_version: str | None
+
+
+def reports_page(
+    uow: UnitOfWork,
+    person_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    after: tuple[datetime, str, str] | None,
+    limit: int,
+) -> list[StoredReport]:
+    """The person's reports, newest first by device time, after the cursor (exclusive)."""
+    c = REPORTS.c
+    query = select(REPORTS).where(c.person_id == person_id)
+    if start is not None:
+        query = query.where(c.device_time >= start)
+    if end is not None:
+        query = query.where(c.device_time < end)
+    if after is not None:
+        query = query.where(tuple_(c.device_time, c.device_id, c.client_id) < tuple_(*after))
+    query = query.order_by(c.device_time.desc(), c.device_id.desc(), c.client_id.desc()).limit(
+        limit
+    )
+    return [
+        StoredReport(
+            device_id=r.device_id,
+            client_id=r.client_id,
+            device_time=r.device_time,
+            received_at=r.received_at,
+            lat=r.lat,
+            lon=r.lon,
+            accuracy_m=r.accuracy_m,
+            speed_mps=r.speed_mps,
+            altitude_m=r.altitude_m,
+            provider=r.provider,
+            mocked=r.mocked,
+            region=r.region,
+            flags=r.flags,
+            distance_to_address_m=r.distance_to_address_m,
+        )
+        for r in uow.session.execute(query)
+    ]
+
+
+def status_page(
+    uow: UnitOfWork,
+    person_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[StoredStatus]:
+    """The person's device-status records, newest first."""
+    c = STATUS.c
+    query = select(STATUS).where(c.person_id == person_id)
+    if start is not None:
+        query = query.where(c.reported_at >= start)
+    if end is not None:
+        query = query.where(c.reported_at < end)
+    if after is not None:
+        query = query.where(tuple_(c.reported_at, c.device_id) < tuple_(*after))
+    query = query.order_by(c.reported_at.desc(), c.device_id.desc()).limit(limit)
+    return [
+        StoredStatus(
+            device_id=r.device_id,
+            reported_at=r.reported_at,
+            received_at=r.received_at,
+            location_permission=r.location_permission,
+            location_services=r.location_services,
+            battery_saver=r.battery_saver,
+            app_version=r.app_version,
+        )
+        for r in uow.session.execute(query)
+    ]
+
+
+def summaries_between(
+    uow: UnitOfWork, person_id: str, first: date | None, last: date | None
+) -> list[DailySummaryRow]:
+    query = select(DailySummaryRow).where(DailySummaryRow.person_id == person_id)
+    if first is not None:
+        query = query.where(DailySummaryRow.day >= first)
+    if last is not None:
+        query = query.where(DailySummaryRow.day <= last)
+    return list(uow.session.scalars(query.order_by(DailySummaryRow.day.desc())))
+
+
+def last_report(uow: UnitOfWork, person_id: str) -> PersonLastReportRow | None:
+    return uow.session.get(PersonLastReportRow, person_id)
+
+
+def count_reports(uow: UnitOfWork, person_id: str) -> int:
+    c = REPORTS.c
+    return int(
+        uow.session.scalar(
+            select(func.count()).select_from(REPORTS).where(c.person_id == person_id)
+        )
+        or 0
+    )

@@ -1,1 +1,0 @@
-"""Feature commands of the `amina` CLI, registered in amina/cli.py."""

@@ -1,0 +1,1 @@
+"""Demo data loaders and the device simulator."""

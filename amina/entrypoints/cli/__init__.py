@@ -1,0 +1,1 @@
+"""Feature commands of the `amina` CLI, registered in amina/entrypoints/cli/main.py."""

@@ -1,0 +1,1 @@
+"""Compliance and due process: the sweep, notices, cases, decisions, referrals, objections."""

@@ -1,0 +1,1 @@
+"""Policy data, the working-day calendar and eligibility."""

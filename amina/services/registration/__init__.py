@@ -1,0 +1,1 @@
+"""Registration of the place of stay: the lifecycle, the slip, host verification."""

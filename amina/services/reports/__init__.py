@@ -1,0 +1,1 @@
+"""Location reports: ingest, the person's view of them, retention, reporting settings."""

@@ -1,0 +1,1 @@
+"""Staff accounts, console sessions and the role checks."""
