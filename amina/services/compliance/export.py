@@ -14,17 +14,12 @@ from amina.adapters.db.uow import UnitOfWorkFactory
 from amina.services.clock import Clock
 from amina.services.compliance.notices import notices_of
 from amina.services.compliance.objections import decisions_of
-
-
-def _plain(value: Any) -> Any:
-    from amina.services.my_data.export import plain
-
-    return plain(value)
+from amina.services.my_data.plain import plain
 
 
 def notices_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
-        return _plain(notices_of(uow, person_id))
+        return plain(notices_of(uow, person_id))
 
 
 def reminders_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
@@ -38,10 +33,10 @@ def reminders_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: s
             {
                 "id": r.id,
                 "registration_id": r.registration_id,
-                "since": _plain(r.episode_start),
+                "since": plain(r.episode_start),
                 "phone_reported": r.signal,
                 "policy_version": r.policy_version,
-                "created_at": _plain(r.created_at),
+                "created_at": plain(r.created_at),
             }
             for r in reminders
         ]
@@ -56,9 +51,9 @@ def cases_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) 
             {
                 "id": c.id,
                 "notice_id": c.notice_id,
-                "missed_deadline": _plain(c.notice_deadline),
+                "missed_deadline": plain(c.notice_deadline),
                 "status": c.status,
-                "opened_at": _plain(c.opened_at),
+                "opened_at": plain(c.opened_at),
             }
             for c in cases
         ]
@@ -66,7 +61,7 @@ def cases_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) 
 
 def decisions_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
-        return _plain(decisions_of(uow, clock, person_id))
+        return plain(decisions_of(uow, clock, person_id))
 
 
 def inbox_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
@@ -82,8 +77,8 @@ def inbox_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) 
                 "kind": r.kind,
                 "params": r.params,
                 "subject_id": r.subject_id,
-                "created_at": _plain(r.created_at),
-                "read_at": _plain(r.read_at),
+                "created_at": plain(r.created_at),
+                "read_at": plain(r.read_at),
             }
             for r in rows
         ]

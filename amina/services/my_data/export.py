@@ -16,10 +16,7 @@ For the person themself only.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from amina.adapters.db.uow import UnitOfWorkFactory
@@ -33,6 +30,7 @@ from amina.services.compliance.export import (
 )
 from amina.services.identity.enrolment import profile
 from amina.services.my_data.access_log import access_log
+from amina.services.my_data.plain import plain
 from amina.services.registration.registrations import registrations_of
 from amina.services.reports.my_reports import (
     MAX_PAGE,
@@ -51,21 +49,6 @@ SECTIONS: dict[str, SectionBuilder] = {}
 def add_section(name: str, builder: SectionBuilder) -> None:
     """Add (or replace) a section of the export."""
     SECTIONS[name] = builder
-
-
-def plain(value: Any) -> Any:
-    """Dataclasses, dates, enums and tuples → JSON-ready data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return plain(value.value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    return value
 
 
 def _profile(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
