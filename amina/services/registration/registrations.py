@@ -477,27 +477,23 @@ def _next_event_seqs(
 ) -> dict[tuple[str, str], int]:
     """The ``seq`` of the next event of each ``(person_id, registration_id)``: one more than the
     highest so far (1 for a registration without events). The one numbering of events."""
+    wanted = set(keys)
+    people = list(dict.fromkeys(person_id for person_id, _ in keys))
     found: dict[tuple[str, str], int] = {}
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), _IN_LIST):
-        part = unique[start : start + _IN_LIST]
-        found.update(
-            ((person_id, registration_id), int(seq or 0))
-            for person_id, registration_id, seq in uow.session.execute(
-                select(
-                    RegistrationEventRow.person_id,
-                    RegistrationEventRow.registration_id,
-                    func.max(RegistrationEventRow.seq),
-                )
-                .where(
-                    tuple_(
-                        RegistrationEventRow.person_id, RegistrationEventRow.registration_id
-                    ).in_(part)
-                )
-                .group_by(RegistrationEventRow.person_id, RegistrationEventRow.registration_id)
+    for start in range(0, len(people), _IN_LIST):
+        # by person (the index's first column), then the registrations asked for
+        for person_id, registration_id, seq in uow.session.execute(
+            select(
+                RegistrationEventRow.person_id,
+                RegistrationEventRow.registration_id,
+                func.max(RegistrationEventRow.seq),
             )
-        )
-    return {key: found.get(key, 0) + 1 for key in unique}
+            .where(RegistrationEventRow.person_id.in_(people[start : start + _IN_LIST]))
+            .group_by(RegistrationEventRow.person_id, RegistrationEventRow.registration_id)
+        ):
+            if (person_id, registration_id) in wanted:
+                found[(person_id, registration_id)] = int(seq or 0)
+    return {key: found.get(key, 0) + 1 for key in wanted}
 
 
 def _record_events(
