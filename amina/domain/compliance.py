@@ -47,6 +47,18 @@ Deadlines
     A notice still unanswered after its deadline day opens a **case** for an inspector on the
     next working day — never a sanction by itself (:func:`deadline_missed`).
 
+Covered by reports
+    Reports dated from the notice's ``covered_from`` day up to its deadline resolve it by
+    themselves (:func:`covers` for one day, :func:`covered_by_reports` for the person's days).
+
+Unresolved
+    A notice is unresolved while it is ``open`` or ``expired`` (:func:`unresolved`): reports
+    may still resolve it, and it keeps the person from getting a second one.
+
+The sweep evaluates some of these rules in SQL; each SQL mirror is named after the rule it
+mirrors (:mod:`amina.adapters.db.compliance.store`) and a test finds both equal on generated
+cases on SQLite and PostgreSQL.
+
 Notices, reminders and cases are issued on working days only, to people who must use Amina on
 that day (eligibility) and whose registration is ``active`` (a registration awaiting
 confirmation already has its notice).
@@ -54,7 +66,7 @@ confirmation already has its notice).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -76,6 +88,16 @@ class NoticeStatus(StrEnum):
     answered = "answered"  # the person confirmed or changed the address
     resolved = "resolved"  # late reports covered the gap, or an inspector dismissed it
     expired = "expired"  # the deadline passed unanswered: a case is open
+
+
+#: The states in which a notice still waits: for the person's answer (``open``), or for an
+#: inspector (``expired``: its case is open). Late reports may resolve either.
+UNRESOLVED: frozenset[NoticeStatus] = frozenset({NoticeStatus.open, NoticeStatus.expired})
+
+
+def unresolved(status: NoticeStatus) -> bool:
+    """Whether a notice in this state is still unresolved (see :data:`UNRESOLVED`)."""
+    return status in UNRESOLVED
 
 
 class PhoneSignal(StrEnum):
@@ -314,3 +336,33 @@ def covers(
     if kind is NoticeKind.away_from_address:
         return near_address
     return True
+
+
+@dataclass(frozen=True)
+class ReportedDay:
+    """One day of a person's daily summary: how many reports arrived for it, and how many of
+    them lay inside the region and near the registered address."""
+
+    day: date
+    reports: int
+    inside_region: int
+    near_address: int
+
+
+def covered_by_reports(
+    kind: NoticeKind, covered_from: date, deadline: date, days: Iterable[ReportedDay]
+) -> bool:
+    """Whether the person's reported days resolve a notice: one day with reports that
+    :func:`covers` it is enough."""
+    return any(
+        day.reports > 0
+        and covers(
+            kind,
+            covered_from,
+            deadline,
+            report_day=day.day,
+            inside_region=day.inside_region > 0,
+            near_address=day.near_address > 0,
+        )
+        for day in days
+    )

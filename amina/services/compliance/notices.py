@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from amina.adapters.db.compliance.store import covered_notices
 from amina.adapters.db.compliance.tables import CaseRow, NoticeRow
 from amina.adapters.db.identity.tables import DeviceRow
 from amina.adapters.db.registration.tables import RegistrationRow
-from amina.adapters.db.reports.tables import DailySummaryRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
-from amina.domain.compliance import NoticeKind, NoticeStatus, covers
+from amina.domain.compliance import NoticeKind, NoticeStatus
 from amina.domain.decisions import CaseStatus
 from amina.domain.registration import RegistrationStatus
 from amina.domain.reports import Flag
@@ -211,69 +211,20 @@ def _awaiting_case(uow: UnitOfWork, row: NoticeRow) -> CaseRow | None:
     )
 
 
-def _covered(uow: UnitOfWork, row: NoticeRow) -> bool:
-    days = uow.session.execute(
-        select(
-            DailySummaryRow.day, DailySummaryRow.inside_region, DailySummaryRow.near_address
-        ).where(
-            DailySummaryRow.person_id == row.person_id,
-            DailySummaryRow.day >= row.covered_from,
-            DailySummaryRow.day <= row.deadline,
-            DailySummaryRow.reports > 0,
-        )
-    ).all()
-    kind = NoticeKind(row.kind)
-    return any(
-        covers(
-            kind,
-            row.covered_from,
-            row.deadline,
-            report_day=day.day,
-            inside_region=day.inside_region > 0,
-            near_address=day.near_address > 0,
-        )
-        for day in days
-    )
-
-
-def has_unresolved_notice(uow: UnitOfWork, person_id: str) -> bool:
-    """Cheap check for the report ingest: is there anything reports could resolve?"""
-    return (
-        uow.session.scalar(
-            select(NoticeRow.id)
-            .where(
-                NoticeRow.person_id == person_id,
-                NoticeRow.status.in_([NoticeStatus.open.value, NoticeStatus.expired.value]),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def resolve_notices_covered_by(uow: UnitOfWork, clock: Clock, person_id: str) -> int:
     """Resolve the person's notices that their stored reports now cover; returns how many.
 
     Called by the daily sweep and, right after storing reports, by the report ingest (the
-    system). For each open notice — or expired one whose case still waits for an inspector —
-    with a daily summary from ``covered_from`` to the deadline that covers it: the notice is
+    system). For each unresolved notice that the person's daily summaries cover
+    (:func:`amina.domain.compliance.covered_by_reports`, evaluated by its SQL mirror) — an open
+    one, or an expired one whose case still waits for an inspector: the notice is
     ``resolved``, such a case ``closed``, the registration ``active`` again, and the person is
     told. Decided cases are left to due process. In the caller's transaction.
     """
-    rows = uow.session.scalars(
-        select(NoticeRow)
-        .where(
-            NoticeRow.person_id == person_id,
-            NoticeRow.status.in_([NoticeStatus.open.value, NoticeStatus.expired.value]),
-        )
-        .with_for_update()
-    ).all()
     resolved = 0
-    for row in rows:
+    for row in covered_notices(uow, person_id):
         case = _awaiting_case(uow, row) if row.status == NoticeStatus.expired.value else None
         if row.status == NoticeStatus.expired.value and case is None:
-            continue
-        if not _covered(uow, row):
             continue
         now = clock.now()
         row.status = NoticeStatus.resolved.value

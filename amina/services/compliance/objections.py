@@ -24,7 +24,7 @@ from amina.adapters.db.compliance.tables import (
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.calendar import moscow_date
-from amina.domain.compliance import ComplianceRules, NoticeStatus
+from amina.domain.compliance import ComplianceRules, NoticeStatus, unresolved
 from amina.domain.decisions import (
     CaseStatus,
     DecisionKind,
@@ -251,10 +251,7 @@ def decide_objection(
             registration = uow.session.get(RegistrationRow, (person_id, notice.registration_id))
             if registration is not None and registration.status == "confirmation_requested":
                 confirm(uow, clock, person_id, registration.id, EventActor.staff(actor), reason)
-        if effects.resolve_notice and notice.status in (
-            NoticeStatus.open.value,
-            NoticeStatus.expired.value,
-        ):
+        if effects.resolve_notice and unresolved(NoticeStatus(notice.status)):
             notice.status = NoticeStatus.resolved.value
             notice.resolved_at = now
             notice.resolution = "overturned"

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, func, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from amina.adapters.db.bulk import insert_rows
 from amina.adapters.db.identity.tables import CardRow, DependantRow, PersonRow
 from amina.adapters.db.registration.tables import (
     RegistrationDependantRow,
@@ -34,6 +35,7 @@ from amina.domain.calendar import moscow_date
 from amina.domain.geo import RegionClassifier
 from amina.domain.host import Host, HostKind, host_problems
 from amina.domain.registration import (
+    TRANSITIONS,
     IllegalTransition,
     RegistrationEventKind,
     RegistrationStatus,
@@ -55,6 +57,10 @@ from amina.services.staff.permissions import require
 
 S = RegistrationStatus
 E = RegistrationEventKind
+
+_EVENTS: Table = RegistrationEventRow.__table__  # type: ignore[assignment]
+#: Rows per ``IN (…)`` list.
+_IN_LIST = 1000
 
 #: The reason written on the old registration's ``closed`` event when a new one replaces it.
 ADDRESS_CHANGED = "address changed"
@@ -457,56 +463,117 @@ def registration_number(serial: int, issued_on: date) -> str:
     return f"AM-{issued_on.year}-{serial:06d}"
 
 
-def _add_event(
+@dataclass(frozen=True)
+class _Step:
+    """One registration to move, and the reason written on its event."""
+
+    person_id: str
+    registration_id: str
+    reason: str | None
+
+
+def _next_event_seqs(
+    uow: UnitOfWork, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The ``seq`` of the next event of each ``(person_id, registration_id)``: one more than the
+    highest so far (1 for a registration without events). The one numbering of events."""
+    wanted = set(keys)
+    people = list(dict.fromkeys(person_id for person_id, _ in keys))
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(people), _IN_LIST):
+        # by person (the index's first column), then the registrations asked for
+        for person_id, registration_id, seq in uow.session.execute(
+            select(
+                RegistrationEventRow.person_id,
+                RegistrationEventRow.registration_id,
+                func.max(RegistrationEventRow.seq),
+            )
+            .where(RegistrationEventRow.person_id.in_(people[start : start + _IN_LIST]))
+            .group_by(RegistrationEventRow.person_id, RegistrationEventRow.registration_id)
+        ):
+            if (person_id, registration_id) in wanted:
+                found[(person_id, registration_id)] = int(seq or 0)
+    return {key: found.get(key, 0) + 1 for key in wanted}
+
+
+def _record_events(
     uow: UnitOfWork,
-    row: RegistrationRow,
+    steps: Sequence[_Step],
     kind: RegistrationEventKind,
     from_status: RegistrationStatus | None,
+    to_status: RegistrationStatus,
     actor: EventActor,
-    reason: str | None,
     at: datetime,
 ) -> None:
-    seq = (
-        uow.session.scalar(
-            select(func.count())
-            .select_from(RegistrationEventRow)
-            .where(
-                RegistrationEventRow.person_id == row.person_id,
-                RegistrationEventRow.registration_id == row.id,
-            )
-        )
-        or 0
-    )
-    uow.session.add(
-        RegistrationEventRow(
-            person_id=row.person_id,
-            id=str(uuid.uuid4()),
-            registration_id=row.id,
-            kind=kind.value,
-            from_status=None if from_status is None else from_status.value,
-            to_status=row.status,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            reason=reason,
-            at=at,
-            seq=seq + 1,
-        )
+    """The events of ``steps`` (one each), numbered after each registration's last event."""
+    seqs = _next_event_seqs(uow, [(s.person_id, s.registration_id) for s in steps])
+    insert_rows(
+        uow,
+        _EVENTS,
+        [
+            {
+                "person_id": step.person_id,
+                "id": str(uuid.uuid4()),
+                "registration_id": step.registration_id,
+                "kind": kind.value,
+                "from_status": None if from_status is None else from_status.value,
+                "to_status": to_status.value,
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "actor_role": actor.role,
+                "reason": step.reason,
+                "at": at,
+                "seq": seqs[(step.person_id, step.registration_id)],
+            }
+            for step in steps
+        ],
     )
 
 
-def _move(
+def _move_all(
     uow: UnitOfWork,
-    clock: Clock,
-    row: RegistrationRow,
+    steps: Sequence[_Step],
+    current: RegistrationStatus,
     target: RegistrationStatus,
     actor: EventActor,
-    reason: str | None,
-) -> None:
-    """Move ``row`` to ``target`` with its event; refuses illegal moves and lost races."""
-    current = S(row.status)
+    at: datetime,
+) -> set[tuple[str, str]]:
+    """The one writer of status changes: each registration of ``steps`` still in ``current``
+    moves to ``target`` and gets its event, set-based. Returns the ``(person_id,
+    registration_id)`` that moved; the others (changed meanwhile) are left as they are.
+
+    The caller has checked that the move is allowed (:func:`_checked_transition`)."""
+    kind = TRANSITIONS[(current, target)]
+    by_key = {(s.person_id, s.registration_id): s for s in steps}
+    keys = list(by_key)
+    moved: set[tuple[str, str]] = set()
+    for start in range(0, len(keys), _IN_LIST):
+        # Conditional on the status we read: a concurrent change makes this touch no row.
+        moved.update(
+            (row.person_id, row.id)
+            for row in uow.session.execute(
+                update(RegistrationRow)
+                .where(
+                    tuple_(RegistrationRow.person_id, RegistrationRow.id).in_(
+                        keys[start : start + _IN_LIST]
+                    ),
+                    RegistrationRow.status == current.value,
+                )
+                .values(status=target.value, updated_at=at)
+                .returning(RegistrationRow.person_id, RegistrationRow.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    _record_events(uow, [by_key[k] for k in keys if k in moved], kind, current, target, actor, at)
+    return moved
+
+
+def _checked_transition(
+    current: RegistrationStatus, target: RegistrationStatus, reason: str | None
+) -> RegistrationEventKind:
+    """:func:`~amina.domain.registration.transition`, its refusals as errors for the caller."""
     try:
-        kind = transition(current, target, reason)
+        return transition(current, target, reason)
     except IllegalTransition as error:
         raise AminaError(
             "illegal_transition",
@@ -524,26 +591,27 @@ def _move(
                 FieldError("reason", "reason_required", N_("Write the reason for this change."))
             ],
         ) from error
-    now = clock.now()
-    # Conditional on the status we read: a concurrent change makes this touch no row.
+
+
+def _move(
+    uow: UnitOfWork,
+    clock: Clock,
+    row: RegistrationRow,
+    target: RegistrationStatus,
+    actor: EventActor,
+    reason: str | None,
+) -> None:
+    """Move ``row`` to ``target`` with its event; refuses illegal moves and lost races."""
+    current = S(row.status)
+    _checked_transition(current, target, reason)
+    step = _Step(row.person_id, row.id, reason)
     try:
-        changed = uow.session.execute(
-            update(RegistrationRow)
-            .where(
-                RegistrationRow.person_id == row.person_id,
-                RegistrationRow.id == row.id,
-                RegistrationRow.status == current.value,
-            )
-            .values(status=target.value, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        moved = _move_all(uow, [step], current, target, actor, clock.now())
     except IntegrityError as error:  # restoring while another registration holds the place
         raise registration_conflict() from error
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if (row.person_id, row.id) not in moved:
         raise registration_conflict()
     uow.session.refresh(row)
-    _add_event(uow, row, kind, current, actor, reason, now)
-    uow.session.flush()
 
 
 def submit_registration(
@@ -629,7 +697,7 @@ def submit_registration(
         uow.session.flush()
     except IntegrityError as error:
         raise registration_conflict() from error
-    _add_event(uow, row, E.registered, None, actor, None, now)
+    _record_events(uow, [_Step(person_id, row.id, None)], E.registered, None, S.active, actor, now)
     for dependant_id in dependants:
         uow.session.add(
             RegistrationDependantRow(
@@ -675,10 +743,32 @@ def request_confirmation(
     actor: EventActor,
     reason: str | None = None,
 ) -> Registration:
-    """A notice asks the person to confirm the address (the compliance sweep calls this)."""
+    """A notice asks the person to confirm the address: one registration (for many at once,
+    :func:`request_confirmations`; both go through the same writer)."""
     return change_status(
         uow, clock, person_id, registration_id, S.confirmation_requested, actor, reason
     )
+
+
+@dataclass(frozen=True)
+class ConfirmationRequest:
+    """A registration whose address a notice asks the person to confirm, and why."""
+
+    person_id: str
+    registration_id: str
+    reason: str
+
+
+def request_confirmations(
+    uow: UnitOfWork, clock: Clock, requests: Sequence[ConfirmationRequest], actor: EventActor
+) -> set[tuple[str, str]]:
+    """Many notices at once (the compliance sweep): each registration still ``active`` moves
+    to ``confirmation_requested`` with its event, exactly as :func:`request_confirmation` does
+    for one. Returns the ``(person_id, registration_id)`` that moved."""
+    if not requests:
+        return set()
+    steps = [_Step(r.person_id, r.registration_id, r.reason) for r in requests]
+    return _move_all(uow, steps, S.active, S.confirmation_requested, actor, clock.now())
 
 
 def confirm(
