@@ -17,6 +17,7 @@ from amina.adapters.db.uow import UnitOfWork
 from amina.adapters.external.boundaries import region_classifier
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.api.registrations import RegistrationIn, registration_out
+from amina.adapters.web.api.report_body import read_report
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
 from amina.i18n import Translator
@@ -33,7 +34,6 @@ from amina.services.delivery.inbox import inbox_of, mark_read
 from amina.services.delivery.push_subscriptions import subscribe, unsubscribe
 from amina.services.idempotency import Answer, run_once
 from amina.services.identity.sessions import SignedInPerson
-from amina.services.reports.ingest import ReportIngest
 
 router = APIRouter(prefix="/api/v1/me", tags=["notices"])
 push_router = APIRouter(prefix="/api/v1/push", tags=["notices"])
@@ -103,9 +103,13 @@ def confirm_my_notice(
     """Confirm your address with a fresh location from your phone. The report is stored like
     any other; the notice is answered and your registration is active again."""
     container = container_of(request)
-    ingest = ReportIngest(container.uow, container.clock, region_classifier)
     notice = confirm_notice(
-        container.uow, container.clock, ingest, person.person_id, notice_id, body.report
+        container.uow,
+        container.clock,
+        container.confirmation_ingest,
+        person.person_id,
+        notice_id,
+        read_report(body.report),
     )
     return notice_out(notice, translator_for(request))
 
