@@ -329,9 +329,7 @@ def read_my_message(
 ) -> Response:
     """Mark a message read (404 ``message_not_found``)."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = mark_read(uow, container.clock, person.person_id, message_id)
-        uow.commit()
+    found = mark_read(container.uow, container.clock, person.person_id, message_id)
     if not found:
         raise compliance_error("message_not_found")
     return Response(status_code=204)
@@ -373,11 +371,14 @@ def add_push_subscription(
     """Receive notices and decisions as web push notifications in this browser too (the inbox
     always has them). Sending the same endpoint again renews it."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = subscribe(
-            uow, container.clock, person.person_id, body.endpoint, body.keys.p256dh, body.keys.auth
-        )
-        uow.commit()
+    found = subscribe(
+        container.uow,
+        container.clock,
+        person.person_id,
+        body.endpoint,
+        body.keys.p256dh,
+        body.keys.auth,
+    )
     return PushSubscriptionOut(id=found.id, endpoint=found.endpoint, created_at=found.created_at)
 
 
@@ -387,9 +388,7 @@ def remove_push_subscription(
 ) -> Response:
     """Stop web push notifications to one browser."""
     container = container_of(request)
-    with container.uow() as uow:
-        unsubscribe(uow, container.clock, person.person_id, subscription_id)
-        uow.commit()
+    unsubscribe(container.uow, container.clock, person.person_id, subscription_id)
     return Response(status_code=204)
 
 
