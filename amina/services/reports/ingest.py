@@ -1,4 +1,8 @@
-"""Location reports in (SPEC §6, API.md "Location reports"): read, validate, classify, store.
+"""Location reports in (SPEC §6, API.md "Location reports"): validate, classify, store.
+
+The web adapter reads the JSON body into a typed :class:`Batch` (amina.adapters.web.api.
+report_body: shapes and types); whether each report can be stored is the domain's rule
+(amina.domain.reports.rejection / all_storable), applied here.
 
 One batch is one transaction: the device credential is checked in the query that loads the
 context (registered address, latest fix), every valid report is classified by ONE vectorised
@@ -8,10 +12,11 @@ answer leaves only after COMMIT. A report that hits the primary key (person, dev
 device, client id) was stored before: it is ``duplicate`` and changes nothing. Invalid reports
 are ``rejected`` with an error; the rest of the batch is still stored.
 
-The steps between database calls are plain functions; two short drivers run them: on a unit
-of work (any database, in a thread) and on psycopg's asyncio connections (PostgreSQL, on the
-event loop — the hot path; BENCHMARKS.md). The protocol for app developers: docs/reports.md;
-the storage design: docs/adr/003-report-storage.md.
+The flow is written once (:meth:`ReportIngest._steps`: it yields each database call and is sent
+the answer); two short drivers run it: on a unit of work (any database, in a thread) and on
+psycopg's asyncio connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md).
+Both store the reports and resolve the notices they cover in one transaction (ADR 006). The
+protocol for app developers: docs/reports.md; the storage design: docs/adr/003-report-storage.md.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -329,35 +334,24 @@ class ReportIngest:
     def _ingest_work(
         self, work: _Work, rules: ReportRules, load: Callable[[ReportStore], IngestContext | None]
     ) -> IngestOutcome:
-        received_at = work.received_at
         with self.uow() as uow:
             store = self.store(uow)
             context = _admitted(load(store))
-            plan = self._plan(work, context, rules)
-            if plan.fix_wanted_before is not None:
-                plan.previous = _previous(
-                    store.fix_before(context.person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW)
-                )
-            inserted = set[str]()
-            earlier: dict[str, int] = {}
-            if plan.valid:
-                columns = self._classify(plan)
-                inserted = store.insert_reports(
-                    context.person_id, context.device_id, received_at, columns
-                )
-                if len(inserted) < len(work.valid):
-                    earlier = store.stored_flags(
-                        context.person_id, context.device_id, plan.duplicate_keys(inserted)
-                    )
-            stored = self._settle(plan, inserted, earlier)
-            status_stored = work.status is not None and store.insert_status(
-                context.person_id, context.device_id, received_at, work.status
-            )
-            if stored.stored or status_stored or work.valid:
-                store.update_aggregates(*self._aggregates(work, context, stored, status_stored))
-                if stored.stored and context.unresolved_notice and self.resolve_notices:
-                    self.resolve_notices(uow, self.clock, context.person_id)
-                uow.commit()
+            steps = self._steps(work, context, rules)
+            answer: Any = None
+            try:
+                while True:
+                    name, args = steps.send(answer)
+                    if name == "commit":
+                        uow.commit()
+                        answer = None
+                    elif name == "resolve_notices":
+                        assert self.resolve_notices is not None
+                        answer = self.resolve_notices(uow, self.clock, *args)
+                    else:
+                        answer = getattr(store, name)(*args)
+            except StopIteration as done:
+                stored, status_stored = done.value
         return _outcome(work, context, stored, status_stored)
 
     # -- the same use case on the event loop (PostgreSQL, psycopg's asyncio connections) -----
@@ -398,38 +392,56 @@ class ReportIngest:
     async def _store_async(
         self, store: AsyncReportStore, work: _Work, context: IngestContext, rules: ReportRules
     ) -> tuple[_Stored, bool]:
-        received_at = work.received_at
+        steps = self._steps(work, context, rules)
+        answer: Any = None
+        try:
+            while True:
+                name, args = steps.send(answer)
+                # never "resolve_notices": such a batch was handed over (see above)
+                answer = await getattr(store, name)(*args)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    # -- the use case between its database calls (no I/O) ------------------------------------
+
+    def _steps(
+        self, work: _Work, context: IngestContext, rules: ReportRules
+    ) -> Generator[tuple[str, tuple[Any, ...]], Any, tuple[_Stored, bool]]:
+        """The one flow of a batch, for both drivers: it yields each call to the store (the
+        method's name and its arguments: ``fix_before``, ``insert_reports``,
+        ``stored_flags``, ``insert_status``, ``update_aggregates``, ``resolve_notices``,
+        ``commit``), is sent the answer, and returns what was stored. The unit-of-work driver
+        runs the calls on :class:`ReportStore` (and the notice rules and the commit on its unit
+        of work), the asyncio driver on :class:`AsyncReportStore`."""
+        person_id, device_id, received_at = context.person_id, context.device_id, work.received_at
         plan = self._plan(work, context, rules)
         if plan.fix_wanted_before is not None:
-            plan.previous = _previous(
-                await store.fix_before(
-                    context.person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW
-                )
-            )
-        inserted = set[str]()
+            fix = yield ("fix_before", (person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW))
+            plan.previous = _previous(fix)
+        inserted: set[str] = set()
         earlier: dict[str, int] = {}
         if plan.valid:
             columns = self._classify(plan)
-            inserted = await store.insert_reports(
-                context.person_id, context.device_id, received_at, columns
-            )
+            inserted = yield ("insert_reports", (person_id, device_id, received_at, columns))
             if len(inserted) < len(work.valid):
-                earlier = await store.stored_flags(
-                    context.person_id, context.device_id, plan.duplicate_keys(inserted)
-                )
+                keys = plan.duplicate_keys(inserted)
+                earlier = yield ("stored_flags", (person_id, device_id, keys))
         stored = self._settle(plan, inserted, earlier)
-        status_stored = work.status is not None and await store.insert_status(
-            context.person_id, context.device_id, received_at, work.status
-        )
+        status_stored = False
+        if work.status is not None:
+            status_stored = yield (
+                "insert_status",
+                (person_id, device_id, received_at, work.status),
+            )
         if stored.stored or status_stored or work.valid:
-            await store.update_aggregates(*self._aggregates(work, context, stored, status_stored))
-            await store.commit()
+            yield ("update_aggregates", self._aggregates(work, context, stored, status_stored))
+            if stored.stored and context.unresolved_notice and self.resolve_notices is not None:
+                yield ("resolve_notices", (person_id,))
+            yield ("commit", ())
         return stored, status_stored
 
     def _may_resolve_notices(self, work: _Work, context: IngestContext) -> bool:
         return bool(work.valid) and context.unresolved_notice and self.resolve_notices is not None
-
-    # -- the steps between the database calls (no I/O) ---------------------------------------
 
     def _plan(self, work: _Work, context: IngestContext, rules: ReportRules) -> _Plan:
         times = work.valid.device_time
