@@ -1,22 +1,48 @@
-"""The composition root: builds settings, clock, database and gateways once, and wires them.
+"""The composition root: builds settings, clock, databases, pools, gateways and the services
+that are built once per process, and wires them. Routes, jobs and commands take what they need
+from the :class:`Container`; nothing else builds an engine, a pool or a long-lived service.
 
-Nothing is built at import time; ``build()`` is called by the CLI, the tests and the ASGI
-factory.
+Nothing is built at import time and nothing here is a fake: ``build()`` picks the real or the
+local implementation of each port by the settings; tests hand in fakes explicitly
+(``tests/fakes``). ``build()`` is called by the CLI, the tests and the ASGI factory.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from amina.adapters.db.engine import make_engine, make_session_factory
+from amina.adapters.db.reports.store import AsyncReportStores
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.services.clock import Clock, clock_from_spec
-from amina.services.delivery.channels import DeliveryChannels, fake_channels
-from amina.services.ports import FakeSmsGateway, SmsGateway
+from amina.services.delivery.channels import DeliveryChannels
+from amina.services.identity.device_credentials import RefusedCredentials
+from amina.services.ports import SmsGateway
+from amina.services.reports.ingest import ReportIngest
 from amina.settings import Settings, load_settings
+
+
+@dataclass
+class ReportHotPath:
+    """``POST /api/v1/reports`` (PERFORMANCE.md): its own engine and pools, the ingest use
+    case (it caches the policy numbers for a minute) and the memory of refused credentials."""
+
+    #: Without pre-ping (it would cost a round trip per batch; a connection found dead fails
+    #: one request, which the phone sends again). Small: SQLite serialises writers anyway.
+    engine: Engine
+    ingest: ReportIngest
+    #: PostgreSQL: psycopg's asyncio connections for the event loop (BENCHMARKS.md); opened
+    #: on the first request, closed by :meth:`close` (the app's lifespan). SQLite: None (the
+    #: batches run in the threadpool on ``engine``).
+    stores: AsyncReportStores | None
+    refused: RefusedCredentials
+
+    async def close(self) -> None:
+        if self.stores is not None:
+            await self.stores.close()
+        self.engine.dispose()
 
 
 @dataclass
@@ -25,11 +51,19 @@ class Container:
     clock: Clock
     engine: Engine
     uow: UnitOfWorkFactory
-    extras: dict[str, Any] = field(default_factory=dict)
     #: Sign-in codes go out through it (local gateway outside production; see build()).
-    sms: SmsGateway = field(default_factory=FakeSmsGateway)
+    sms: SmsGateway
     #: Notices and decisions leave through these (the outbox worker; amina/adapters/notify).
-    delivery: DeliveryChannels = field(default_factory=fake_channels)
+    delivery: DeliveryChannels
+    reports: ReportHotPath
+    #: Stores the report a person confirms a notice with (the confirmation answers the notice
+    #: itself, so this ingest does not resolve notices).
+    confirmation_ingest: ReportIngest
+
+    def close(self) -> None:
+        """Dispose of the engines (the async pool is closed by the app's lifespan)."""
+        self.reports.engine.dispose()
+        self.engine.dispose()
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
@@ -38,13 +72,48 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     session_factory = make_session_factory(engine)
     clock = clock or clock_from_spec(settings.clock)
     sms = _sms_gateway(settings, engine, clock)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(session_factory)
+
     return Container(
         settings=settings,
         clock=clock,
         engine=engine,
-        uow=lambda: UnitOfWork(session_factory),
+        uow=uow,
         sms=sms,
         delivery=_delivery_channels(settings, engine, clock, sms),
+        reports=_report_hot_path(settings, clock),
+        confirmation_ingest=_ingest(uow, clock),
+    )
+
+
+def _ingest(
+    uow: UnitOfWorkFactory, clock: Clock, *, resolving_notices: bool = False
+) -> ReportIngest:
+    from amina.adapters.external.boundaries import region_classifier
+    from amina.services.compliance.notices import resolve_notices_covered_by
+
+    return ReportIngest(
+        uow,
+        clock,
+        region_classifier,
+        resolve_notices=resolve_notices_covered_by if resolving_notices else None,
+    )
+
+
+def _report_hot_path(settings: Settings, clock: Clock) -> ReportHotPath:
+    engine = make_engine(settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=8)
+    sessions = make_session_factory(engine)
+    return ReportHotPath(
+        engine=engine,
+        ingest=_ingest(lambda: UnitOfWork(sessions), clock, resolving_notices=True),
+        stores=(
+            AsyncReportStores(settings.database_url, size=20)
+            if engine.dialect.name == "postgresql"
+            else None
+        ),
+        refused=RefusedCredentials(),
     )
 
 

@@ -7,9 +7,10 @@ shapely 2); nothing here loops over points in Python except to build the answer 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -47,31 +48,123 @@ class LocationReport:
     mocked: bool = False
 
 
+# --- whether a report can be stored: the one definition (API.md "Location reports") ---------
+#
+# The JSON reader (amina.adapters.web.api.report_body) checks only shapes and types; every rule
+# about values is here. Each rule is one predicate; :func:`rejection` applies them to one
+# report (the first broken rule, in this order), :func:`all_storable` to a whole batch at once.
+# The OpenAPI description of the body (the route's pydantic models) takes its bounds from the
+# constants below.
+
+CLIENT_ID_MIN_LENGTH = 1
+CLIENT_ID_MAX_LENGTH = 64
+PROVIDER_MAX_LENGTH = 20
+APP_VERSION_MAX_LENGTH = 40
+LAT_MIN, LAT_MAX = -90.0, 90.0
+LON_MIN, LON_MAX = -180.0, 180.0
+ACCURACY_MIN_M = 0.0
+#: Device times outside these bounds cannot be a clock reading (they are rejected, not flagged).
+EARLIEST_DEVICE_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DEVICE_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class Rejection:
     code: str
     field: str
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def client_id_valid(client_id: str) -> bool:
+    return CLIENT_ID_MIN_LENGTH <= len(client_id) <= CLIENT_ID_MAX_LENGTH
+
+
+def time_has_offset(at: datetime) -> bool:
+    return at.tzinfo is not None
+
+
+def time_plausible(at: datetime) -> bool:
+    """A time (with an offset) that can be a clock reading."""
+    return EARLIEST_DEVICE_TIME <= at < LATEST_DEVICE_TIME
+
+
+def text_fits(value: str | None, limit: int) -> bool:
+    return value is None or len(value) <= limit
+
+
+# The coordinate rules work on one number and on numpy arrays alike (NaN fails every
+# comparison, so it is refused too).
+
+
+def latitude_valid(lat: Any) -> Any:
+    return (lat >= LAT_MIN) & (lat <= LAT_MAX)
+
+
+def longitude_valid(lon: Any) -> Any:
+    return (lon >= LON_MIN) & (lon <= LON_MAX)
+
+
+def accuracy_valid(accuracy_m: Any) -> Any:
+    return accuracy_m >= ACCURACY_MIN_M
+
+
+def time_rejection(at: datetime, field_name: str) -> Rejection | None:
+    if not time_has_offset(at):
+        return Rejection("device_time_without_offset", field_name)
+    if not time_plausible(at):
+        return Rejection("device_time_invalid", field_name)
+    return None
+
+
+def _too_long(field_name: str, limit: int) -> Rejection:
+    return Rejection("text_invalid", field_name, {"field": field_name, "limit": limit})
 
 
 def rejection(report: LocationReport) -> Rejection | None:
     """Why a report cannot be stored, or None. Out-of-range coordinates are errors, not flags."""
-    if not -90.0 <= report.lat <= 90.0 or report.lat != report.lat:
+    if not client_id_valid(report.client_id):
+        return Rejection("client_id_invalid", "client_id")
+    refused = time_rejection(report.device_time, "device_time")
+    if refused is not None:
+        return refused
+    if not text_fits(report.provider, PROVIDER_MAX_LENGTH):
+        return _too_long("provider", PROVIDER_MAX_LENGTH)
+    if not latitude_valid(report.lat):
         return Rejection("coordinates_out_of_range", "lat")
-    if not -180.0 <= report.lon <= 180.0 or report.lon != report.lon:
+    if not longitude_valid(report.lon):
         return Rejection("coordinates_out_of_range", "lon")
-    if not report.accuracy_m >= 0:
+    if not accuracy_valid(report.accuracy_m):
         return Rejection("accuracy_invalid", "accuracy_m")
-    if report.device_time.tzinfo is None:
-        return Rejection("device_time_without_offset", "device_time")
     return None
 
 
-def storable(
-    lat: NDArray[np.float64], lon: NDArray[np.float64], accuracy_m: NDArray[np.float64]
-) -> NDArray[np.bool_]:
-    """The coordinate and accuracy rules of :func:`rejection` for whole arrays: True where a
-    report can be stored (NaN fails every comparison, so it is refused too)."""
-    return (lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0) & (accuracy_m >= 0)
+def status_rejection(at: datetime | None, app_version: str | None) -> Rejection | None:
+    """Why a device status cannot be stored, or None (``at`` absent: the arrival time)."""
+    if at is not None:
+        refused = time_rejection(at, "status.at")
+        if refused is not None:
+            return refused
+    if not text_fits(app_version, APP_VERSION_MAX_LENGTH):
+        return _too_long("app_version", APP_VERSION_MAX_LENGTH)
+    return None
+
+
+def all_storable(
+    client_id: Sequence[str],
+    device_time: Sequence[datetime],
+    provider: Sequence[str | None],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    accuracy_m: NDArray[np.float64],
+) -> bool:
+    """The rules of :func:`rejection` for a whole batch given column by column: True when
+    every report can be stored (numpy for the numbers; no object per report)."""
+    return (
+        all(map(client_id_valid, client_id))
+        and all(time_has_offset(t) and time_plausible(t) for t in device_time)
+        and all(text_fits(p, PROVIDER_MAX_LENGTH) for p in provider)
+        and bool((latitude_valid(lat) & longitude_valid(lon) & accuracy_valid(accuracy_m)).all())
+    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Ports: what the use cases need from the world outside the process (ADR 002).
 
-Each port has an in-memory fake for unit tests and a local working implementation for
-development, chosen in ``amina/bootstrap.py``.
+Each port has a local working implementation for development, chosen in
+``amina/bootstrap.py``; the in-memory fakes for tests are in ``tests/fakes/``.
 """
 
 from __future__ import annotations
@@ -63,13 +63,3 @@ class UnknownColumns(ValueError):
     def __init__(self, columns: list[str]) -> None:
         super().__init__(f"unknown column(s): {', '.join(columns)}")
         self.columns = columns
-
-
-class FakeSmsGateway:
-    """In-memory SMS gateway for unit tests: keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def send(self, to: str, text: str) -> None:
-        self.sent.append((to, text))

@@ -400,3 +400,23 @@ def test_reports_are_counted_in_the_metrics(client: TestClient, container: Conta
     assert 'amina_location_reports_total{status="accepted"} 1.0' in metrics
     assert 'amina_location_reports_total{status="rejected"} 1.0' in metrics
     assert HOME[0] not in [float(x) for x in metrics.split() if x.replace(".", "").isdigit()]
+
+
+def test_the_published_api_description_states_the_same_bounds_the_server_enforces(
+    client: TestClient,
+) -> None:
+    from amina.domain import reports as rules
+
+    body = client.get("/openapi.json").json()["paths"]["/api/v1/reports"]["post"]["requestBody"]
+    [one, batch] = body["content"]["application/json"]["schema"]["oneOf"]
+    fields = one["properties"]
+    assert fields["lat"]["minimum"] == rules.LAT_MIN
+    assert fields["lat"]["maximum"] == rules.LAT_MAX
+    assert fields["lon"]["minimum"] == rules.LON_MIN
+    assert fields["lon"]["maximum"] == rules.LON_MAX
+    assert fields["accuracy_m"]["minimum"] == rules.ACCURACY_MIN_M
+    assert fields["client_id"]["minLength"] == rules.CLIENT_ID_MIN_LENGTH
+    assert fields["client_id"]["maxLength"] == rules.CLIENT_ID_MAX_LENGTH
+    assert fields["provider"]["anyOf"][0]["maxLength"] == rules.PROVIDER_MAX_LENGTH
+    status = batch["properties"]["status"]["anyOf"][0]["properties"]
+    assert status["app_version"]["anyOf"][0]["maxLength"] == rules.APP_VERSION_MAX_LENGTH

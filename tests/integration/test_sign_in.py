@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from fakes.ports import FakeSmsGateway
 from fastapi.testclient import TestClient
 from sign_in_support import (
     WORKER,
@@ -33,7 +34,6 @@ from amina.services.clock import FixedClock
 from amina.services.identity.cards import card_events
 from amina.services.identity.sessions import device_retired
 from amina.services.identity.sign_in import SMS_TEXT, purge_sign_in_leftovers
-from amina.services.ports import FakeSmsGateway
 from amina.settings import Environment, Settings
 
 

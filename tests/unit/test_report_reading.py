@@ -1,6 +1,7 @@
-"""Reading report items: the column-by-column reader used for whole valid batches accepts
-exactly what the item-by-item reader accepts, with the same values — so a report is never
-stored (or refused) differently because of the batch it came in."""
+"""Reading report items: the batch-at-once check used for whole valid batches accepts exactly
+what the item-by-item check accepts (the JSON reader for shapes, the domain's rule for
+values), with the same values — so a report is never stored (or refused) differently because
+of the batch it came in."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amina.domain.reports import LocationReport
-from amina.services.reports.ingest import ItemError, _all_valid, read_report
+from amina.adapters.web.api.report_body import read_report
+from amina.domain.reports import LocationReport, rejection
+from amina.services.reports.ingest import _all_valid
 
 GOOD: dict[str, Any] = {
     "client_id": "a",
@@ -49,7 +51,7 @@ def items(draw: st.DrawFn) -> dict[str, Any]:
 
 def _read_each(batch: list[Any]) -> list[LocationReport] | None:
     reports = [read_report(item) for item in batch]
-    if any(isinstance(r, ItemError) for r in reports):
+    if any(not isinstance(r, LocationReport) or rejection(r) is not None for r in reports):
         return None
     if len({r.client_id for r in reports}) != len(reports):  # type: ignore[union-attr]
         return None
@@ -65,7 +67,7 @@ def test_the_batch_reader_agrees_with_the_item_reader(
         if "client_id" in item and item["client_id"] == "a":
             item["client_id"] = f"c{i}"
     one_by_one = _read_each(batch)
-    at_once = _all_valid(batch)
+    at_once = _all_valid([read_report(item) for item in batch])
     if one_by_one is None:
         assert at_once is None
         return
@@ -79,8 +81,12 @@ def test_the_batch_reader_agrees_with_the_item_reader(
     assert at_once.mocked == [r.mocked for r in one_by_one]
 
 
+def _all_valid_body(items: list[Any]) -> Any:
+    return _all_valid([read_report(item) for item in items])
+
+
 def test_a_repeated_client_id_or_a_bad_item_sends_the_batch_item_by_item() -> None:
-    assert _all_valid([GOOD, dict(GOOD)]) is None
-    assert _all_valid([GOOD, {**GOOD, "client_id": "b", "lat": 91.0}]) is None
-    assert _all_valid([GOOD, {**GOOD, "client_id": "b", "mocked": 1}]) is None
-    assert _all_valid([GOOD, {**GOOD, "client_id": "b"}]) is not None
+    assert _all_valid_body([GOOD, dict(GOOD)]) is None
+    assert _all_valid_body([GOOD, {**GOOD, "client_id": "b", "lat": 91.0}]) is None
+    assert _all_valid_body([GOOD, {**GOOD, "client_id": "b", "mocked": 1}]) is None
+    assert _all_valid_body([GOOD, {**GOOD, "client_id": "b"}]) is not None

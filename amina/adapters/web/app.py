@@ -53,7 +53,8 @@ MAX_BODY_BYTES = 1_048_576
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the scheduler (when ``settings.scheduler``) for as long as the app runs."""
+    """Run the scheduler (when ``settings.scheduler``) for as long as the app runs; close the
+    report hot path's connections (built and owned by the container) when it stops."""
     container: Container = app.state.container
     scheduler = None
     if container.settings.scheduler:
@@ -65,6 +66,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if scheduler is not None:
             scheduler.stop()
+        if container.reports.stores is not None:
+            await container.reports.stores.close()
 
 
 def create_app(container: Container) -> FastAPI:

@@ -5,13 +5,13 @@ Every send carries an *idempotency key*. The outbox sends at least once; a recei
 a key again must ignore the repeat, so that each message arrives once per channel even when
 the worker dies between sending and recording the send. The local implementations
 (``amina.adapters.notify.channels``, ``amina.adapters.external.controlled_persons``) do exactly
-that; the in-memory fakes here do it too, for unit tests.
+that; so do the in-memory fakes for tests (``tests/fakes/ports.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -66,45 +66,3 @@ class DeliveryChannels:
     sms: SmsChannel
     push: PushSender
     registry: ControlledPersonsRegistry
-
-
-# --- in-memory fakes (unit tests) -------------------------------------------------------------
-
-
-@dataclass
-class FakeSmsChannel:
-    sent: dict[str, tuple[str, str]] = field(default_factory=dict)
-    failures: int = 0  # fail this many sends first
-
-    def send(self, to: str, text: str, idempotency_key: str) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise DeliveryFailed("fake SMS gateway unavailable")
-        self.sent.setdefault(idempotency_key, (to, text))
-
-
-@dataclass
-class FakePushSender:
-    pushed: dict[str, tuple[PushTarget, Mapping[str, Any]]] = field(default_factory=dict)
-    gone: set[str] = field(default_factory=set)  # endpoints the browser dropped
-
-    @property
-    def public_key(self) -> str | None:
-        return "BFakeVapidPublicKeyForTests"
-
-    def push(self, target: PushTarget, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        if target.endpoint in self.gone:
-            raise RecipientGone("subscription gone")
-        self.pushed.setdefault(idempotency_key, (target, dict(payload)))
-
-
-@dataclass
-class FakeRegistry:
-    received: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    def submit(self, message: Mapping[str, Any], idempotency_key: str) -> None:
-        self.received.setdefault(idempotency_key, dict(message))
-
-
-def fake_channels() -> DeliveryChannels:
-    return DeliveryChannels(FakeSmsChannel(), FakePushSender(), FakeRegistry())

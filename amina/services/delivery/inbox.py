@@ -24,7 +24,7 @@ from sqlalchemy import Table, insert, select, update
 from amina.adapters.db.bulk import insert_rows
 from amina.adapters.db.delivery.tables import InboxMessageRow, OutboxRow, PushSubscriptionRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.delivery import Channel, idempotency_key
 from amina.i18n import Translator
 from amina.services.clock import Clock
@@ -236,19 +236,21 @@ def inbox_of(uow: UnitOfWork, person_id: str, t: Translator, limit: int = 200) -
     return items
 
 
-def mark_read(uow: UnitOfWork, clock: Clock, person_id: str, message_id: str) -> bool:
+def mark_read(uow: UnitOfWorkFactory, clock: Clock, person_id: str, message_id: str) -> bool:
     """Mark one of the person's messages read; False if there is no such message."""
-    exists = uow.session.get(InboxMessageRow, (person_id, message_id))
-    if exists is None:
-        return False
-    uow.session.execute(
-        update(InboxMessageRow)
-        .where(
-            InboxMessageRow.person_id == person_id,
-            InboxMessageRow.id == message_id,
-            InboxMessageRow.read_at.is_(None),
+    with uow() as work:
+        exists = work.session.get(InboxMessageRow, (person_id, message_id))
+        if exists is None:
+            return False
+        work.session.execute(
+            update(InboxMessageRow)
+            .where(
+                InboxMessageRow.person_id == person_id,
+                InboxMessageRow.id == message_id,
+                InboxMessageRow.read_at.is_(None),
+            )
+            .values(read_at=clock.now())
+            .execution_options(synchronize_session=False)
         )
-        .values(read_at=clock.now())
-        .execution_options(synchronize_session=False)
-    )
+        work.commit()
     return True

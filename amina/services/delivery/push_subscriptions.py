@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from amina.adapters.db.delivery.tables import PushSubscriptionRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWorkFactory
 from amina.services.clock import Clock
 
 
@@ -22,33 +22,38 @@ class PushSubscription:
 
 
 def subscribe(
-    uow: UnitOfWork, clock: Clock, person_id: str, endpoint: str, p256dh: str, auth: str
+    uow: UnitOfWorkFactory, clock: Clock, person_id: str, endpoint: str, p256dh: str, auth: str
 ) -> PushSubscription:
     """Store (or renew) the browser's subscription; the signed-in person only. The same
     endpoint again updates its keys and makes it active again."""
-    row = uow.session.scalar(
-        select(PushSubscriptionRow).where(
-            PushSubscriptionRow.person_id == person_id, PushSubscriptionRow.endpoint == endpoint
+    with uow() as work:
+        row = work.session.scalar(
+            select(PushSubscriptionRow).where(
+                PushSubscriptionRow.person_id == person_id, PushSubscriptionRow.endpoint == endpoint
+            )
         )
-    )
-    now = clock.now()
-    if row is None:
-        row = PushSubscriptionRow(
-            person_id=person_id, id=str(uuid.uuid4()), endpoint=endpoint, created_at=now
-        )
-        uow.session.add(row)
-    row.p256dh = p256dh
-    row.auth = auth
-    row.revoked_at = None
-    uow.session.flush()
-    return PushSubscription(row.id, row.endpoint, row.created_at)
+        now = clock.now()
+        if row is None:
+            row = PushSubscriptionRow(
+                person_id=person_id, id=str(uuid.uuid4()), endpoint=endpoint, created_at=now
+            )
+            work.session.add(row)
+        row.p256dh = p256dh
+        row.auth = auth
+        row.revoked_at = None
+        work.session.flush()
+        subscription = PushSubscription(row.id, row.endpoint, row.created_at)
+        work.commit()
+    return subscription
 
 
-def unsubscribe(uow: UnitOfWork, clock: Clock, person_id: str, subscription_id: str) -> bool:
+def unsubscribe(uow: UnitOfWorkFactory, clock: Clock, person_id: str, subscription_id: str) -> bool:
     """Stop pushing to one browser; False if there is no such subscription."""
-    row = uow.session.get(PushSubscriptionRow, (person_id, subscription_id))
-    if row is None:
-        return False
-    if row.revoked_at is None:
-        row.revoked_at = clock.now()
+    with uow() as work:
+        row = work.session.get(PushSubscriptionRow, (person_id, subscription_id))
+        if row is None:
+            return False
+        if row.revoked_at is None:
+            row.revoked_at = clock.now()
+        work.commit()
     return True

@@ -1,4 +1,8 @@
-"""Location reports in (SPEC §6, API.md "Location reports"): read, validate, classify, store.
+"""Location reports in (SPEC §6, API.md "Location reports"): validate, classify, store.
+
+The web adapter reads the JSON body into a typed :class:`Batch` (amina.adapters.web.api.
+report_body: shapes and types); whether each report can be stored is the domain's rule
+(amina.domain.reports.rejection / all_storable), applied here.
 
 One batch is one transaction: the device credential is checked in the query that loads the
 context (registered address, latest fix), every valid report is classified by ONE vectorised
@@ -8,10 +12,11 @@ answer leaves only after COMMIT. A report that hits the primary key (person, dev
 device, client id) was stored before: it is ``duplicate`` and changes nothing. Invalid reports
 are ``rejected`` with an error; the rest of the batch is still stored.
 
-The steps between database calls are plain functions; two short drivers run them: on a unit
-of work (any database, in a thread) and on psycopg's asyncio connections (PostgreSQL, on the
-event loop — the hot path; BENCHMARKS.md). The protocol for app developers: docs/reports.md;
-the storage design: docs/adr/003-report-storage.md.
+The flow is written once (:meth:`ReportIngest._steps`: it yields each database call and is sent
+the answer); two short drivers run it: on a unit of work (any database, in a thread) and on
+psycopg's asyncio connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md).
+Both store the reports and resolve the notices they cover in one transaction (ADR 006). The
+protocol for app developers: docs/reports.md; the storage design: docs/adr/003-report-storage.md.
 """
 
 from __future__ import annotations
@@ -19,15 +24,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from amina.adapters.db.reports.store import (
+    AsyncReportStore,
     AsyncReportStores,
     Fix,
     IngestContext,
@@ -40,6 +46,7 @@ from amina.adapters.db.reports.store import (
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.geo import RegionClassifier
+from amina.domain.policy import Policy
 from amina.domain.reports import (
     FLAG_BITS,
     FLAG_ORDER,
@@ -48,29 +55,24 @@ from amina.domain.reports import (
     Flag,
     LocationReport,
     PreviousFix,
+    Rejection,
     Thresholds,
+    all_storable,
     classify_arrays,
     rejection,
-    storable,
+    status_rejection,
     summarise_batch,
 )
 from amina.i18n import DEFAULT_LANGUAGE, N_
 from amina.services.clock import Clock
-from amina.services.errors import AminaError, ErrorKind
 from amina.services.identity.sessions import device_retired, device_unknown
 from amina.services.identity.sign_in import secret_hash
 from amina.services.policy.versions import policy_book
 
 #: Most reports one request may carry (API.md); more is ``413 batch_too_large``.
 MAX_BATCH = 1000
-MAX_CLIENT_ID = 64
-MAX_PROVIDER = 20
-MAX_APP_VERSION = 40
 #: How far back the impossible-speed check looks for the fix before a late batch.
 PREVIOUS_FIX_WINDOW = timedelta(days=1)
-#: Device times outside these bounds cannot be a clock reading (they are rejected, not flagged).
-EARLIEST_DEVICE_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST_DEVICE_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 RegionClassifiers = Callable[[float], RegionClassifier]
@@ -134,12 +136,36 @@ class StatusResult:
 
 
 @dataclass(frozen=True)
-class Batch:
-    """A request body, read: its report items (raw) and its device status (raw), if any."""
+class Unreadable:
+    """A report item (or device status) that is not one by shape: why, and the client id it
+    carried, if any (the answer repeats it)."""
 
-    items: Sequence[Any]
-    status: Any = None
-    has_status: bool = False
+    error: ItemError
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """The device's status as sent (``at`` absent: as of its arrival)."""
+
+    at: datetime | None
+    location_permission: bool | None
+    location_services: bool | None
+    battery_saver: bool | None
+    app_version: str | None
+
+
+ReportItem = LocationReport | Unreadable
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A request body, read into types (by the web adapter: amina.adapters.web.api.report_body):
+    its report items in the order sent, and the device status, if any. The values are judged
+    here, by the domain's rule (amina.domain.reports.rejection)."""
+
+    items: Sequence[ReportItem]
+    status: DeviceStatus | Unreadable | None = None
 
 
 @dataclass(frozen=True)
@@ -170,173 +196,23 @@ class ReportRules:
     border_margin_m: float
 
 
-# --- reading a request body -------------------------------------------------------------------
+# --- judging the typed input ------------------------------------------------------------------
 
 
-def batch_invalid() -> AminaError:
-    return AminaError(
-        "batch_invalid",
-        ErrorKind.invalid,
-        N_("Reports not understood"),
-        N_('Send one report, or an object with a list "reports" (and, if you like, a "status").'),
-    )
+def _item_error(refused: Rejection) -> ItemError:
+    return ItemError(refused.code, refused.field, refused.params)
 
 
-def batch_too_large(count: int) -> AminaError:
-    return AminaError(
-        "batch_too_large",
-        ErrorKind.too_large,
-        N_("Too many reports in one request"),
-        N_(
-            "At most %(limit)s reports per request; this one has %(count)s. Send the rest in "
-            "another request."
-        ),
-        params={"limit": MAX_BATCH, "count": count},
-    )
-
-
-def read_batch(payload: Any) -> Batch:
-    """One report object, or ``{"reports": [...], "status": {...}}`` (either part optional,
-    not both absent). Raises ``batch_invalid`` (422) or ``batch_too_large`` (413)."""
-    if type(payload) is not dict:
-        raise batch_invalid()
-    if "reports" not in payload and "status" not in payload:
-        return Batch([payload])
-    items = payload.get("reports", [])
-    if type(items) is not list:
-        raise batch_invalid()
-    if len(items) > MAX_BATCH:
-        raise batch_too_large(len(items))
-    has_status = payload.get("status") is not None
-    if not items and not has_status:
-        raise batch_invalid()
-    return Batch(items, payload.get("status"), has_status)
-
-
-def _time(value: Any, name: str) -> datetime | ItemError:
-    if value is None:
-        return ItemError("field_missing", name, {"field": name})
-    if type(value) is not str:
-        return ItemError("device_time_invalid", name)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return ItemError("device_time_invalid", name)
-    if parsed.tzinfo is None:
-        return ItemError("device_time_without_offset", name)
-    if not EARLIEST_DEVICE_TIME <= parsed < LATEST_DEVICE_TIME:
-        return ItemError("device_time_invalid", name)
-    return parsed
-
-
-def _flag(raw: Mapping[str, Any], name: str) -> bool | ItemError | None:
-    value = raw.get(name)
-    if value is None or type(value) is bool:
-        return value
-    return ItemError("boolean_invalid", name, {"field": name})
-
-
-def _text(raw: Mapping[str, Any], name: str, limit: int) -> str | ItemError | None:
-    value = raw.get(name)
-    if value is None:
-        return None
-    if type(value) is not str or len(value) > limit:
-        return ItemError("text_invalid", name, {"field": name, "limit": limit})
-    return value
-
-
-def _not_a_number(name: str, value: Any) -> ItemError:
-    if value is None:
-        return ItemError("field_missing", name, {"field": name})
-    return ItemError("number_invalid", name, {"field": name})
-
-
-def read_report(raw: Any) -> LocationReport | ItemError:
-    """One report item → a :class:`LocationReport`, or the first thing wrong with it.
-
-    Unknown fields are ignored (newer apps may send more). Written out field by field: this
-    runs for every report the system receives (BENCHMARKS.md)."""
-    if type(raw) is not dict:
-        return ItemError("report_invalid")
-    get = raw.get
-    client_id = get("client_id")
-    if type(client_id) is not str or not 0 < len(client_id) <= MAX_CLIENT_ID:
-        return ItemError("client_id_invalid", "client_id")
-    device_time = _time(get("device_time"), "device_time")
-    if isinstance(device_time, ItemError):
-        return device_time
-    lat = get("lat")
-    if type(lat) is not float:
-        if type(lat) is not int:
-            return _not_a_number("lat", lat)
-        lat = float(lat)
-    lon = get("lon")
-    if type(lon) is not float:
-        if type(lon) is not int:
-            return _not_a_number("lon", lon)
-        lon = float(lon)
-    accuracy = get("accuracy_m")
-    if type(accuracy) is not float:
-        if type(accuracy) is not int:
-            return _not_a_number("accuracy_m", accuracy)
-        accuracy = float(accuracy)
-    speed = get("speed_mps")
-    if speed is not None and type(speed) is not float:
-        if type(speed) is not int:
-            return ItemError("number_invalid", "speed_mps", {"field": "speed_mps"})
-        speed = float(speed)
-    altitude = get("altitude_m")
-    if altitude is not None and type(altitude) is not float:
-        if type(altitude) is not int:
-            return ItemError("number_invalid", "altitude_m", {"field": "altitude_m"})
-        altitude = float(altitude)
-    provider = get("provider")
-    if provider is not None and (type(provider) is not str or len(provider) > MAX_PROVIDER):
-        return ItemError("text_invalid", "provider", {"field": "provider", "limit": MAX_PROVIDER})
-    mocked = get("mocked")
-    if mocked is None:
-        mocked = False
-    elif type(mocked) is not bool:
-        return ItemError("boolean_invalid", "mocked", {"field": "mocked"})
-    report = LocationReport(
-        client_id,
-        device_time,
-        lat,
-        lon,
-        accuracy,
-        speed,
-        altitude,
-        provider,
-        mocked,
-    )
-    refused = rejection(report)
+def _status_record(status: DeviceStatus, received_at: datetime) -> StatusRecord | ItemError:
+    refused = status_rejection(status.at, status.app_version)
     if refused is not None:
-        return ItemError(refused.code, refused.field)
-    return report
-
-
-def read_status(raw: Any, received_at: datetime) -> StatusRecord | ItemError:
-    """The device status object: ``at`` (the phone's time; arrival time if absent),
-    ``location_permission``, ``location_services``, ``battery_saver`` (booleans or null) and
-    ``app_version``."""
-    if type(raw) is not dict:
-        return ItemError("status_invalid", "status")
-    at: datetime | ItemError = received_at
-    if raw.get("at") is not None:
-        at = _time(raw["at"], "status.at")
-    permission = _flag(raw, "location_permission")
-    services = _flag(raw, "location_services")
-    saver = _flag(raw, "battery_saver")
-    version = _text(raw, "app_version", MAX_APP_VERSION)
-    for value in (at, permission, services, saver, version):
-        if isinstance(value, ItemError):
-            return value
+        return _item_error(refused)
     return StatusRecord(
-        reported_at=at,  # type: ignore[arg-type]
-        location_permission=permission,  # type: ignore[arg-type]
-        location_services=services,  # type: ignore[arg-type]
-        battery_saver=saver,  # type: ignore[arg-type]
-        app_version=version,  # type: ignore[arg-type]
+        reported_at=received_at if status.at is None else status.at,
+        location_permission=status.location_permission,
+        location_services=status.location_services,
+        battery_saver=status.battery_saver,
+        app_version=status.app_version,
     )
 
 
@@ -393,8 +269,12 @@ class ReportIngest:
         rules_ttl_seconds: float = 60.0,
         timer: Callable[[], float] = time.monotonic,
         resolve_notices: NoticeResolver | None = None,
+        store: Callable[[UnitOfWork], ReportStore] = ReportStore,
+        policy: Callable[[UnitOfWork, date], Policy] | None = None,
     ) -> None:
         self.uow = uow
+        self.store = store
+        self.policy = policy or _policy_in_force
         self.resolve_notices = resolve_notices
         self.clock = clock
         self.classifiers = classifiers
@@ -408,7 +288,7 @@ class ReportIngest:
         if cached is not None and cached[0] > self.timer() and cached[1] == today:
             return cached[2]
         with self.uow() as uow:
-            policy = policy_book(uow).in_force_on(today)
+            policy = self.policy(uow, today)
         rules = ReportRules(
             policy_version=policy.version,
             thresholds=Thresholds.from_parameters(policy.parameters),
@@ -441,7 +321,7 @@ class ReportIngest:
         """Who holds ``credential`` (for answering a malformed request in the right words);
         raises ``device_unknown`` / ``device_retired`` like :meth:`ingest_from_device`."""
         with self.uow() as uow:
-            context = ReportStore(uow).device_context(secret_hash(credential))
+            context = self.store(uow).device_context(secret_hash(credential))
         return _admitted(context)
 
     def _ingest(
@@ -449,35 +329,29 @@ class ReportIngest:
     ) -> IngestOutcome:
         received_at = self.clock.now()
         rules = self.rules(moscow_date(received_at))
-        work = _prepare(batch, received_at, rules)
+        return self._ingest_work(_prepare(batch, received_at, rules), rules, load)
+
+    def _ingest_work(
+        self, work: _Work, rules: ReportRules, load: Callable[[ReportStore], IngestContext | None]
+    ) -> IngestOutcome:
         with self.uow() as uow:
-            store = ReportStore(uow)
+            store = self.store(uow)
             context = _admitted(load(store))
-            plan = self._plan(work, context, rules)
-            if plan.fix_wanted_before is not None:
-                plan.previous = _previous(
-                    store.fix_before(context.person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW)
-                )
-            inserted = set[str]()
-            earlier: dict[str, int] = {}
-            if plan.valid:
-                columns = self._classify(plan)
-                inserted = store.insert_reports(
-                    context.person_id, context.device_id, received_at, columns
-                )
-                if len(inserted) < len(work.valid):
-                    earlier = store.stored_flags(
-                        context.person_id, context.device_id, plan.duplicate_keys(inserted)
-                    )
-            stored = self._settle(plan, inserted, earlier)
-            status_stored = work.status is not None and store.insert_status(
-                context.person_id, context.device_id, received_at, work.status
-            )
-            if stored.stored or status_stored or work.valid:
-                store.update_aggregates(*self._aggregates(work, context, stored, status_stored))
-                if stored.stored and context.unresolved_notice and self.resolve_notices:
-                    self.resolve_notices(uow, self.clock, context.person_id)
-                uow.commit()
+            steps = self._steps(work, context, rules)
+            answer: Any = None
+            try:
+                while True:
+                    name, args = steps.send(answer)
+                    if name == "commit":
+                        uow.commit()
+                        answer = None
+                    elif name == "resolve_notices":
+                        assert self.resolve_notices is not None
+                        answer = self.resolve_notices(uow, self.clock, *args)
+                    else:
+                        answer = getattr(store, name)(*args)
+            except StopIteration as done:
+                stored, status_stored = done.value
         return _outcome(work, context, stored, status_stored)
 
     # -- the same use case on the event loop (PostgreSQL, psycopg's asyncio connections) -----
@@ -486,8 +360,9 @@ class ReportIngest:
         self, credential: str, batch: Batch, stores: AsyncReportStores
     ) -> IngestOutcome:
         """:meth:`ingest_from_device` without a thread: the database is awaited, the CPU work
-        runs on the loop. A notice that the stored reports now cover is resolved right after
-        the commit (in a thread, its own transaction; the daily sweep would do it too)."""
+        runs on the loop. Same semantics as :meth:`ingest_from_device`: a notice that the
+        stored reports now cover is resolved in the same transaction (such a batch is stored
+        through the unit of work, in a thread; docs/adr/006-one-ingest-transaction.md)."""
         received_at = self.clock.now()
         today = moscow_date(received_at)
         if not self.rules_are_fresh(today):
@@ -496,44 +371,77 @@ class ReportIngest:
         work = _prepare(batch, received_at, rules)
         async with stores.transaction() as store:
             context = _admitted(await store.device_context(secret_hash(credential)))
-            plan = self._plan(work, context, rules)
-            if plan.fix_wanted_before is not None:
-                plan.previous = _previous(
-                    await store.fix_before(
-                        context.person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW
-                    )
-                )
-            inserted = set[str]()
-            earlier: dict[str, int] = {}
-            if plan.valid:
-                columns = self._classify(plan)
-                inserted = await store.insert_reports(
-                    context.person_id, context.device_id, received_at, columns
-                )
-                if len(inserted) < len(work.valid):
-                    earlier = await store.stored_flags(
-                        context.person_id, context.device_id, plan.duplicate_keys(inserted)
-                    )
-            stored = self._settle(plan, inserted, earlier)
-            status_stored = work.status is not None and await store.insert_status(
-                context.person_id, context.device_id, received_at, work.status
+            if self._may_resolve_notices(work, context):
+                # the person has a notice waiting that these reports may cover: the batch
+                # goes through the unit of work (in a thread), so that the notice is resolved
+                # in the same transaction as the reports, exactly as on SQLite (the notice
+                # rules run on the ORM). Nothing was written here: leaving rolls back.
+                handed_over = True
+            else:
+                handed_over = False
+                stored, status_stored = await self._store_async(store, work, context, rules)
+        if handed_over:
+            return await asyncio.to_thread(
+                self._ingest_work,
+                work,
+                rules,
+                lambda store: store.device_context(secret_hash(credential)),
             )
-            if stored.stored or status_stored or work.valid:
-                await store.update_aggregates(
-                    *self._aggregates(work, context, stored, status_stored)
-                )
-                await store.commit()
-        if stored.stored and context.unresolved_notice and self.resolve_notices:
-            await asyncio.to_thread(self._resolve_notices_now, context.person_id)
         return _outcome(work, context, stored, status_stored)
 
-    def _resolve_notices_now(self, person_id: str) -> None:
-        assert self.resolve_notices is not None
-        with self.uow() as uow:
-            self.resolve_notices(uow, self.clock, person_id)
-            uow.commit()
+    async def _store_async(
+        self, store: AsyncReportStore, work: _Work, context: IngestContext, rules: ReportRules
+    ) -> tuple[_Stored, bool]:
+        steps = self._steps(work, context, rules)
+        answer: Any = None
+        try:
+            while True:
+                name, args = steps.send(answer)
+                # never "resolve_notices": such a batch was handed over (see above)
+                answer = await getattr(store, name)(*args)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
-    # -- the steps between the database calls (no I/O) ---------------------------------------
+    # -- the use case between its database calls (no I/O) ------------------------------------
+
+    def _steps(
+        self, work: _Work, context: IngestContext, rules: ReportRules
+    ) -> Generator[tuple[str, tuple[Any, ...]], Any, tuple[_Stored, bool]]:
+        """The one flow of a batch, for both drivers: it yields each call to the store (the
+        method's name and its arguments: ``fix_before``, ``insert_reports``,
+        ``stored_flags``, ``insert_status``, ``update_aggregates``, ``resolve_notices``,
+        ``commit``), is sent the answer, and returns what was stored. The unit-of-work driver
+        runs the calls on :class:`ReportStore` (and the notice rules and the commit on its unit
+        of work), the asyncio driver on :class:`AsyncReportStore`."""
+        person_id, device_id, received_at = context.person_id, context.device_id, work.received_at
+        plan = self._plan(work, context, rules)
+        if plan.fix_wanted_before is not None:
+            fix = yield ("fix_before", (person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW))
+            plan.previous = _previous(fix)
+        inserted: set[str] = set()
+        earlier: dict[str, int] = {}
+        if plan.valid:
+            columns = self._classify(plan)
+            inserted = yield ("insert_reports", (person_id, device_id, received_at, columns))
+            if len(inserted) < len(work.valid):
+                keys = plan.duplicate_keys(inserted)
+                earlier = yield ("stored_flags", (person_id, device_id, keys))
+        stored = self._settle(plan, inserted, earlier)
+        status_stored = False
+        if work.status is not None:
+            status_stored = yield (
+                "insert_status",
+                (person_id, device_id, received_at, work.status),
+            )
+        if stored.stored or status_stored or work.valid:
+            yield ("update_aggregates", self._aggregates(work, context, stored, status_stored))
+            if stored.stored and context.unresolved_notice and self.resolve_notices is not None:
+                yield ("resolve_notices", (person_id,))
+            yield ("commit", ())
+        return stored, status_stored
+
+    def _may_resolve_notices(self, work: _Work, context: IngestContext) -> bool:
+        return bool(work.valid) and context.unresolved_notice and self.resolve_notices is not None
 
     def _plan(self, work: _Work, context: IngestContext, rules: ReportRules) -> _Plan:
         times = work.valid.device_time
@@ -641,6 +549,10 @@ class ReportIngest:
         return context.person_id, work.received_at, deltas, stored.latest, status
 
 
+def _policy_in_force(uow: UnitOfWork, day: date) -> Policy:
+    return policy_book(uow).in_force_on(day)
+
+
 @dataclass
 class _Work:
     """A request body, read: the valid reports (first occurrence of each client id), the
@@ -717,64 +629,26 @@ class _Valid:
         )
 
 
-_NUMBER = (float, int)
-
-
-def _all_valid(items: Sequence[Any]) -> _Valid | None:
-    """The whole batch read column by column, if every item is a valid report with its own
-    client id — the common case, about three times cheaper than :func:`read_report` item by
-    item. None as soon as anything is off: the caller then reads item by item, which finds
-    each item's exact error. Accepts exactly what :func:`read_report` accepts."""
-    if not all(type(item) is dict for item in items):
+def _all_valid(items: Sequence[ReportItem]) -> _Valid | None:
+    """The whole batch column by column, if every item is a storable report with its own
+    client id — the common case, checked with :func:`all_storable` at once instead of
+    :func:`rejection` report by report. None as soon as anything is off: the caller then goes
+    item by item, which finds each item's exact error."""
+    if not all(type(item) is LocationReport for item in items):
         return None
-    client_id = [item.get("client_id") for item in items]
-    if not all(type(c) is str and 0 < len(c) <= MAX_CLIENT_ID for c in client_id):
+    valid = _Valid.of(items)  # type: ignore[arg-type]  # all LocationReport (checked above)
+    if len(set(valid.client_id)) != len(valid.client_id):
         return None
-    if len(set(client_id)) != len(client_id):
+    if not all_storable(
+        valid.client_id,
+        valid.device_time,
+        valid.provider,
+        np.array(valid.lat),
+        np.array(valid.lon),
+        np.array(valid.accuracy_m),
+    ):
         return None
-    lat = [item.get("lat") for item in items]
-    lon = [item.get("lon") for item in items]
-    accuracy = [item.get("accuracy_m") for item in items]
-    if not all(type(x) in _NUMBER for column in (lat, lon, accuracy) for x in column):
-        return None
-    speed = [item.get("speed_mps") for item in items]
-    altitude = [item.get("altitude_m") for item in items]
-    if not all(x is None or type(x) in _NUMBER for column in (speed, altitude) for x in column):
-        return None
-    provider = [item.get("provider") for item in items]
-    if not all(p is None or (type(p) is str and len(p) <= MAX_PROVIDER) for p in provider):
-        return None
-    mocked = [item.get("mocked") for item in items]
-    if not all(m is None or type(m) is bool for m in mocked):
-        return None
-    times: list[datetime] = []
-    for item in items:
-        value = item.get("device_time")
-        if type(value) is not str:
-            return None
-        try:
-            at = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        if at.tzinfo is None or not EARLIEST_DEVICE_TIME <= at < LATEST_DEVICE_TIME:
-            return None
-        times.append(at)
-    lat_f = [float(x) for x in lat]
-    lon_f = [float(x) for x in lon]
-    accuracy_f = [float(x) for x in accuracy]
-    if not bool(storable(np.array(lat_f), np.array(lon_f), np.array(accuracy_f)).all()):
-        return None
-    return _Valid(
-        client_id,
-        times,
-        lat_f,
-        lon_f,
-        accuracy_f,
-        [None if x is None else float(x) for x in speed],
-        [None if x is None else float(x) for x in altitude],
-        provider,
-        [m is True for m in mocked],
-    )
+    return valid
 
 
 def _prepare(batch: Batch, received_at: datetime, rules: ReportRules) -> _Work:
@@ -787,24 +661,30 @@ def _prepare(batch: Batch, received_at: datetime, rules: ReportRules) -> _Work:
     else:
         reports: list[LocationReport] = []
         first_seen: dict[str, int] = {}
-        for position, raw in enumerate(batch.items):
-            report = read_report(raw)
-            if isinstance(report, ItemError):
-                client_id = raw.get("client_id") if type(raw) is dict else None
+        for position, item in enumerate(batch.items):
+            if isinstance(item, Unreadable):
+                results[position] = ReportResult(item.client_id, "rejected", (), item.error)
+                continue
+            refused = rejection(item)
+            if refused is not None:
                 results[position] = ReportResult(
-                    client_id if type(client_id) is str else None, "rejected", (), report
+                    item.client_id, "rejected", (), _item_error(refused)
                 )
-            elif report.client_id in first_seen:
-                repeats.append((position, first_seen[report.client_id]))
+            elif item.client_id in first_seen:
+                repeats.append((position, first_seen[item.client_id]))
             else:
-                first_seen[report.client_id] = position
-                reports.append(report)
+                first_seen[item.client_id] = position
+                reports.append(item)
                 positions.append(position)
         valid = _Valid.of(reports)
     status: StatusRecord | None = None
     status_result: StatusResult | None = None
-    if batch.has_status:
-        read = read_status(batch.status, received_at)
+    if batch.status is not None:
+        read = (
+            batch.status.error
+            if isinstance(batch.status, Unreadable)
+            else _status_record(batch.status, received_at)
+        )
         if isinstance(read, ItemError):
             status_result = StatusResult("rejected", read)
         elif read.reported_at > received_at + rules.thresholds.future_tolerance:

@@ -745,8 +745,10 @@ class AsyncReportStores:
                     await connection.close()
 
     async def close(self) -> None:
+        """Close the idle connections (the pool can be used again, e.g. on another loop)."""
         while self._idle:
             await self._idle.pop().close()
+        self._slots = None
 
 
 # --- the person's own views ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from amina.adapters.db.uow import UnitOfWork
 from amina.adapters.external.boundaries import region_classifier
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.api.registrations import RegistrationIn, registration_out
+from amina.adapters.web.api.report_body import read_report
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
 from amina.i18n import Translator
@@ -33,7 +34,6 @@ from amina.services.delivery.inbox import inbox_of, mark_read
 from amina.services.delivery.push_subscriptions import subscribe, unsubscribe
 from amina.services.idempotency import Answer, run_once
 from amina.services.identity.sessions import SignedInPerson
-from amina.services.reports.ingest import ReportIngest
 
 router = APIRouter(prefix="/api/v1/me", tags=["notices"])
 push_router = APIRouter(prefix="/api/v1/push", tags=["notices"])
@@ -103,9 +103,13 @@ def confirm_my_notice(
     """Confirm your address with a fresh location from your phone. The report is stored like
     any other; the notice is answered and your registration is active again."""
     container = container_of(request)
-    ingest = ReportIngest(container.uow, container.clock, region_classifier)
     notice = confirm_notice(
-        container.uow, container.clock, ingest, person.person_id, notice_id, body.report
+        container.uow,
+        container.clock,
+        container.confirmation_ingest,
+        person.person_id,
+        notice_id,
+        read_report(body.report),
     )
     return notice_out(notice, translator_for(request))
 
@@ -325,9 +329,7 @@ def read_my_message(
 ) -> Response:
     """Mark a message read (404 ``message_not_found``)."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = mark_read(uow, container.clock, person.person_id, message_id)
-        uow.commit()
+    found = mark_read(container.uow, container.clock, person.person_id, message_id)
     if not found:
         raise compliance_error("message_not_found")
     return Response(status_code=204)
@@ -369,11 +371,14 @@ def add_push_subscription(
     """Receive notices and decisions as web push notifications in this browser too (the inbox
     always has them). Sending the same endpoint again renews it."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = subscribe(
-            uow, container.clock, person.person_id, body.endpoint, body.keys.p256dh, body.keys.auth
-        )
-        uow.commit()
+    found = subscribe(
+        container.uow,
+        container.clock,
+        person.person_id,
+        body.endpoint,
+        body.keys.p256dh,
+        body.keys.auth,
+    )
     return PushSubscriptionOut(id=found.id, endpoint=found.endpoint, created_at=found.created_at)
 
 
@@ -383,9 +388,7 @@ def remove_push_subscription(
 ) -> Response:
     """Stop web push notifications to one browser."""
     container = container_of(request)
-    with container.uow() as uow:
-        unsubscribe(uow, container.clock, person.person_id, subscription_id)
-        uow.commit()
+    unsubscribe(container.uow, container.clock, person.person_id, subscription_id)
     return Response(status_code=204)
 
 

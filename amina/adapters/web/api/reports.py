@@ -9,8 +9,7 @@ below only describe the body and the answer in the OpenAPI document.
 
 from __future__ import annotations
 
-import threading
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Request
@@ -18,26 +17,29 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from amina.adapters.db.engine import make_engine, make_session_factory
-from amina.adapters.db.reports.store import AsyncReportStores, IngestContext
-from amina.adapters.db.uow import UnitOfWork
-from amina.adapters.external.boundaries import region_classifier
+from amina.adapters.db.reports.store import IngestContext
 from amina.adapters.web.api.person_auth import device_credential_of, device_header
+from amina.adapters.web.api.report_body import read_batch
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.problems import problem_response
-from amina.i18n import N_, Translator
-from amina.services.compliance.notices import resolve_notices_covered_by
-from amina.services.errors import AminaError, ErrorKind
-from amina.services.identity.device_credentials import RefusedCredentials
-from amina.services.identity.sessions import CredentialRefused, device_unknown
-from amina.services.reports.ingest import (
-    MAX_BATCH,
-    Batch,
-    IngestOutcome,
-    ItemError,
-    ReportIngest,
-    read_batch,
+from amina.domain.reports import (
+    ACCURACY_MIN_M,
+    APP_VERSION_MAX_LENGTH,
+    CLIENT_ID_MAX_LENGTH,
+    CLIENT_ID_MIN_LENGTH,
+    LAT_MAX,
+    LAT_MIN,
+    LON_MAX,
+    LON_MIN,
+    PROVIDER_MAX_LENGTH,
 )
+from amina.i18n import N_, Translator
+from amina.services.errors import AminaError, ErrorKind
+from amina.services.identity.sessions import CredentialRefused, device_unknown
+from amina.services.reports.ingest import MAX_BATCH, Batch, IngestOutcome, ItemError
+
+if TYPE_CHECKING:
+    from amina.bootstrap import ReportHotPath
 
 router = APIRouter(tags=["reports"])
 
@@ -49,8 +51,8 @@ class ReportIn(BaseModel):
     client_id: Annotated[
         str,
         Field(
-            min_length=1,
-            max_length=64,
+            min_length=CLIENT_ID_MIN_LENGTH,
+            max_length=CLIENT_ID_MAX_LENGTH,
             description="Made by the app once per report (a UUID is fine) and sent again "
             "unchanged when the report is re-sent",
         ),
@@ -58,12 +60,12 @@ class ReportIn(BaseModel):
     device_time: Annotated[
         str, Field(description="RFC 3339 with offset: when the phone took the fix")
     ]
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
-    accuracy_m: Annotated[float, Field(ge=0)]
+    lat: Annotated[float, Field(ge=LAT_MIN, le=LAT_MAX)]
+    lon: Annotated[float, Field(ge=LON_MIN, le=LON_MAX)]
+    accuracy_m: Annotated[float, Field(ge=ACCURACY_MIN_M)]
     speed_mps: float | None = None
     altitude_m: float | None = None
-    provider: Annotated[str | None, Field(max_length=20, examples=["gps"])] = None
+    provider: Annotated[str | None, Field(max_length=PROVIDER_MAX_LENGTH, examples=["gps"])] = None
     mocked: bool = False
 
 
@@ -74,7 +76,7 @@ class StatusIn(BaseModel):
     location_permission: bool | None = None
     location_services: bool | None = None
     battery_saver: bool | None = None
-    app_version: Annotated[str | None, Field(max_length=40)] = None
+    app_version: Annotated[str | None, Field(max_length=APP_VERSION_MAX_LENGTH)] = None
 
 
 class BatchIn(BaseModel):
@@ -144,54 +146,20 @@ REQUEST_BODY = {
 # --- per-worker state -----------------------------------------------------------------------
 
 
-class _Reports:
-    """The ingest use case, the memory of refused credentials and the counters of one app (one
-    worker)."""
+def _hot_path(request: Request) -> ReportHotPath:
+    return container_of(request).reports
 
-    def __init__(self, request: Request) -> None:
-        container = container_of(request)
-        # The hot path's own pool, without pre-ping (it would cost a round trip per batch; a
-        # connection found dead fails one request, which the phone sends again). Small: SQLite
-        # serialises writers anyway (and every connection keeps its own page and statement
-        # caches); on PostgreSQL the batches go through the asyncio pool below.
-        self.engine = make_engine(
-            container.settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=8
-        )
-        sessions = make_session_factory(self.engine)
-        self.ingest = ReportIngest(
-            lambda: UnitOfWork(sessions),
-            container.clock,
-            region_classifier,
-            resolve_notices=resolve_notices_covered_by,
-        )
-        self.refused = RefusedCredentials()
-        # PostgreSQL: the hot path runs on the event loop with psycopg's asyncio connections
-        # (no thread per batch; BENCHMARKS.md). SQLite: in the threadpool, on the engine above.
-        self.stores = (
-            AsyncReportStores(container.settings.database_url, size=20)
-            if self.engine.dialect.name == "postgresql"
-            else None
-        )
-        metrics = request.app.state.metrics
-        self.counted = metrics.counter(
+
+def _counter(request: Request) -> Any:
+    counter = getattr(request.app.state, "reports_counter", None)
+    if counter is None:
+        counter = request.app.state.metrics.counter(
             "amina_location_reports_total",
             "Location report items received, by result",
             ("status",),
         )
-
-
-_setup = threading.Lock()
-
-
-def reports_state(request: Request) -> _Reports:
-    state = getattr(request.app.state, "reports", None)
-    if state is None:
-        with _setup:
-            state = getattr(request.app.state, "reports", None)
-            if state is None:
-                state = _Reports(request)
-                request.app.state.reports = state
-    return state
+        request.app.state.reports_counter = counter
+    return counter
 
 
 # --- the endpoint ---------------------------------------------------------------------------
@@ -290,7 +258,7 @@ async def receive_reports(
     credential = device_credential_of(authorization)
     if credential is None:
         raise device_unknown()
-    state = reports_state(request)
+    state = _hot_path(request)
     remembered = state.refused.refusal(credential)
     if remembered is not None:
         raise _spoken(request, remembered)
@@ -321,10 +289,11 @@ async def receive_reports(
     if outcome.language:
         request.state.language = outcome.language
     request.state.person_id = outcome.person_id
+    counted = _counter(request)
     for status in ("accepted", "duplicate", "rejected"):
         count = outcome.count(status)
         if count:
-            state.counted.labels(status).inc(count)
+            counted.labels(status).inc(count)
     # a translator only when something needs words (building one touches the disk)
     t = translator_for(request) if outcome.has_errors else None
     return Response(answer(outcome, t), media_type="application/json")
@@ -341,7 +310,7 @@ async def _read(request: Request) -> Batch:
     return read_batch(payload)
 
 
-async def _checked(request: Request, state: _Reports, credential: str) -> IngestContext:
+async def _checked(request: Request, state: ReportHotPath, credential: str) -> IngestContext:
     try:
         return await run_in_threadpool(state.ingest.check_device, credential)
     except CredentialRefused as refused:

@@ -1,0 +1,102 @@
+"""The ingest use case on fakes (tests/fakes): what a phone is answered, in milliseconds,
+without a database. The same behaviour on SQLite and PostgreSQL is pinned by
+tests/integration/test_location_reports.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from fakes.reports import FakeReports
+from fakes.uow import FakeUnitOfWork
+
+from amina.adapters.external.boundaries import region_classifier
+from amina.domain.policy import INITIAL_POLICY_DOCUMENT, INITIAL_POLICY_VERSION, Policy
+from amina.domain.reports import LocationReport
+from amina.services.clock import FixedClock
+from amina.services.identity.sessions import CredentialRefused
+from amina.services.reports.ingest import Batch, DeviceStatus, ReportIngest
+
+NOW = datetime.fromisoformat("2025-11-05T10:00:00+03:00")
+POLICY = Policy.from_doc(INITIAL_POLICY_VERSION, date(2025, 9, 1), INITIAL_POLICY_DOCUMENT)
+HOME = (55.7558, 37.6173)
+
+
+def report(client_id: str, minute: int = 0, **changes: Any) -> LocationReport:
+    values: dict[str, Any] = {
+        "client_id": client_id,
+        "device_time": NOW.replace(hour=9, minute=minute),
+        "lat": HOME[0],
+        "lon": HOME[1],
+        "accuracy_m": 12.0,
+    }
+    return LocationReport(**{**values, **changes})
+
+
+@pytest.fixture
+def reports() -> FakeReports:
+    held = FakeReports()
+    held.add_device("credential", person_id="p1", device_id="d1", address=HOME)
+    return held
+
+
+@pytest.fixture
+def ingest(reports: FakeReports) -> ReportIngest:
+    return ReportIngest(
+        FakeUnitOfWork,
+        FixedClock(NOW),
+        region_classifier,
+        store=reports.store,  # type: ignore[arg-type]
+        policy=lambda uow, day: POLICY,
+    )
+
+
+def test_a_batch_is_stored_and_sent_again_it_is_a_duplicate_with_the_same_flags(
+    ingest: ReportIngest, reports: FakeReports
+) -> None:
+    batch = Batch([report("a"), report("b", minute=5, accuracy_m=5000.0)])
+    first = ingest.ingest_from_device("credential", batch)
+    assert [(r.status, r.flags) for r in first.results] == [
+        ("accepted", ()),
+        ("accepted", ("low_accuracy",)),
+    ]
+    again = ingest.ingest_from_device("credential", batch)
+    assert [(r.status, r.flags) for r in again.results] == [
+        ("duplicate", ()),
+        ("duplicate", ("low_accuracy",)),
+    ]
+    assert reports.summaries == {("p1", date(2025, 11, 5)): 2}
+
+
+def test_a_report_the_domain_refuses_is_rejected_and_the_rest_of_the_batch_is_stored(
+    ingest: ReportIngest, reports: FakeReports
+) -> None:
+    outcome = ingest.ingest_from_device(
+        "credential", Batch([report("a"), report("far", lat=91.0), report("a")])
+    )
+    assert [r.status for r in outcome.results] == ["accepted", "rejected", "duplicate"]
+    error = outcome.results[1].error
+    assert error is not None
+    assert (error.code, error.field) == ("coordinates_out_of_range", "lat")
+    assert len(reports.reports) == 1
+
+
+def test_a_status_from_a_phone_with_location_off_is_stored_as_of_its_arrival(
+    ingest: ReportIngest, reports: FakeReports
+) -> None:
+    status = DeviceStatus(None, True, False, None, "1.4.0")
+    outcome = ingest.ingest_from_device("credential", Batch([], status))
+    assert outcome.status is not None
+    assert outcome.status.status == "accepted"
+    [stored] = reports.statuses.values()
+    assert stored.reported_at == NOW
+    assert stored.location_services is False
+
+
+def test_an_unknown_credential_is_refused_and_nothing_is_stored(
+    ingest: ReportIngest, reports: FakeReports
+) -> None:
+    with pytest.raises(CredentialRefused):
+        ingest.ingest_from_device("someone else's", Batch([report("a")]))
+    assert reports.reports == {}
