@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from amina.adapters.clock import clock_from_spec
 from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
-from amina.services.clock import Clock, clock_from_spec
+from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels, fake_channels
 from amina.services.ports import FakeSmsGateway, SmsGateway
 from amina.settings import Settings, load_settings

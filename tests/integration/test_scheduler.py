@@ -15,12 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 
+from amina.adapters.clock import SystemClock
 from amina.adapters.web.app import create_app
 from amina.bootstrap import Container, build
 from amina.entrypoints.jobs.audit_chain_check import audit_chain_check
 from amina.entrypoints.jobs.scheduler import Job, JobContext, LeaderLease, Scheduler
 from amina.services.audit.trail import SYSTEM, record_access
-from amina.services.clock import Clock, FixedClock, SystemClock
+from amina.services.clock import Clock, FixedClock
 from amina.settings import Environment, Settings
 
 LEASE = timedelta(seconds=30)
