@@ -223,7 +223,7 @@ def test_a_follower_runs_no_jobs(replicas: Callable[[Clock], Container], clock: 
 def test_a_failing_job_is_counted_and_does_not_stop_the_others(
     replicas: Callable[[Clock], Container], clock: FixedClock
 ) -> None:
-    def broken(context: JobContext) -> str:
+    def broken(_context: JobContext) -> str:
         raise RuntimeError("boom")
 
     job, runs = counting_job("after", time(0, 0), working_days_only=False)

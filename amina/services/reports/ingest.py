@@ -251,7 +251,7 @@ def _not_a_number(name: str, value: Any) -> ItemError:
     return ItemError("number_invalid", name, {"field": name})
 
 
-def read_report(raw: Any) -> LocationReport | ItemError:
+def read_report(raw: Any) -> LocationReport | ItemError:  # noqa: PLR0912 (one branch per field)
     """One report item → a :class:`LocationReport`, or the first thing wrong with it.
 
     Unknown fields are ignored (newer apps may send more). Written out field by field: this
@@ -579,7 +579,8 @@ class ReportIngest:
             region=plan.batch.regions,
             flags=plan.bits,
             distance_to_address_m=[
-                None if d != d else d for d in plan.batch.distance_to_address_m.tolist()
+                None if d != d else d  # noqa: PLR0124 (d != d: NaN, no call per item)
+                for d in plan.batch.distance_to_address_m.tolist()
             ],
         )
 
@@ -617,7 +618,7 @@ class ReportIngest:
             for summary in summarise_batch(plan.times, plan.batch, kept).values()
         ]
         newest = None
-        if len(kept):
+        if len(kept) > 0:  # kept may be an index array, whose truth value is refused
             i = max(kept, key=plan.seconds.__getitem__)
             newest = LatestReport(
                 device_id=plan.context.device_id,
