@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 
 from amina.adapters.clock import SystemClock
-from amina.adapters.web.app import create_app
 from amina.bootstrap import Container, build
+from amina.entrypoints.asgi import served_app
 from amina.entrypoints.jobs.audit_chain_check import audit_chain_check
 from amina.entrypoints.jobs.scheduler import Job, JobContext, LeaderLease, Scheduler
 from amina.services.audit.trail import SYSTEM, record_access
@@ -265,7 +265,7 @@ def test_the_served_app_runs_the_scheduler_and_shows_the_audit_chain_gauge(
     container: Container,
 ) -> None:
     container.settings = container.settings.model_copy(update={"scheduler": True})
-    with TestClient(create_app(container), base_url="https://testserver") as client:
+    with TestClient(served_app(container), base_url="https://testserver") as client:
 
         def gauge_published() -> bool:
             return "amina_audit_chain_intact 1.0" in client.get("/metrics").text

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -51,25 +51,13 @@ STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1_048_576
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the scheduler (when ``settings.scheduler``) for as long as the app runs."""
-    container: Container = app.state.container
-    scheduler = None
-    if container.settings.scheduler:
-        from amina.entrypoints.jobs.schedule import start_scheduler
-
-        scheduler = start_scheduler(container, app.state.metrics.registry)
-    try:
-        yield
-    finally:
-        if scheduler is not None:
-            scheduler.stop()
+#: What runs for as long as the app runs (the served app's scheduler: amina.entrypoints.asgi).
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(container: Container) -> FastAPI:
+def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAPI:
     app = FastAPI(
-        lifespan=_lifespan,
+        lifespan=lifespan,
         title="Amina",
         version="1",
         summary="Registration of the place of stay for foreign nationals in Moscow and "
