@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import CursorResult, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from amina.adapters.db.identity.store import ensure_sign_in_throttle
 from amina.adapters.db.identity.tables import (
     AccessTokenRow,
     CardRow,
@@ -256,12 +256,7 @@ def _refuse_if_locked(uow: UnitOfWork, key: str, now: datetime) -> None:
 
 
 def _locked_row(uow: UnitOfWork, key: str) -> SignInThrottleRow:
-    insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    uow.session.execute(
-        insert(SignInThrottleRow)
-        .values(key=key, failures=0, lockouts=0)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
+    ensure_sign_in_throttle(uow, key)
     row = uow.session.get(SignInThrottleRow, key, with_for_update=True, populate_existing=True)
     assert row is not None
     return row
