@@ -35,6 +35,7 @@ from amina.adapters.db.compliance.tables import CaseRow, NoticeRow, ReminderRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationEventRow, RegistrationRow
 from amina.adapters.db.reports.tables import DailySummaryRow, PersonLastReportRow
+from amina.adapters.db.results import rowcount
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import MOSCOW, WorkingCalendar, moscow_date
 from amina.domain.compliance import (
@@ -164,7 +165,7 @@ def _resolve_pass(uow_factory: UnitOfWorkFactory, clock: Clock, report: SweepRep
             )
             .execution_options(synchronize_session=False)
         )
-        report.closed += int(closed.rowcount)  # type: ignore[attr-defined]
+        report.closed += rowcount(closed)
         uow.commit()
 
 

@@ -28,6 +28,7 @@ from amina.adapters.db.registration.tables import (
     RegistrationEventRow,
     RegistrationRow,
 )
+from amina.adapters.db.results import rowcount
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.address import Address, check_place
 from amina.domain.calendar import moscow_date
@@ -77,11 +78,18 @@ class RegistrationApplication:
     dependants: tuple[str, ...] = ()
 
 
+ActorKind = Literal["person", "staff", "system"]
+
+
+#: The stored column (a string) read back as the kind it was written from.
+_ACTOR_KINDS: dict[str, ActorKind] = {"person": "person", "staff": "staff", "system": "system"}
+
+
 @dataclass(frozen=True)
 class EventActor:
     """Who moved a registration: the person, a staff member (with role) or the system."""
 
-    kind: Literal["person", "staff", "system"]
+    kind: ActorKind
     id: str | None
     role: str | None = None
 
@@ -292,7 +300,7 @@ def _views(uow: UnitOfWork, rows: Sequence[RegistrationRow]) -> list[Registratio
                 from_status=event.from_status,
                 to_status=event.to_status,
                 actor=EventActor(
-                    event.actor_kind,  # type: ignore[arg-type]
+                    _ACTOR_KINDS[event.actor_kind],
                     event.actor_id,
                     event.actor_role,
                 ),
@@ -539,7 +547,7 @@ def _move(
         )
     except IntegrityError as error:  # restoring while another registration holds the place
         raise registration_conflict() from error
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(changed) != 1:
         raise registration_conflict()
     uow.session.refresh(row)
     _add_event(uow, row, kind, current, actor, reason, now)
