@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from amina.adapters.clock import clock_from_spec
 from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.reports.store import AsyncReportStores
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
-from amina.services.clock import Clock, clock_from_spec
+from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels
 from amina.services.identity.device_credentials import RefusedCredentials
 from amina.services.ports import SmsGateway

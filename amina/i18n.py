@@ -57,7 +57,7 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 }
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for "mark only")
     """Mark a string for translation without translating it here."""
     return message
 

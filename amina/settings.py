@@ -74,6 +74,8 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build the settings from the environment, with explicit overrides (CLI flags) on top."""
     clean = {k: v for k, v in overrides.items() if v is not None}
+    # The overrides are untyped CLI values; pydantic validates them (Settings(**...) rather than
+    # model_validate, so that the environment is still read).
     settings = Settings(**clean)  # type: ignore[arg-type]
     if settings.is_production:
         if settings.clock != "system":

@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from amina.services.clock import SystemClock
+from amina.adapters.clock import SystemClock
 
 simulate_app = typer.Typer(help="Simulated phones for demos and load.", no_args_is_help=True)
 console = Console()

@@ -132,7 +132,7 @@ def _text(fields: Mapping[str, object], name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def parse_card_row(fields: Mapping[str, object], today: date) -> Card:
+def parse_card_row(fields: Mapping[str, object], today: date) -> Card:  # noqa: PLR0915 (one check per column)
     """Check one register row and build the card. Raises :class:`CardRowRejected`."""
     reasons: list[str] = []
     extra = unknown_fields(list(fields))

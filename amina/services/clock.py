@@ -1,4 +1,8 @@
-"""The Clock port. Everything that needs "now" receives a Clock; nothing else reads time."""
+"""The Clock port. Everything that needs "now" receives a Clock; nothing else reads time.
+
+The one clock that reads the system time lives in `amina.adapters.clock`; the clocks here only
+stand still (`FixedClock`) or shift another clock (`OffsetClock`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,6 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware, in UTC."""
         ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -36,28 +35,11 @@ class FixedClock:
 
 
 class OffsetClock:
-    """System time shifted by a fixed offset; lets a running server live in another week."""
+    """Another clock shifted by a fixed offset; lets a running server live in another week."""
 
-    def __init__(self, offset: timedelta) -> None:
+    def __init__(self, base: Clock, offset: timedelta) -> None:
+        self._base = base
         self._offset = offset
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-
-def clock_from_spec(spec: str) -> Clock:
-    """Parse 'system', 'fixed:<RFC 3339>' or 'offset:<+/-N>[d|h|m]'."""
-    if spec == "system":
-        return SystemClock()
-    kind, _, value = spec.partition(":")
-    if kind == "fixed":
-        at = datetime.fromisoformat(value)
-        return FixedClock(at)
-    if kind == "offset":
-        unit = value[-1]
-        amount = float(value[:-1])
-        units = {"d": "days", "h": "hours", "m": "minutes"}
-        if unit not in units:
-            raise ValueError(f"unknown offset unit in {spec!r}")
-        return OffsetClock(timedelta(**{units[unit]: amount}))
-    raise ValueError(f"unknown clock {spec!r}; use system, fixed:<time> or offset:<+Nd>")
+        return self._base.now() + self._offset

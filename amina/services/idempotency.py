@@ -29,6 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.idempotency import IdempotencyKeyRow
+from amina.adapters.db.results import rowcount
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.i18n import N_
 from amina.services.clock import Clock
@@ -185,6 +186,6 @@ def forget_old_keys(uow_factory: UnitOfWorkFactory, clock: Clock, keep_days: int
         result = uow.session.execute(
             delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff)
         )
-        gone = result.rowcount  # type: ignore[attr-defined]
+        gone = rowcount(result)
         uow.commit()
-    return int(gone or 0)
+    return gone

@@ -83,7 +83,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"report_{report.when}", report)
@@ -104,7 +104,7 @@ def _screenshot_on_failure(request: pytest.FixtureRequest, page: Page) -> None:
     try:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     except Exception as error:  # the page may be gone; the test's own error matters more
-        print(f"no screenshot for {name}: {error}")
+        print(f"no screenshot for {name}: {error}")  # noqa: T201 (in the test's captured output)
 
 
 def _context_page(

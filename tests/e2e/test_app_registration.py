@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from harness import AminaServer
 from playwright.sync_api import Browser, Locator, Page, expect
 from test_person_app import card, screen, sign_in_by_card, translated
 
+from amina.adapters.clock import SystemClock
 from amina.demo.registrations import MOVER, STAYS
 from amina.domain.calendar import MOSCOW
 
@@ -35,7 +36,8 @@ NO_DEMO_REGISTRATION = {stay.card_number for stay in STAYS} | {MOVER}
 
 
 def moscow_today() -> date:
-    return datetime.now(MOSCOW).date()
+    # The server under test runs on the real clock, so "today" is the real one.
+    return SystemClock().now().astimezone(MOSCOW).date()
 
 
 def without_registration(number: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -30,6 +30,7 @@ import pytest
 from harness import AminaServer, ServerFactory, TotpCodes
 from playwright.sync_api import Page, expect
 
+from amina.adapters.clock import SystemClock
 from amina.demo.staff import DEMO_STAFF
 from amina.domain.calendar import MOSCOW
 from amina.domain.roles import Role
@@ -170,7 +171,7 @@ def the_person_registers_an_address_and_a_host_verifies_it(scenario: Scenario) -
     if not scenario.bearer or "/api/v1/me/registrations" not in scenario.api_paths:
         return
     scenario.uses("55.7512", "37.6184", "Tverskaya", "Ivanova Marina", "4510 123456")
-    today = datetime.now(MOSCOW).date()
+    today = SystemClock().now().astimezone(MOSCOW).date()  # the server runs on the real clock
     registered = scenario.http.post(
         "/api/v1/me/registrations",
         headers=scenario.bearer,

@@ -22,11 +22,11 @@ import pytest
 from harness import launch
 from sqlalchemy import create_engine, text
 
+from amina.adapters.clock import SystemClock
 from amina.adapters.db.engine import make_engine
 from amina.adapters.db.migrate import upgrade
 from amina.adapters.external.card_register import CardRegisterRecords
 from amina.bootstrap import build
-from amina.services.clock import SystemClock
 from amina.services.identity.card_import import import_cards
 from amina.services.policy.versions import ensure_initial_policy
 from amina.settings import Environment, Settings

@@ -12,7 +12,6 @@ from report_support import HOME, NEARBY, TVER, fix, reporting_person, send, stat
 from sign_in_support import WORKER, sign_in
 
 from amina.bootstrap import Container
-from amina.services.clock import FixedClock
 
 NOW = datetime.fromisoformat("2025-11-05T10:00:00+03:00")
 
@@ -201,7 +200,7 @@ def test_quality_flags_are_stored_and_shown_without_dropping_the_report(
 
 
 def test_a_late_report_for_a_past_day_updates_that_days_summary(
-    client: TestClient, container: Container, clock: FixedClock
+    client: TestClient, container: Container
 ) -> None:
     me = reporting_person(client, container)
     send(client, me, fix(NOW - timedelta(days=2, hours=1)))  # 3 November, 09:00 Moscow

@@ -130,9 +130,8 @@ def _postgresql_only(database_url: str) -> None:
         pytest.skip("day partitions exist on PostgreSQL only")
 
 
-def test_day_partitions_are_created_a_week_ahead(
-    client: TestClient, container: Container, database_url: str
-) -> None:
+@pytest.mark.usefixtures("client")
+def test_day_partitions_are_created_a_week_ahead(container: Container, database_url: str) -> None:
     _postgresql_only(database_url)
     assert run_job(container, "partition-maintenance") == ["partition-maintenance"]
 

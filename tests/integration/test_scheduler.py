@@ -15,12 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 
-from amina.adapters.web.app import create_app
+from amina.adapters.clock import SystemClock
 from amina.bootstrap import Container, build
+from amina.entrypoints.asgi import served_app
 from amina.entrypoints.jobs.audit_chain_check import audit_chain_check
 from amina.entrypoints.jobs.scheduler import Job, JobContext, LeaderLease, Scheduler
 from amina.services.audit.trail import SYSTEM, record_access
-from amina.services.clock import Clock, FixedClock, SystemClock
+from amina.services.clock import Clock, FixedClock
 from amina.settings import Environment, Settings
 
 LEASE = timedelta(seconds=30)
@@ -222,7 +223,7 @@ def test_a_follower_runs_no_jobs(replicas: Callable[[Clock], Container], clock: 
 def test_a_failing_job_is_counted_and_does_not_stop_the_others(
     replicas: Callable[[Clock], Container], clock: FixedClock
 ) -> None:
-    def broken(context: JobContext) -> str:
+    def broken(_context: JobContext) -> str:
         raise RuntimeError("boom")
 
     job, runs = counting_job("after", time(0, 0), working_days_only=False)
@@ -264,7 +265,7 @@ def test_the_served_app_runs_the_scheduler_and_shows_the_audit_chain_gauge(
     container: Container,
 ) -> None:
     container.settings = container.settings.model_copy(update={"scheduler": True})
-    with TestClient(create_app(container), base_url="https://testserver") as client:
+    with TestClient(served_app(container), base_url="https://testserver") as client:
 
         def gauge_published() -> bool:
             return "amina_audit_chain_intact 1.0" in client.get("/metrics").text

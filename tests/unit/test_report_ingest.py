@@ -48,7 +48,7 @@ def ingest(reports: FakeReports) -> ReportIngest:
         FixedClock(NOW),
         region_classifier,
         store=reports.store,  # type: ignore[arg-type]
-        policy=lambda uow, day: POLICY,
+        policy=lambda _uow, _day: POLICY,
     )
 
 

@@ -18,7 +18,7 @@ FORBIDDEN = [
 ALLOWED = [(role, permission) for role in Role for permission in sorted(ROLE_PERMISSIONS[role])]
 
 
-@pytest.mark.parametrize(("role", "permission"), FORBIDDEN, ids=lambda v: str(v))
+@pytest.mark.parametrize(("role", "permission"), FORBIDDEN, ids=str)
 def test_each_role_is_refused_every_action_it_lacks(role: Role, permission: Permission) -> None:
     with pytest.raises(PermissionDenied) as refused:
         require(Actor(staff_id="s-1", role=role.value), permission)
@@ -26,7 +26,7 @@ def test_each_role_is_refused_every_action_it_lacks(role: Role, permission: Perm
     assert refused.value.code == "forbidden"
 
 
-@pytest.mark.parametrize(("role", "permission"), ALLOWED, ids=lambda v: str(v))
+@pytest.mark.parametrize(("role", "permission"), ALLOWED, ids=str)
 def test_each_role_may_do_what_the_table_gives_it(role: Role, permission: Permission) -> None:
     require(Actor(staff_id="s-1", role=role.value), permission)
 

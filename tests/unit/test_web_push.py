@@ -47,7 +47,7 @@ class PushService:
                 self.send_response(status)
                 self.end_headers()
 
-            def log_message(self, *args: object) -> None:
+            def log_message(self, *_args: object) -> None:
                 return
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)

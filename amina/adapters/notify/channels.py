@@ -49,7 +49,8 @@ class GatewaySmsChannel:
     def __init__(self, gateway: SmsGateway) -> None:
         self._gateway = gateway
 
-    def send(self, to: str, text: str, idempotency_key: str) -> None:
+    def send(self, to: str, text: str, _idempotency_key: str) -> None:
+        # SmsGateway takes no key yet: a provider adapter must pass it on (module docstring).
         self._gateway.send(to, text)
 
 

@@ -58,5 +58,5 @@ class UnconfiguredSmsGateway:
     """Production without a provider: nothing can be sent; say so in the logs (no number and
     no text — they are personal data and a secret)."""
 
-    def send(self, to: str, text: str) -> None:
+    def send(self, _to: str, _text: str) -> None:
         log.error("sms.not_sent", reason="no SMS provider configured")

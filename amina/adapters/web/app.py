@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -51,28 +51,32 @@ STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1_048_576
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the scheduler (when ``settings.scheduler``) for as long as the app runs; close the
-    report hot path's connections (built and owned by the container) when it stops."""
-    container: Container = app.state.container
-    scheduler = None
-    if container.settings.scheduler:
-        from amina.entrypoints.jobs.schedule import start_scheduler
-
-        scheduler = start_scheduler(container, app.state.metrics.registry)
-    try:
-        yield
-    finally:
-        if scheduler is not None:
-            scheduler.stop()
-        if container.reports.stores is not None:
-            await container.reports.stores.close()
+#: What runs for as long as the app runs (the served app's scheduler: amina.entrypoints.asgi).
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(container: Container) -> FastAPI:
+def _lifespan(outer: Lifespan | None) -> Lifespan:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Run what the entry point adds for the app's lifetime; close the report hot path's
+        connections (built and owned by the container) when the app stops."""
+        container: Container = app.state.container
+        try:
+            if outer is None:
+                yield
+            else:
+                async with outer(app):
+                    yield
+        finally:
+            if container.reports.stores is not None:
+                await container.reports.stores.close()
+
+    return lifespan
+
+
+def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAPI:
     app = FastAPI(
-        lifespan=_lifespan,
+        lifespan=_lifespan(lifespan),
         title="Amina",
         version="1",
         summary="Registration of the place of stay for foreign nationals in Moscow and "

@@ -15,7 +15,8 @@ LANGUAGE_COOKIE = "amina_lang"
 
 
 def container_of(request: Request) -> Container:
-    return request.app.state.container  # type: ignore[no-any-return]
+    container: Container = request.app.state.container  # Starlette's State is untyped
+    return container
 
 
 def language_of(request: Request) -> str:

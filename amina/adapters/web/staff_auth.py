@@ -282,5 +282,7 @@ def install(app: FastAPI) -> None:
             request, "console/refused.html", status_code=STATUS[exc.kind], error=exc
         )
 
+    # Starlette types every handler as taking any Exception; it calls this one only with the
+    # exception class it is registered for.
     app.add_exception_handler(PermissionDenied, _refused)  # type: ignore[arg-type]
     app.add_exception_handler(CsrfRejected, _refused)  # type: ignore[arg-type]

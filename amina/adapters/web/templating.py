@@ -29,6 +29,7 @@ class Pages:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
+            # jinja2.ext.i18n adds this method at run time; Environment's types do not have it
             env.install_gettext_translations(  # type: ignore[attr-defined]
                 Translator(language).gnu_translations, newstyle=True
             )

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("amina.jobs")
 
+# SQLAlchemy types a mapped class's __table__ as any FromClause; for a declared table it is a Table.
 LEASE_TABLE: Table = SchedulerLeaseRow.__table__  # type: ignore[assignment]
 
 #: How long a leader holds the lease without renewing it; a dead leader is replaced after this.

@@ -17,12 +17,12 @@ from amina.services.compliance.objections import decisions_of
 from amina.services.my_data.plain import plain
 
 
-def notices_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def notices_section(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
         return plain(notices_of(uow, person_id))
 
 
-def reminders_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def reminders_section(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
         reminders = uow.session.scalars(
             select(ReminderRow)
@@ -42,7 +42,7 @@ def reminders_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: s
         ]
 
 
-def cases_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def cases_section(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
         cases = uow.session.scalars(
             select(CaseRow).where(CaseRow.person_id == person_id).order_by(CaseRow.opened_at)
@@ -64,7 +64,7 @@ def decisions_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: s
         return plain(decisions_of(uow, clock, person_id))
 
 
-def inbox_section(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def inbox_section(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
         rows = uow.session.scalars(
             select(InboxMessageRow)

@@ -26,10 +26,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from amina.adapters.db.identity.store import ensure_sign_in_throttle
 from amina.adapters.db.identity.tables import (
     AccessTokenRow,
     CardRow,
@@ -38,6 +38,7 @@ from amina.adapters.db.identity.tables import (
     PersonRow,
     SignInThrottleRow,
 )
+from amina.adapters.db.results import rowcount
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.cards import (
@@ -256,12 +257,7 @@ def _refuse_if_locked(uow: UnitOfWork, key: str, now: datetime) -> None:
 
 
 def _locked_row(uow: UnitOfWork, key: str) -> SignInThrottleRow:
-    insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    uow.session.execute(
-        insert(SignInThrottleRow)
-        .values(key=key, failures=0, lockouts=0)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
+    ensure_sign_in_throttle(uow, key)
     row = uow.session.get(SignInThrottleRow, key, with_for_update=True, populate_existing=True)
     assert row is not None
     return row
@@ -451,11 +447,6 @@ def _fail(
     return max((lock for lock in locks if lock is not None), default=None)
 
 
-def _rowcount(result: object) -> int:
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount)
-
-
 def verify_code(
     ctx: SignInContext,
     challenge_id: str,
@@ -505,7 +496,7 @@ def verify_code(
             .values(tries=OtpChallengeRow.tries + 1)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(claimed) != 1:
+        if rowcount(claimed) != 1:
             raise refuse(otp_invalid())
         tries = challenge.tries + 1
         right = hmac.compare_digest(challenge.code_hash, keys.code_hash(challenge.id, code))
@@ -524,7 +515,7 @@ def verify_code(
         card_row = uow.session.get(CardRow, challenge.card_number or "")
         method = SignInMethod(challenge.method)
         if (
-            _rowcount(consumed) != 1
+            rowcount(consumed) != 1
             or card_row is None
             or not card_from_row(card_row).opens_sign_in(
                 method, card_row.date_of_birth, moscow_date(now)
@@ -690,4 +681,4 @@ def purge_sign_in_leftovers(uow_factory: UnitOfWorkFactory, clock: Clock) -> Lef
             )
         )
         uow.commit()
-    return Leftovers(_rowcount(challenges), _rowcount(throttles), _rowcount(tokens))
+    return Leftovers(rowcount(challenges), rowcount(throttles), rowcount(tokens))

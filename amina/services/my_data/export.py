@@ -71,7 +71,7 @@ def _card(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
     return plain(profile(uow_factory, clock, person_id).person.card)
 
 
-def _registrations(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def _registrations(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     with uow_factory() as uow:
         return plain(registrations_of(uow, person_id))
 
@@ -100,7 +100,7 @@ def _device_status(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str)
             return {"latest": latest, "records": records}
 
 
-def _summaries(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def _summaries(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     return [
         {
             **plain(s),
@@ -111,7 +111,7 @@ def _summaries(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> 
     ]
 
 
-def _access_log(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) -> Any:
+def _access_log(uow_factory: UnitOfWorkFactory, _clock: Clock, person_id: str) -> Any:
     return [
         {
             "at": plain(entry.at),

@@ -83,11 +83,18 @@ class RegistrationApplication:
     dependants: tuple[str, ...] = ()
 
 
+ActorKind = Literal["person", "staff", "system"]
+
+
+#: The stored column (a string) read back as the kind it was written from.
+_ACTOR_KINDS: dict[str, ActorKind] = {"person": "person", "staff": "staff", "system": "system"}
+
+
 @dataclass(frozen=True)
 class EventActor:
     """Who moved a registration: the person, a staff member (with role) or the system."""
 
-    kind: Literal["person", "staff", "system"]
+    kind: ActorKind
     id: str | None
     role: str | None = None
 
@@ -298,7 +305,7 @@ def _views(uow: UnitOfWork, rows: Sequence[RegistrationRow]) -> list[Registratio
                 from_status=event.from_status,
                 to_status=event.to_status,
                 actor=EventActor(
-                    event.actor_kind,  # type: ignore[arg-type]
+                    _ACTOR_KINDS[event.actor_kind],
                     event.actor_id,
                     event.actor_role,
                 ),

@@ -487,7 +487,8 @@ class ReportIngest:
             region=plan.batch.regions,
             flags=plan.bits,
             distance_to_address_m=[
-                None if d != d else d for d in plan.batch.distance_to_address_m.tolist()
+                None if d != d else d  # noqa: PLR0124 (d != d: NaN, no call per item)
+                for d in plan.batch.distance_to_address_m.tolist()
             ],
         )
 
@@ -525,7 +526,7 @@ class ReportIngest:
             for summary in summarise_batch(plan.times, plan.batch, kept).values()
         ]
         newest = None
-        if len(kept):
+        if len(kept) > 0:  # kept may be an index array, whose truth value is refused
             i = max(kept, key=plan.seconds.__getitem__)
             newest = LatestReport(
                 device_id=plan.context.device_id,

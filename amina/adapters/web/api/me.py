@@ -5,7 +5,7 @@ at their data (API.md "The person's own data"). Bearer token; answers in the sav
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -42,7 +42,7 @@ from amina.services.registration.registrations import current_registration
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
 Language = Literal["ru", "uz", "tg", "ky", "hy", "kk", "ka", "az", "ro", "uk", "en"]
-assert set(Language.__args__) == set(LANGUAGES)  # type: ignore[attr-defined]
+assert set(get_args(Language)) == set(LANGUAGES)
 
 
 class EligibilityOut(BaseModel):

@@ -97,7 +97,7 @@ def _not_text(name: str, limit: int) -> ItemError:
     return ItemError("text_invalid", name, {"field": name, "limit": limit})
 
 
-def read_report(raw: Any) -> ReportItem:
+def read_report(raw: Any) -> ReportItem:  # noqa: PLR0912 (one branch per field of the report)
     """One report item → a :class:`LocationReport` (its values not yet judged), or
     :class:`Unreadable` with the first field of the wrong type."""
     if type(raw) is not dict:

@@ -42,6 +42,5 @@ async def sms_json(request: Request) -> list[SmsOut]:
 @router.get("/dev/sms", response_class=HTMLResponse, include_in_schema=False)
 async def sms_page(request: Request) -> HTMLResponse:
     messages = await _recent(request)
-    return request.app.state.pages.render(  # type: ignore[no-any-return]
-        request, "dev/sms.html", messages=messages
-    )
+    page: HTMLResponse = request.app.state.pages.render(request, "dev/sms.html", messages=messages)
+    return page

@@ -79,7 +79,7 @@ def citizenships(locale: Locale) -> list[tuple[str, str]]:
 def landing(request: Request) -> HTMLResponse:
     translator = translator_for(request)
     today = moscow_date(container_of(request).clock.now())
-    return request.app.state.pages.render(  # type: ignore[no-any-return]
+    page: HTMLResponse = request.app.state.pages.render(
         request,
         "landing.html",
         countries=citizenships(translator.locale),
@@ -87,3 +87,4 @@ def landing(request: Request) -> HTMLResponse:
         today=today.isoformat(),
         checker_texts={key: translator.gettext(text) for key, text in CHECKER_TEXTS.items()},
     )
+    return page
