@@ -15,7 +15,7 @@ are ``rejected`` with an error; the rest of the batch is still stored.
 The flow is written once (:meth:`ReportIngest._steps`: it yields each database call and is sent
 the answer); two short drivers run it: on a unit of work (any database, in a thread) and on
 psycopg's asyncio connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md).
-Both store the reports and resolve the notices they cover in one transaction (ADR 006). The
+Both store the reports and resolve the notices they cover in one transaction (ADR 005). The
 protocol for app developers: docs/reports.md; the storage design: docs/adr/003-report-storage.md.
 """
 
@@ -362,7 +362,7 @@ class ReportIngest:
         """:meth:`ingest_from_device` without a thread: the database is awaited, the CPU work
         runs on the loop. Same semantics as :meth:`ingest_from_device`: a notice that the
         stored reports now cover is resolved in the same transaction (such a batch is stored
-        through the unit of work, in a thread; docs/adr/006-one-ingest-transaction.md)."""
+        through the unit of work, in a thread; docs/adr/005-one-ingest-transaction.md)."""
         received_at = self.clock.now()
         today = moscow_date(received_at)
         if not self.rules_are_fresh(today):

@@ -29,6 +29,7 @@ import orjson
 import psycopg
 from sqlalchemy import Connection, func, make_url, select, tuple_
 
+from amina.adapters.db.compliance.store import unresolved_sql
 from amina.adapters.db.engine import normalise_url
 from amina.adapters.db.reports.tables import (
     FLAG_COLUMNS,
@@ -38,7 +39,6 @@ from amina.adapters.db.reports.tables import (
     PersonLastReportRow,
 )
 from amina.adapters.db.uow import UnitOfWork
-from amina.domain.compliance import NoticeStatus
 
 REPORTS = LocationReportRow.__table__
 STATUS = DeviceStatusRow.__table__
@@ -52,9 +52,9 @@ _REPORT_COLUMNS = (
 # compile-cache look-ups, one round trip per statement. Placeholders are written %s and turned
 # into ? for SQLite.
 
+#: Whether a notice waits for an answer: the compliance rule's SQL mirror (one definition).
 _UNRESOLVED_NOTICE = (
-    "EXISTS (SELECT 1 FROM notices n WHERE n.person_id = p.id AND n.status IN "
-    f"('{NoticeStatus.open.value}', '{NoticeStatus.expired.value}'))"
+    f"EXISTS (SELECT 1 FROM notices n WHERE n.person_id = p.id AND {unresolved_sql('n.status')})"
 )
 
 #: What classifying a batch needs, in one query: the registered address (of the registration
