@@ -41,14 +41,15 @@ from amina.services.staff.permissions import require
 
 log = structlog.get_logger("amina.policy")
 
-#: (version, parameter) already warned about in this process: a warning, not one per request.
-_warned: set[tuple[str, str]] = set()
+#: (database, version, parameter) already warned about in this process: a warning, not one per
+#: request.
+_warned: set[tuple[str, str, str]] = set()
 
 
-def _warn_unusable(policy: Policy) -> Policy:
+def _warn_unusable(policy: Policy, database: str) -> Policy:
     for name in policy.unusable:
-        if (policy.version, name) not in _warned:
-            _warned.add((policy.version, name))
+        if (database, policy.version, name) not in _warned:
+            _warned.add((database, policy.version, name))
             log.warning(
                 "policy_parameter_unusable",
                 version=policy.version,
@@ -69,8 +70,10 @@ def policy_book(uow: UnitOfWork) -> PolicyBook:
         return PolicyBook(
             [Policy.from_doc(INITIAL_POLICY_VERSION, date(2025, 9, 1), INITIAL_POLICY_DOCUMENT)]
         )
+    database = str(uow.session.get_bind().engine.url.database)
     return PolicyBook(
-        _warn_unusable(Policy.from_doc(r.version, r.effective_from, r.document)) for r in rows
+        _warn_unusable(Policy.from_doc(r.version, r.effective_from, r.document), database)
+        for r in rows
     )
 
 
