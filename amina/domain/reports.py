@@ -47,6 +47,26 @@ class LocationReport:
     mocked: bool = False
 
 
+#: What a phone can truthfully say about its speed and height (metres per second, metres above
+#: sea level): no negative speed (the web's Geolocation API gives null when it does not know),
+#: nothing faster than an airliner's ground speed can plausibly be, no height below the Dead
+#: Sea's shore or above a cruising airliner. A report with a value outside is to be rejected by
+#: the ingest reader (code ``number_out_of_range``), not stored; ``POST /api/v1/reports``
+#: publishes the ranges in its OpenAPI description.
+MIN_SPEED_MPS = 0.0
+MAX_SPEED_MPS = 400.0
+MIN_ALTITUDE_M = -500.0
+MAX_ALTITUDE_M = 15_000.0
+
+
+def speed_in_range(speed_mps: float) -> bool:
+    return MIN_SPEED_MPS <= speed_mps <= MAX_SPEED_MPS  # False for NaN too
+
+
+def altitude_in_range(altitude_m: float) -> bool:
+    return MIN_ALTITUDE_M <= altitude_m <= MAX_ALTITUDE_M  # False for NaN too
+
+
 @dataclass(frozen=True)
 class Rejection:
     code: str

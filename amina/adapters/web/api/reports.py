@@ -25,6 +25,7 @@ from amina.adapters.external.boundaries import region_classifier
 from amina.adapters.web.api.person_auth import device_credential_of, device_header
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.problems import problem_response
+from amina.domain.reports import MAX_ALTITUDE_M, MAX_SPEED_MPS, MIN_ALTITUDE_M, MIN_SPEED_MPS
 from amina.i18n import N_, Translator
 from amina.services.compliance.notices import resolve_notices_covered_by
 from amina.services.errors import AminaError, ErrorKind
@@ -61,8 +62,14 @@ class ReportIn(BaseModel):
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     accuracy_m: Annotated[float, Field(ge=0)]
-    speed_mps: float | None = None
-    altitude_m: float | None = None
+    speed_mps: Annotated[
+        float | None,
+        Field(ge=MIN_SPEED_MPS, le=MAX_SPEED_MPS, description="Metres per second, if known"),
+    ] = None
+    altitude_m: Annotated[
+        float | None,
+        Field(ge=MIN_ALTITUDE_M, le=MAX_ALTITUDE_M, description="Metres above sea level, if known"),
+    ] = None
     provider: Annotated[str | None, Field(max_length=20, examples=["gps"])] = None
     mocked: bool = False
 
