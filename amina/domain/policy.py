@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from amina.domain.sign_in import DEFAULT_PARAMETERS as SIGN_IN_PARAMETERS
@@ -53,13 +54,19 @@ class Exemptions:
 
 @dataclass(frozen=True)
 class Policy:
-    """One version of the whole policy."""
+    """One version of the whole policy.
+
+    Its ``parameters`` are always usable: :meth:`from_doc` replaces a stored value that is not
+    of the parameter's type or outside its range (:data:`PARAMETER_RANGES`) by the parameter's
+    default and names it in ``unusable`` — a bad value in the database can never make a
+    threshold overflow or switch a rule off (the reader logs a warning)."""
 
     version: str
     effective_from: date
     rules: tuple[EligibilityRule, ...]
     exemptions: Exemptions
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    unusable: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Any:
         return self.parameters[name]
@@ -67,6 +74,7 @@ class Policy:
     @classmethod
     def from_doc(cls, version: str, effective_from: date, doc: Mapping[str, Any]) -> Policy:
         ex = doc["exemptions"]
+        parameters, unusable = usable_parameters(doc.get("parameters", {}))
         return cls(
             version=version,
             effective_from=effective_from,
@@ -76,7 +84,8 @@ class Policy:
                 categories=frozenset(ex["categories"]),
                 adult_age=int(ex["adult_age"]),
             ),
-            parameters=dict(doc.get("parameters", {})),
+            parameters=parameters,
+            unusable=unusable,
         )
 
 
@@ -153,3 +162,115 @@ INITIAL_POLICY_DOCUMENT: dict[str, Any] = {
 
 def initial_policy() -> Policy:
     return Policy.from_doc(INITIAL_POLICY_VERSION, date(2025, 9, 1), INITIAL_POLICY_DOCUMENT)
+
+
+# --- the parameters: type, unit and allowed range -----------------------------------------------
+
+
+class ParameterKind(StrEnum):
+    switch = "switch"  # on or off
+    number = "number"  # a whole number
+
+
+class Unit(StrEnum):
+    switch = "switch"
+    number_of = "count"  # how many (tries, requests, failures)
+    working_days = "working days"
+    days = "days"
+    hours = "hours"
+    minutes = "minutes"
+    seconds = "seconds"
+    metres = "metres"
+    metres_per_second = "metres per second"
+
+
+@dataclass(frozen=True)
+class ParameterRange:
+    """What a parameter may be: a switch, or a whole number from ``minimum`` to ``maximum``
+    (both included) in ``unit``. The ranges keep every rule meaningful and every duration a
+    computer can add to a date: a report tolerated 10¹⁴ minutes in the future is no rule."""
+
+    kind: ParameterKind
+    unit: Unit
+    minimum: int = 0
+    maximum: int = 1
+
+    def allows(self, value: object) -> bool:
+        if self.kind is ParameterKind.switch:
+            return isinstance(value, bool)
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and self.minimum <= value <= self.maximum
+        )
+
+
+def _switch() -> ParameterRange:
+    return ParameterRange(ParameterKind.switch, Unit.switch)
+
+
+def _number(unit: Unit, minimum: int, maximum: int) -> ParameterRange:
+    return ParameterRange(ParameterKind.number, unit, minimum, maximum)
+
+
+#: Every parameter of the policy with its type, unit and allowed range; the default is its value
+#: in :data:`INITIAL_POLICY_DOCUMENT`. docs/console.md (the policy editor) lists them for people.
+PARAMETER_RANGES: Mapping[str, ParameterRange] = {
+    # notices and due process (SPEC §7)
+    "no_data_working_days": _number(Unit.working_days, 1, 30),
+    "notice_deadline_working_days": _number(Unit.working_days, 1, 60),
+    "reminder_after_working_days": _number(Unit.working_days, 0, 30),
+    "out_of_region_days": _number(Unit.days, 0, 90),
+    "proximity_check_enabled": _switch(),
+    "proximity_radius_m": _number(Unit.metres, 50, 100_000),
+    "objection_days": _number(Unit.days, 1, 90),
+    # registrations and location reports (SPEC §5, §6)
+    "registration_backdate_grace_days": _number(Unit.days, 0, 30),
+    "report_retention_days": _number(Unit.days, 1, 365),
+    "idempotency_key_retention_days": _number(Unit.days, 1, 90),
+    "report_interval_minutes": _number(Unit.minutes, 1, 1440),
+    "low_accuracy_m": _number(Unit.metres, 1, 100_000),
+    "too_old_hours": _number(Unit.hours, 1, 8760),
+    "future_tolerance_minutes": _number(Unit.minutes, 0, 1440),
+    "impossible_speed_mps": _number(Unit.metres_per_second, 1, 1000),
+    "border_margin_m": _number(Unit.metres, 0, 100_000),
+    "far_from_address_m": _number(Unit.metres, 1, 1_000_000),
+    # sign-in (docs/sign-in.md)
+    "access_token_minutes": _number(Unit.minutes, 1, 1440),
+    "otp_ttl_minutes": _number(Unit.minutes, 1, 60),
+    "otp_tries": _number(Unit.number_of, 1, 20),
+    "otp_challenge_lifetime_minutes": _number(Unit.minutes, 1, 1440),
+    "otp_resend_first_delay_seconds": _number(Unit.seconds, 0, 3600),
+    "otp_requests_per_card_per_hour": _number(Unit.number_of, 1, 100),
+    "otp_requests_per_client_per_hour": _number(Unit.number_of, 1, 100_000),
+    "sign_in_card_failures": _number(Unit.number_of, 1, 100),
+    "sign_in_card_window_minutes": _number(Unit.minutes, 1, 1440),
+    "sign_in_card_lock_minutes": _number(Unit.minutes, 1, 1440),
+    "sign_in_card_lock_max_minutes": _number(Unit.minutes, 1, 10_080),
+    "sign_in_client_failures": _number(Unit.number_of, 1, 100_000),
+    "sign_in_client_window_minutes": _number(Unit.minutes, 1, 1440),
+    "sign_in_client_lock_minutes": _number(Unit.minutes, 1, 1440),
+    "sign_in_client_lock_max_minutes": _number(Unit.minutes, 1, 10_080),
+    "sign_in_lock_memory_hours": _number(Unit.hours, 1, 720),
+}
+
+
+def parameter_default(name: str) -> Any:
+    """The value a parameter was introduced with (the initial policy)."""
+    return INITIAL_POLICY_DOCUMENT["parameters"][name]
+
+
+def usable_parameters(stored: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A version's parameters as the rules may use them, and the names whose stored value was
+    not usable (wrong type, out of range) and was replaced by the default. A parameter the
+    version does not have (added later) takes its default; one the policy does not know is
+    kept as it is (nothing reads it)."""
+    usable = dict(stored)
+    unusable: list[str] = []
+    for name, allowed in PARAMETER_RANGES.items():
+        if name not in stored:
+            usable[name] = parameter_default(name)
+        elif not allowed.allows(stored[name]):
+            usable[name] = parameter_default(name)
+            unusable.append(name)
+    return usable, tuple(unusable)

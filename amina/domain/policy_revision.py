@@ -7,9 +7,11 @@ any past day. A supervisor *adds* a version that takes effect on today's Moscow 
 later one. Its document is the version in force on that date with the changed parameters;
 everything else (the eligibility phases, the exemptions) is carried over unchanged.
 
-Parameters are typed by the value they have in the policy: a switch (``True``/``False``) takes
-only a switch, a number only a whole number ≥ 0. A name the policy does not know is refused —
-a typo must not become a parameter that nothing reads.
+Parameters have a type, a unit and an allowed range (:data:`~amina.domain.policy.PARAMETER_RANGES`):
+a switch (``True``/``False``) takes only a switch, a number only a whole number within its
+range. A name the policy does not know is refused — a typo must not become a parameter that
+nothing reads. Every problem of a change is found at once (:class:`RevisionRefused` lists them),
+so the editor can show them all together.
 """
 
 from __future__ import annotations
@@ -17,25 +19,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
-from amina.domain.policy import INITIAL_POLICY_DOCUMENT
+from amina.domain.policy import (
+    INITIAL_POLICY_DOCUMENT,
+    PARAMETER_RANGES,
+    ParameterKind,
+    ParameterRange,
+    Unit,
+)
+
+__all__ = ["ParameterKind", "Problem", "RevisionRefused"]
 
 
-class ParameterKind(StrEnum):
-    switch = "switch"
-    number = "number"
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a change: a stable ``code`` and the ``field`` at fault (a
+    parameter's name, ``effective_from``, ``reason`` or ``changes``)."""
+
+    code: str
+    field: str | None = None
 
 
 class RevisionRefused(Exception):
-    """A rule of policy editing says no. ``code`` is stable; ``field`` names the parameter (or
-    ``effective_from``, ``changes``) at fault."""
+    """A rule of policy editing says no. ``problems`` lists every one found; ``code`` and
+    ``field`` are the first's."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
+    def __init__(self, code: str, field: str | None = None, *more: Problem) -> None:
         super().__init__(code if field is None else f"{code}: {field}")
         self.code = code
         self.field = field
+        self.problems: tuple[Problem, ...] = (Problem(code, field), *more)
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem]) -> RevisionRefused:
+        first, *rest = problems
+        return cls(first.code, first.field, *rest)
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,15 @@ def full_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
 def parameter_kind(value: Any) -> ParameterKind:
     # bool first: in Python a bool is also an int
     return ParameterKind.switch if isinstance(value, bool) else ParameterKind.number
+
+
+def parameter_range(name: str, value: Any) -> ParameterRange:
+    """The parameter's type, unit and range; a parameter the domain does not list (none
+    should be) is typed by its value, any whole number ≥ 0."""
+    known = PARAMETER_RANGES.get(name)
+    if known is not None:
+        return known
+    return ParameterRange(parameter_kind(value), Unit.number_of, 0, 2**31)
 
 
 def parameter_value(kind: ParameterKind, value: object, name: str) -> int | bool:
@@ -85,26 +113,42 @@ def parameter_value(kind: ParameterKind, value: object, name: str) -> int | bool
     return value
 
 
+def checked_value(allowed: ParameterRange, value: object, name: str) -> int | bool:
+    """``value`` as the parameter's type, within its range (``parameter_out_of_range``)."""
+    typed = parameter_value(allowed.kind, value, name)
+    if not allowed.allows(typed):
+        raise RevisionRefused("parameter_out_of_range", name)
+    return typed
+
+
 def revise(
     parameters: Mapping[str, Any], changes: Mapping[str, object]
 ) -> tuple[dict[str, Any], list[ParameterChange]]:
     """The new parameters and what changed. A value equal to the one it replaces is no change;
-    a revision without any change is refused (``no_changes``)."""
+    a revision without any change is refused (``no_changes``). Every unknown name and every
+    value of the wrong type or out of range is refused at once."""
     current = full_parameters(parameters)
-    unknown = sorted(name for name in changes if name not in current)
-    if unknown:
-        raise RevisionRefused("parameter_unknown", unknown[0])
+    problems = [Problem("parameter_unknown", name) for name in changes if name not in current]
     revised = dict(current)
     made: list[ParameterChange] = []
-    for name in sorted(changes):
+    for name in changes:
+        if name not in current:
+            continue
         old = current[name]
-        new = parameter_value(parameter_kind(old), changes[name], name)
+        try:
+            new = checked_value(parameter_range(name, old), changes[name], name)
+        except RevisionRefused as refusal:
+            problems.extend(refusal.problems)
+            continue
         if new == old and isinstance(new, bool) == isinstance(old, bool):
             continue
         revised[name] = new
         made.append(ParameterChange(name, old, new))
+    if problems:
+        raise RevisionRefused.of(problems)
     if not made:
         raise RevisionRefused("no_changes", "changes")
+    made.sort(key=lambda change: change.name)
     return revised, made
 
 

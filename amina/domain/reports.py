@@ -66,6 +66,24 @@ ACCURACY_MIN_M = 0.0
 #: Device times outside these bounds cannot be a clock reading (they are rejected, not flagged).
 EARLIEST_DEVICE_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_DEVICE_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+#: What a phone can truthfully say about its speed and height (metres per second, metres above
+#: sea level): no negative speed (the web's Geolocation API gives null when it does not know),
+#: nothing faster than an airliner's ground speed can plausibly be, no height below the Dead
+#: Sea's shore or above a cruising airliner. A report with a value outside is to be rejected by
+#: the ingest reader (code ``number_out_of_range``), not stored; ``POST /api/v1/reports``
+#: publishes the ranges in its OpenAPI description.
+MIN_SPEED_MPS = 0.0
+MAX_SPEED_MPS = 400.0
+MIN_ALTITUDE_M = -500.0
+MAX_ALTITUDE_M = 15_000.0
+
+
+def speed_in_range(speed_mps: float) -> bool:
+    return MIN_SPEED_MPS <= speed_mps <= MAX_SPEED_MPS  # False for NaN too
+
+
+def altitude_in_range(altitude_m: float) -> bool:
+    return MIN_ALTITUDE_M <= altitude_m <= MAX_ALTITUDE_M  # False for NaN too
 
 
 @dataclass(frozen=True)
@@ -135,7 +153,17 @@ def rejection(report: LocationReport) -> Rejection | None:
         return Rejection("coordinates_out_of_range", "lon")
     if not accuracy_valid(report.accuracy_m):
         return Rejection("accuracy_invalid", "accuracy_m")
+    if report.speed_mps is not None and not speed_in_range(report.speed_mps):
+        return _out_of_range("speed_mps", MIN_SPEED_MPS, MAX_SPEED_MPS)
+    if report.altitude_m is not None and not altitude_in_range(report.altitude_m):
+        return _out_of_range("altitude_m", MIN_ALTITUDE_M, MAX_ALTITUDE_M)
     return None
+
+
+def _out_of_range(field_name: str, low: float, high: float) -> Rejection:
+    return Rejection(
+        "number_out_of_range", field_name, {"field": field_name, "min": low, "max": high}
+    )
 
 
 def status_rejection(at: datetime | None, app_version: str | None) -> Rejection | None:
@@ -156,6 +184,8 @@ def all_storable(
     lat: NDArray[np.float64],
     lon: NDArray[np.float64],
     accuracy_m: NDArray[np.float64],
+    speed_mps: Sequence[float | None] = (),
+    altitude_m: Sequence[float | None] = (),
 ) -> bool:
     """The rules of :func:`rejection` for a whole batch given column by column: True when
     every report can be stored (numpy for the numbers; no object per report)."""
@@ -164,6 +194,8 @@ def all_storable(
         and all(time_has_offset(t) and time_plausible(t) for t in device_time)
         and all(text_fits(p, PROVIDER_MAX_LENGTH) for p in provider)
         and bool((latitude_valid(lat) & longitude_valid(lon) & accuracy_valid(accuracy_m)).all())
+        and all(s is None or speed_in_range(s) for s in speed_mps)
+        and all(a is None or altitude_in_range(a) for a in altitude_m)
     )
 
 

@@ -87,6 +87,24 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
 }
 
 
+#: Parts of a case file that need more than ``case.view``: the path in the case file (as the staff
+#: API answers it; ``[]`` is every item of a list) → the permission. A role without it gets the
+#: case file without that part — the field is absent, in the API and in the console alike.
+#: Everything a case file says about where the person was or what their phone did is location
+#: data: the day-by-day picture, the phone's status readings, the last report and contact, the
+#: facts a notice was based on and what the phone reported when a reminder was sent.
+#: docs/roles.md shows this table; tests/unit/test_roles.py checks that the two agree.
+CASE_FILE_FIELDS: Mapping[str, Permission] = {
+    "timeline": Permission.location_view,
+    "device_status": Permission.location_view,
+    "last_report_at": Permission.location_view,
+    "last_contact_at": Permission.location_view,
+    "notice.facts": Permission.location_view,
+    "notices[].facts": Permission.location_view,
+    "reminders[].phone": Permission.location_view,
+}
+
+
 def role_named(name: str) -> Role | None:
     """The role called ``name``, or None (e.g. for the 'system' actor, which is no staff role)."""
     try:

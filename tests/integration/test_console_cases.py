@@ -380,6 +380,8 @@ def test_an_operator_sees_the_case_file_without_location_data_and_cannot_decide(
     assert page.status_code == 200
     assert 'id="timeline-hidden"' in page.text
     assert "tl-day" not in page.text
+    assert "Last location report" not in page.text
+    assert "Last contact from the phone" not in page.text
     assert 'id="decision-form"' not in page.text
     assert decide(client, operator, case_id, kind="dismiss", reason=REASON).status_code == 403
     assert audit_entries(container, "case.decide") == []

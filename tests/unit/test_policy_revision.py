@@ -73,3 +73,69 @@ def test_a_new_version_on_a_day_is_numbered_after_that_days_versions(taken: list
     day = date(2026, 12, 1)
     existing = [f"2026-12-01.{n}" for n in taken] + ["2026-11-30.99", "2025-09-01.1"]
     assert next_version_id(day, existing) == f"2026-12-01.{max(taken, default=0) + 1}"
+
+
+# --- types, units and ranges -----------------------------------------------------------------
+
+
+def test_every_parameter_has_a_type_unit_and_range_that_holds_its_default() -> None:
+    from amina.domain.policy import PARAMETER_RANGES
+
+    assert set(PARAMETER_RANGES) == set(PARAMETERS)
+    for name, allowed in PARAMETER_RANGES.items():
+        assert allowed.allows(PARAMETERS[name]), name
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("future_tolerance_minutes", 10**14),
+        ("future_tolerance_minutes", "100000000000000"),
+        ("too_old_hours", 0),
+        ("no_data_working_days", 0),
+        ("report_retention_days", 100_000),
+    ],
+)
+def test_a_value_outside_the_parameters_range_is_refused(name: str, value: object) -> None:
+    with pytest.raises(RevisionRefused) as refused:
+        revise(PARAMETERS, {name: value})
+    assert refused.value.code == "parameter_out_of_range"
+    assert refused.value.field == name
+
+
+def test_every_problem_of_a_change_is_found_at_once() -> None:
+    with pytest.raises(RevisionRefused) as refused:
+        revise(
+            PARAMETERS,
+            {
+                "future_tolerance_minutes": 10**14,
+                "objection_days": "2.5",
+                "proximity_check_enabled": "maybe",
+                "days_of_grace": 3,
+                "no_data_working_days": 5,
+            },
+        )
+    assert {(p.code, p.field) for p in refused.value.problems} == {
+        ("parameter_out_of_range", "future_tolerance_minutes"),
+        ("parameter_not_whole_number", "objection_days"),
+        ("parameter_not_switch", "proximity_check_enabled"),
+        ("parameter_unknown", "days_of_grace"),
+    }
+
+
+def test_a_stored_value_out_of_range_is_read_as_the_default_and_named() -> None:
+    from datetime import timedelta
+
+    from amina.domain.policy import Policy
+    from amina.domain.reports import Thresholds
+
+    document = {
+        **INITIAL_POLICY_DOCUMENT,
+        "parameters": {**PARAMETERS, "future_tolerance_minutes": 10**14, "otp_tries": "five"},
+    }
+    policy = Policy.from_doc("2026-01-01.1", date(2026, 1, 1), document)
+    assert policy.parameter("future_tolerance_minutes") == PARAMETERS["future_tolerance_minutes"]
+    assert policy.parameter("otp_tries") == PARAMETERS["otp_tries"]
+    assert set(policy.unusable) == {"future_tolerance_minutes", "otp_tries"}
+    thresholds = Thresholds.from_parameters(policy.parameters)
+    assert thresholds.future_tolerance == timedelta(minutes=5)

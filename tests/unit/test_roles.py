@@ -78,3 +78,14 @@ def test_the_system_actor_and_unknown_roles_get_no_staff_permission() -> None:
     assert permissions_of("root") == frozenset()
     with pytest.raises(PermissionDenied):
         require(SYSTEM, Permission.audit_read)
+
+
+def test_the_roles_page_shows_the_case_file_fields_table_the_code_applies() -> None:
+    import re
+    from pathlib import Path
+
+    from amina.domain.roles import CASE_FILE_FIELDS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text("utf-8")
+    documented = dict(re.findall(r"^\| `([a-z_.\[\]]+)` \| `([a-z_.]+)` \|$", page, re.M))
+    assert documented == {path: str(p) for path, p in CASE_FILE_FIELDS.items()}

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from pydantic import BaseModel
 
 from amina.adapters.db.migrate import is_current
 from amina.adapters.web import problems, staff_auth
@@ -27,6 +29,7 @@ from amina.adapters.web.api import sign_in as sign_in_api
 from amina.adapters.web.api import staff_cases as staff_cases_api
 from amina.adapters.web.api import staff_persons as staff_persons_api
 from amina.adapters.web.api import verification as verification_api
+from amina.adapters.web.json_bodies import StrictJsonMiddleware
 from amina.adapters.web.observability import (
     BodySizeLimitMiddleware,
     Metrics,
@@ -46,6 +49,12 @@ from amina.adapters.web.templating import Pages
 from amina.bootstrap import Container
 
 STATIC = Path(__file__).parent / "static"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    reason: Literal["migrations_behind"] | None = None
+
 
 #: Bodies larger than this are refused with 413 (a batch of 1,000 reports is ~250 KB).
 MAX_BODY_BYTES = 1_048_576
@@ -92,17 +101,27 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     problems.install(app)
     staff_auth.install(app)
 
-    @app.get("/healthz", tags=["operations"], include_in_schema=True)
+    @app.get("/healthz", tags=["operations"], response_class=PlainTextResponse)
     def healthz() -> PlainTextResponse:
+        """``ok`` (text/plain) while the process runs."""
         return PlainTextResponse("ok")
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        responses={200: {"model": Readiness}, 503: {"model": Readiness}},
+    )
     def readyz() -> JSONResponse:
         if is_current(container.engine):
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "not_ready", "reason": "migrations_behind"}, status_code=503)
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses={200: {"description": "Prometheus text format " + CONTENT_TYPE_LATEST}},
+    )
     def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -137,6 +156,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(verify_page.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    app.add_middleware(StrictJsonMiddleware)  # inside the size limit: reads bodies whole
     app.add_middleware(BodySizeLimitMiddleware, limit=MAX_BODY_BYTES)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app

@@ -117,7 +117,9 @@ class ObservabilityMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies over ``limit`` bytes with 413 before reading them whole."""
+    """Refuse bodies over ``limit`` bytes with 413 ``payload_too_large`` before reading them
+    whole — on every endpoint, whatever reads the body (JSON, a form) and however it fails
+    on the cut-off stream: once the limit is passed, the endpoint's own answer is dropped."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -133,19 +135,34 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         received = 0
+        too_large = False
+        answered = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal answered
+            if too_large and not answered:
+                return  # the endpoint's answer to a cut-off body (a 400, a 500): dropped
+            answered = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
+            pass
+        except Exception:
+            if not too_large:
+                raise
+        if too_large and not answered:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

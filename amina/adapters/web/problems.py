@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from amina.adapters.web.context import translator_for
@@ -62,6 +63,115 @@ VALIDATION_MESSAGES: dict[str, str] = {
 FALLBACK_VALIDATION_MESSAGE = N_("This value is not valid.")
 
 
+# --- the problem document in the OpenAPI description ---------------------------------------------
+
+
+class ProblemFieldError(BaseModel):
+    field: str = Field(description="The field at fault (dotted path into the body or parameter)")
+    code: str = Field(description="Stable; clients branch on it")
+    message: str = Field(description="In the caller's language")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    type: str
+    title: str = Field(description="In the caller's language")
+    status: int
+    code: str = Field(description="Stable; clients branch on it")
+    detail: str | None = Field(default=None, description="In the caller's language")
+    errors: list[ProblemFieldError] | None = Field(
+        default=None, description="One per field at fault (validation_failed and the like)"
+    )
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+#: The codes the framework itself answers with, by status: every operation that takes a body,
+#: parameters or credentials can give them (added to each operation by :func:`document_problems`).
+BODY_PROBLEMS = {
+    400: ["malformed_json"],
+    413: ["payload_too_large"],
+    422: ["validation_failed"],
+}
+PARAMETER_PROBLEMS = {422: ["validation_failed"]}
+PERSON_PROBLEMS = {401: ["unauthorized", "token_expired", "device_unknown", "device_retired"]}
+IDEMPOTENCY_PROBLEMS = {400: ["idempotency_key_invalid"], 409: ["idempotency_key_reused"]}
+STAFF_PROBLEMS = {401: ["staff_sign_in_required"], 403: ["forbidden", "csrf_invalid"]}
+
+
+def problem_responses(codes: dict[int, list[str]]) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry of a route for the problems it gives: status → its codes. Each
+    is declared as ``application/problem+json`` with the :class:`Problem` schema and the codes
+    listed (``codes`` in the description; :func:`document_problems` adds the ones every route
+    of its shape gives)."""
+    return {
+        status: {
+            "description": ", ".join(f"`{code}`" for code in found),
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+        }
+        for status, found in codes.items()
+    }
+
+
+def _declare(responses: dict[str, Any], status: int, codes: list[str]) -> None:
+    entry = responses.setdefault(str(status), {"description": ""})
+    described = entry.get("description") or ""
+    missing = [f"`{code}`" for code in codes if code not in described]
+    if missing:
+        entry["description"] = ", ".join(filter(None, [described, *missing]))
+    content = entry.get("content") or {}
+    if content and "HTTPValidationError" not in str(content):
+        return  # an answer of its own (not a problem document), declared by the route
+    entry["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+
+
+def _document(schema: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 (one branch per kind of route)
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue  # /healthz, /readyz, /metrics, /dev: their own answers
+        for operation in operations.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            shapes: list[dict[int, list[str]]] = []
+            if "requestBody" in operation:
+                shapes.append(BODY_PROBLEMS)
+            if operation.get("parameters"):
+                shapes.append(PARAMETER_PROBLEMS)
+            if operation.get("security"):
+                shapes.append(PERSON_PROBLEMS)
+            if path.startswith("/api/v1/staff/"):
+                shapes.append(STAFF_PROBLEMS)
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                shapes.append(IDEMPOTENCY_PROBLEMS)
+            for shape in shapes:
+                for status, codes in shape.items():
+                    _declare(responses, status, codes)
+            for key in list(responses):
+                if key.isdigit() and int(key) >= 400:
+                    _declare(responses, int(key), [])
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Problem, ProblemFieldError):
+        components[model.__name__] = model.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+    return schema
+
+
+def document_problems(app: FastAPI) -> None:
+    """Every operation's OpenAPI declares the problem responses it gives, as
+    ``application/problem+json`` with the :class:`Problem` schema: its own (``responses=``,
+    see :func:`problem_responses`) and those of its shape (a body, parameters, credentials, the
+    staff API). Built once, when the OpenAPI document is first asked for."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _document(plain())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def problem_response(
     translator: Translator,
     *,
@@ -91,6 +201,18 @@ def problem_response(
     return response
 
 
+def malformed_json_response(translator: Translator) -> JSONResponse:
+    """400 ``malformed_json``: the body is not strict JSON (not UTF-8, a syntax error, or a
+    number JSON does not have: ``NaN``, ``Infinity``)."""
+    return problem_response(
+        translator,
+        status=400,
+        code="malformed_json",
+        title=N_("Malformed JSON"),
+        detail=N_("The request body is not valid JSON."),
+    )
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
@@ -117,6 +239,8 @@ def validation_errors(exc: RequestValidationError) -> tuple[str, list[FieldError
 
 
 def install(app: FastAPI) -> None:
+    document_problems(app)
+
     @app.exception_handler(AminaError)
     async def _amina_error(request: Request, exc: AminaError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
@@ -135,13 +259,7 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         code, errors = validation_errors(exc)
         if code == "malformed_json":
-            return problem_response(
-                translator_for(request),
-                status=400,
-                code="malformed_json",
-                title=N_("Malformed JSON"),
-                detail=N_("The request body is not valid JSON."),
-            )
+            return malformed_json_response(translator_for(request))
         return problem_response(
             translator_for(request),
             status=422,
@@ -175,4 +293,5 @@ def install(app: FastAPI) -> None:
             code=code,
             title=title,
             detail=detail,
+            headers=dict(exc.headers) if exc.headers else None,  # a 405's Allow
         )

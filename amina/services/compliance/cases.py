@@ -18,7 +18,7 @@ same transaction; accesses to a person's data appear in the person's access log.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,7 +50,7 @@ from amina.domain.decisions import (
     objectable,
     objection_deadline,
 )
-from amina.domain.roles import Permission
+from amina.domain.roles import CASE_FILE_FIELDS, Permission, allows
 from amina.services.audit.trail import Actor, record_access
 from amina.services.clock import Clock
 from amina.services.compliance.errors import compliance_error, refused
@@ -146,6 +146,10 @@ class StatusReading:
 
 @dataclass(frozen=True)
 class CaseFile:
+    """A case file as the staff member who opened it may see it: the parts their role does not
+    include (``CASE_FILE_FIELDS``, docs/roles.md) are named in ``withheld`` and left out — the
+    lists and times are None, a notice's ``facts`` None, a reminder without ``phone``."""
+
     case: CaseSummary
     person_name_latin: str
     person_name_cyrillic: str
@@ -159,13 +163,18 @@ class CaseFile:
     notice: Notice
     notices: list[Notice]
     reminders: list[dict[str, Any]]
-    timeline: list[TimelineDay]
-    device_status: list[StatusReading]
+    timeline: list[TimelineDay] | None
+    device_status: list[StatusReading] | None
     last_report_at: datetime | None
     last_contact_at: datetime | None
     decisions: list[Decision]
     referrals: list[Referral]
     objections: list[Objection]
+    withheld: frozenset[str] = frozenset()
+
+    def shows(self, path: str) -> bool:
+        """Whether the part ``path`` of ``CASE_FILE_FIELDS`` is in this case file."""
+        return path not in self.withheld
 
 
 def decision_view(row: DecisionRow) -> Decision:
@@ -347,10 +356,25 @@ def _device_status(uow: UnitOfWork, person_id: str, start: date, end: date) -> l
     ]
 
 
+def withheld_from(actor: Actor) -> frozenset[str]:
+    """The parts of a case file ``actor``'s role may not see (``CASE_FILE_FIELDS``)."""
+    return frozenset(
+        path for path, permission in CASE_FILE_FIELDS.items() if not allows(actor.role, permission)
+    )
+
+
+def _without(notice: Notice, withheld: frozenset[str], path: str) -> Notice:
+    return replace(notice, facts=None) if path in withheld else notice
+
+
 def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str) -> CaseFile:
     """Everything an inspector needs to decide (``case.view``), audited with its purpose and
-    shown in the person's access log. The caller commits (the audit entry is the point)."""
+    shown in the person's access log. The caller commits (the audit entry is the point).
+
+    Least privilege by field: what the role may not see (location data without
+    ``location.view``: an operator's case file) is not read and not returned."""
     require(actor, Permission.case_view)
+    withheld = withheld_from(actor)
     case, notice = find_case(uow, case_id)
     person_id = case.person_id
     person, card = uow.session.execute(
@@ -388,7 +412,9 @@ def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose
         .where(ObjectionRow.person_id == person_id, ObjectionRow.case_id == case.id)
         .order_by(ObjectionRow.created_at)
     ).all()
-    last = uow.session.get(PersonLastReportRow, person_id)
+    last = None
+    if "last_report_at" not in withheld or "last_contact_at" not in withheld:
+        last = uow.session.get(PersonLastReportRow, person_id)
     record_access(
         uow,
         clock,
@@ -420,24 +446,29 @@ def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose
         registration_number=registration.number,
         registration_status=registration.status,
         address=format_address(address),
-        notice=notice_view(notice),
-        notices=[notice_view(n) for n in notices],
+        notice=_without(notice_view(notice), withheld, "notice.facts"),
+        notices=[_without(notice_view(n), withheld, "notices[].facts") for n in notices],
         reminders=[
             {
                 "id": r.id,
                 "since": r.episode_start.isoformat(),
-                "phone": r.signal,
                 "created_at": r.created_at,
             }
+            | ({} if "reminders[].phone" in withheld else {"phone": r.signal})
             for r in reminders
         ],
-        timeline=_timeline(uow, person_id, start, today),
-        device_status=_device_status(uow, person_id, start, today),
-        last_report_at=None if last is None else last.device_time,
-        last_contact_at=None if last is None else last.last_contact_at,
+        timeline=None if "timeline" in withheld else _timeline(uow, person_id, start, today),
+        device_status=None
+        if "device_status" in withheld
+        else _device_status(uow, person_id, start, today),
+        last_report_at=None if last is None or "last_report_at" in withheld else last.device_time,
+        last_contact_at=None
+        if last is None or "last_contact_at" in withheld
+        else last.last_contact_at,
         decisions=[decision_view(d) for d in decisions],
         referrals=[referral_view(r) for r in referrals],
         objections=[objection_view(o) for o in objections],
+        withheld=withheld,
     )
 
 

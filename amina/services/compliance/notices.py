@@ -60,7 +60,7 @@ class Notice:
     deadline: date
     covered_from: date
     policy_version: str
-    facts: Mapping[str, Any]
+    facts: Mapping[str, Any] | None  # None: withheld from a staff role (a case file)
     created_at: datetime
     answered_at: datetime | None
     resolved_at: datetime | None

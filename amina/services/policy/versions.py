@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,10 +24,12 @@ from amina.domain.policy import (
 )
 from amina.domain.policy_revision import (
     ParameterChange,
+    Problem,
     RevisionRefused,
     check_effective_from,
     full_parameters,
     next_version_id,
+    parameter_range,
     revise,
 )
 from amina.domain.roles import Permission
@@ -36,15 +39,42 @@ from amina.services.clock import Clock
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.staff.permissions import require
 
+log = structlog.get_logger("amina.policy")
+
+#: (database, version, parameter) already warned about in this process: a warning, not one per
+#: request.
+_warned: set[tuple[str, str, str]] = set()
+
+
+def _warn_unusable(policy: Policy, database: str) -> Policy:
+    for name in policy.unusable:
+        if (database, policy.version, name) not in _warned:
+            _warned.add((database, policy.version, name))
+            log.warning(
+                "policy_parameter_unusable",
+                version=policy.version,
+                parameter=name,
+                using="default",
+            )
+    return policy
+
 
 def policy_book(uow: UnitOfWork) -> PolicyBook:
-    """Every policy version. Anyone may call it: policy is public."""
+    """Every policy version. Anyone may call it: policy is public.
+
+    A stored parameter value of the wrong type or out of its range (written before the ranges
+    existed, or by hand) is read as the parameter's default, with a warning in the log naming
+    the version and the parameter — nothing else: a bad value never crashes ingest or a job."""
     rows = uow.session.scalars(select(PolicyVersionRow)).all()
     if not rows:
         return PolicyBook(
             [Policy.from_doc(INITIAL_POLICY_VERSION, date(2025, 9, 1), INITIAL_POLICY_DOCUMENT)]
         )
-    return PolicyBook(Policy.from_doc(r.version, r.effective_from, r.document) for r in rows)
+    database = str(uow.session.get_bind().engine.url.database)
+    return PolicyBook(
+        _warn_unusable(Policy.from_doc(r.version, r.effective_from, r.document), database)
+        for r in rows
+    )
 
 
 def ensure_initial_policy(uow: UnitOfWork, clock: Clock) -> bool:
@@ -119,6 +149,16 @@ _REFUSALS: dict[str, tuple[ErrorKind, str, str]] = {
         N_("Enter a whole number"),
         N_("%(name)s cannot be negative."),
     ),
+    "parameter_out_of_range": (
+        ErrorKind.invalid,
+        N_("A value is out of its range"),
+        N_("%(name)s takes a value from %(min)s to %(max)s."),
+    ),
+    "effective_from_invalid": (
+        ErrorKind.invalid,
+        N_("Enter a date"),
+        N_("Enter a date as YYYY-MM-DD."),
+    ),
     "no_changes": (
         ErrorKind.invalid,
         N_("Nothing to change"),
@@ -132,15 +172,33 @@ _REFUSALS: dict[str, tuple[ErrorKind, str, str]] = {
 }
 
 
+def _params(problem: Problem) -> dict[str, Any]:
+    params: dict[str, Any] = {"name": problem.field or "", "min": MIN_REASON_LENGTH}
+    if problem.code == "parameter_out_of_range" and problem.field:
+        allowed = parameter_range(problem.field, 0)
+        params |= {"min": allowed.minimum, "max": allowed.maximum}
+    return params
+
+
 def policy_edit_error(code: str, field: str | None = None) -> AminaError:
     """The error a supervisor sees for a refused policy change (a field error on ``field``)."""
-    kind, title, message = _REFUSALS[code]
-    params = {"name": field or "", "min": MIN_REASON_LENGTH}
+    return policy_edit_errors([Problem(code, field)])
+
+
+def policy_edit_errors(problems: Iterable[Problem]) -> AminaError:
+    """Every problem of a refused policy change in one error, a field error each: the editor
+    shows them all at once. The title is the problem's own when there is one."""
+    found = list(problems)
+    kind, title, _ = _REFUSALS[found[0].code]
+    if len(found) > 1:
+        title = N_("Correct the values marked")
     return AminaError(
-        code,
+        found[0].code if len(found) == 1 else "policy_change_invalid",
         kind,
         title,
-        errors=[FieldError(field or code, code, message, params)],
+        errors=[
+            FieldError(p.field or p.code, p.code, _REFUSALS[p.code][2], _params(p)) for p in found
+        ],
     )
 
 
@@ -170,31 +228,45 @@ def propose_policy_version(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    effective_from: date,
+    effective_from: date | None,
     changes: Mapping[str, object],
     reason: str,
 ) -> ScheduledVersion:
     """Add a policy version taking effect on ``effective_from`` (``policy.edit``: supervisors).
 
-    ``effective_from`` is today's Moscow date or later; the new document is the version in
-    force on that date with ``changes`` (parameter name → new value: a whole number ≥ 0, or a
-    switch) applied. Audited with the reason as purpose and every change old → new. In the
-    caller's transaction.
+    ``effective_from`` is today's Moscow date or later (None: what was entered is no date);
+    the new document is the version in force on that date with ``changes`` (parameter name →
+    new value: a switch, or a whole number within the parameter's range) applied. Every problem
+    — the date, the reason, each value — is refused at once, in one error. Audited with the
+    reason as purpose and every change old → new. In the caller's transaction.
     """
     require(actor, Permission.policy_edit)
     reason = reason.strip()
+    today = moscow_date(clock.now())
+    problems: list[Problem] = []
+    if effective_from is None:
+        problems.append(Problem("effective_from_invalid", "effective_from"))
+    else:
+        try:
+            check_effective_from(effective_from, today)
+        except RevisionRefused as refusal:
+            problems.extend(refusal.problems)
+    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
+        problems.append(Problem("policy_reason_required", "reason"))
+    on = effective_from if effective_from is not None else today
+    rows = uow.session.scalars(select(PolicyVersionRow)).all()
+    base = policy_book(uow).in_force_on(on)
+    base_document: Mapping[str, Any] = next(
+        (row.document for row in rows if row.version == base.version), INITIAL_POLICY_DOCUMENT
+    )
     try:
-        check_effective_from(effective_from, moscow_date(clock.now()))
-        if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
-            raise RevisionRefused("policy_reason_required", "reason")
-        rows = uow.session.scalars(select(PolicyVersionRow)).all()
-        base = policy_book(uow).in_force_on(effective_from)
-        base_document: Mapping[str, Any] = next(
-            (row.document for row in rows if row.version == base.version), INITIAL_POLICY_DOCUMENT
-        )
         parameters, made = revise(base_document.get("parameters", {}), changes)
     except RevisionRefused as refusal:
-        raise policy_edit_error(refusal.code, refusal.field) from None
+        # "nothing to change" only when nothing else is wrong
+        problems.extend(p for p in refusal.problems if p.code != "no_changes" or not problems)
+    if problems:
+        raise policy_edit_errors(problems)
+    assert effective_from is not None
     document = copy.deepcopy(dict(base_document))
     document["parameters"] = parameters
     version = next_version_id(effective_from, (row.version for row in rows))

@@ -103,6 +103,7 @@ ITEM_MESSAGES: Mapping[str, str] = {
         "between -180 and 180."
     ),
     "accuracy_invalid": N_("The accuracy must be a number of metres, zero or more."),
+    "number_out_of_range": N_("The field %(field)s must be between %(min)s and %(max)s."),
     "status_invalid": N_("The device status must be a JSON object."),
 }
 
@@ -647,6 +648,8 @@ def _all_valid(items: Sequence[ReportItem]) -> _Valid | None:
         np.array(valid.lat),
         np.array(valid.lon),
         np.array(valid.accuracy_m),
+        valid.speed_mps,
+        valid.altitude_m,
     ):
         return None
     return valid

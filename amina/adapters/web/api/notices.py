@@ -20,6 +20,7 @@ from amina.adapters.web.api.registrations import RegistrationIn, registration_ou
 from amina.adapters.web.api.report_body import read_report
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
+from amina.adapters.web.problems import problem_responses
 from amina.i18n import Translator
 from amina.services.compliance.errors import compliance_error
 from amina.services.compliance.messages import (
@@ -323,7 +324,12 @@ def my_inbox(
     ]
 
 
-@router.post("/inbox/{message_id}/read", status_code=204, response_class=Response)
+@router.post(
+    "/inbox/{message_id}/read",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses({404: ["message_not_found"]}),
+)
 def read_my_message(
     message_id: str, request: Request, person: SignedInPerson = Depends(current_person)
 ) -> Response:

@@ -28,6 +28,7 @@ from amina.adapters.web.idempotency import (
     idempotency_key,
     idempotent_request,
 )
+from amina.adapters.web.problems import problem_responses
 from amina.adapters.web.staff_auth import staff_with
 from amina.domain.address import Address, format_address
 from amina.domain.calendar import moscow_date
@@ -365,7 +366,7 @@ def slip_endpoint(
 @staff_router.get(
     "/persons/{person_id}/registrations",
     response_model=list[RegistrationOut],
-    responses={403: {"description": "forbidden"}, 422: {"description": "purpose_required"}},
+    responses=problem_responses({404: ["person_not_found"], 422: ["purpose_required"]}),
 )
 def staff_list_endpoint(
     person_id: str,

@@ -31,6 +31,10 @@ from amina.domain.reports import (
     LAT_MIN,
     LON_MAX,
     LON_MIN,
+    MAX_ALTITUDE_M,
+    MAX_SPEED_MPS,
+    MIN_ALTITUDE_M,
+    MIN_SPEED_MPS,
     PROVIDER_MAX_LENGTH,
 )
 from amina.i18n import N_, Translator
@@ -63,8 +67,14 @@ class ReportIn(BaseModel):
     lat: Annotated[float, Field(ge=LAT_MIN, le=LAT_MAX)]
     lon: Annotated[float, Field(ge=LON_MIN, le=LON_MAX)]
     accuracy_m: Annotated[float, Field(ge=ACCURACY_MIN_M)]
-    speed_mps: float | None = None
-    altitude_m: float | None = None
+    speed_mps: Annotated[
+        float | None,
+        Field(ge=MIN_SPEED_MPS, le=MAX_SPEED_MPS, description="Metres per second, if known"),
+    ] = None
+    altitude_m: Annotated[
+        float | None,
+        Field(ge=MIN_ALTITUDE_M, le=MAX_ALTITUDE_M, description="Metres above sea level, if known"),
+    ] = None
     provider: Annotated[str | None, Field(max_length=PROVIDER_MAX_LENGTH, examples=["gps"])] = None
     mocked: bool = False
 
@@ -93,7 +103,7 @@ class ItemErrorOut(BaseModel):
 
 
 class ResultOut(BaseModel):
-    client_id: str | None
+    client_id: Annotated[str | None, Field(max_length=CLIENT_ID_MAX_LENGTH)]
     status: Literal["accepted", "duplicate", "rejected"]
     flags: list[str]
     error: ItemErrorOut | None
@@ -216,7 +226,8 @@ def answer(outcome: IngestOutcome, t: Translator | None) -> bytes:
     body: dict[str, Any] = {
         "results": [
             {
-                "client_id": r.client_id,
+                # a refused over-long client id is not echoed back in full
+                "client_id": r.client_id and r.client_id[:CLIENT_ID_MAX_LENGTH],
                 "status": r.status,
                 "flags": r.flags,
                 "error": _error(r.error, t),

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from amina.adapters.web.api.person_auth import current_device, current_person
 from amina.adapters.web.context import container_of, language_of
+from amina.adapters.web.problems import problem_responses
 from amina.services.identity.sessions import BoundDevice, SignedInPerson, renew_access, sign_out
 from amina.services.identity.sign_in import (
     CardClaim,
@@ -136,7 +137,12 @@ def _challenge(issued: ChallengeIssued) -> ChallengeOut:
     )
 
 
-@router.post("/otp", status_code=202, response_model=ChallengeOut)
+@router.post(
+    "/otp",
+    status_code=202,
+    response_model=ChallengeOut,
+    responses=problem_responses({429: ["locked_out", "rate_limited"]}),
+)
 async def ask_for_code(
     request: Request, tasks: BackgroundTasks, body: Annotated[CodeRequestIn, Body()]
 ) -> ChallengeOut:
@@ -158,7 +164,14 @@ async def ask_for_code(
     return _challenge(issued)
 
 
-@router.post("/otp/{challenge_id}/resend", status_code=202, response_model=ChallengeOut)
+@router.post(
+    "/otp/{challenge_id}/resend",
+    status_code=202,
+    response_model=ChallengeOut,
+    responses=problem_responses(
+        {409: ["challenge_closed"], 429: ["resend_too_soon", "locked_out"]}
+    ),
+)
 async def resend(request: Request, tasks: BackgroundTasks, challenge_id: str) -> ChallengeOut:
     """Send a new code for the same sign-in; the waits between sends double (30 s, 60 s…),
     given as ``Retry-After`` on a 429 ``resend_too_soon``."""
@@ -171,7 +184,13 @@ async def resend(request: Request, tasks: BackgroundTasks, challenge_id: str) ->
     return _challenge(issued)
 
 
-@router.post("/verify", response_model=SignedInOut)
+@router.post(
+    "/verify",
+    response_model=SignedInOut,
+    responses=problem_responses(
+        {401: ["otp_invalid", "otp_expired"], 409: ["challenge_closed"], 429: ["locked_out"]}
+    ),
+)
 async def verify(request: Request, tasks: BackgroundTasks, body: VerifyIn) -> SignedInOut:
     """Check the code. Right: an access token and a device credential (binding this device
     retires the person's previous one). Wrong: 401 ``otp_invalid``; too many attempts: 429

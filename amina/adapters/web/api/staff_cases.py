@@ -85,7 +85,10 @@ class NoticeFileOut(BaseModel):
     deadline: date
     covered_from: date
     policy_version: str
-    facts: dict[str, Any]
+    facts: dict[str, Any] | None = Field(
+        default=None,
+        description="What the notice was based on; absent without location.view",
+    )
     created_at: datetime
     answered_at: datetime | None
     resolved_at: datetime | None
@@ -155,12 +158,21 @@ class CaseFileOut(BaseModel):
     notice: NoticeFileOut
     notices: list[NoticeFileOut]
     reminders: list[dict[str, Any]]
-    timeline: list[TimelineDayOut] = Field(
-        description="One entry per Moscow day from a week before the silence to today"
+    timeline: list[TimelineDayOut] | None = Field(
+        default=None,
+        description="One entry per Moscow day from a week before the silence to today; "
+        "absent without location.view",
     )
-    device_status: list[StatusReadingOut]
-    last_report_at: datetime | None
-    last_contact_at: datetime | None
+    device_status: list[StatusReadingOut] | None = Field(
+        default=None, description="The phone's status readings; absent without location.view"
+    )
+    last_report_at: datetime | None = Field(
+        default=None, description="The last location report; absent without location.view"
+    )
+    last_contact_at: datetime | None = Field(
+        default=None,
+        description="When the phone last reached Amina; absent without location.view",
+    )
     decisions: list[DecisionOut]
     referrals: list[ReferralOut]
     objections: list[ObjectionOut]
@@ -261,7 +273,11 @@ def objection_out(objection: Objection) -> ObjectionOut:
 
 
 def case_file_out(found: CaseFile) -> CaseFileOut:
+    """The answer; a part the service withheld (docs/roles.md, field by field) is left unset,
+    and the route answers without unset fields, so it is absent rather than null."""
+
     def notice(n: Any) -> NoticeFileOut:
+        facts = {} if n.facts is None else {"facts": dict(n.facts)}
         return NoticeFileOut(
             id=n.id,
             kind=n.kind.value,
@@ -270,14 +286,23 @@ def case_file_out(found: CaseFile) -> CaseFileOut:
             deadline=n.deadline,
             covered_from=n.covered_from,
             policy_version=n.policy_version,
-            facts=dict(n.facts),
             created_at=n.created_at,
             answered_at=n.answered_at,
             resolved_at=n.resolved_at,
             resolution=n.resolution,
             answer=None if n.answer is None else dict(n.answer),
+            **facts,
         )
 
+    location: dict[str, Any] = {}
+    if found.timeline is not None:
+        location["timeline"] = [TimelineDayOut(**vars(d)) for d in found.timeline]
+    if found.device_status is not None:
+        location["device_status"] = [StatusReadingOut(**vars(s)) for s in found.device_status]
+    if found.shows("last_report_at"):
+        location["last_report_at"] = found.last_report_at
+    if found.shows("last_contact_at"):
+        location["last_contact_at"] = found.last_contact_at
     return CaseFileOut(
         case=case_out(found.case),
         person={
@@ -297,13 +322,10 @@ def case_file_out(found: CaseFile) -> CaseFileOut:
         notice=notice(found.notice),
         notices=[notice(n) for n in found.notices],
         reminders=found.reminders,
-        timeline=[TimelineDayOut(**vars(d)) for d in found.timeline],
-        device_status=[StatusReadingOut(**vars(s)) for s in found.device_status],
-        last_report_at=found.last_report_at,
-        last_contact_at=found.last_contact_at,
         decisions=[decision_out(d) for d in found.decisions],
         referrals=[referral_out(r) for r in found.referrals],
         objections=[objection_out(o) for o in found.objections],
+        **location,
     )
 
 
@@ -340,6 +362,7 @@ def cases(
 @router.get(
     "/cases/{case_id}",
     response_model=CaseFileOut,
+    response_model_exclude_unset=True,
     responses={404: {"description": "case_not_found"}, 422: {"description": "purpose_required"}},
 )
 def open_case_file(

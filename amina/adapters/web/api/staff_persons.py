@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from amina.adapters.web.context import container_of
+from amina.adapters.web.problems import problem_responses
 from amina.adapters.web.staff_auth import staff_with
 from amina.domain.roles import Permission
 from amina.i18n import N_
@@ -109,7 +110,11 @@ def summary_out(summary: PersonSummary) -> PersonSummaryOut:
     )
 
 
-@router.post("/search", response_model=PersonSummaryOut)
+@router.post(
+    "/search",
+    response_model=PersonSummaryOut,
+    responses=problem_responses({404: ["person_not_found"], 422: ["purpose_required"]}),
+)
 async def search(
     request: Request,
     body: PersonSearchIn,
@@ -129,7 +134,11 @@ async def search(
     return summary_out(found)
 
 
-@router.post("/{person_id}/resend-code", response_model=CodeResentOut)
+@router.post(
+    "/{person_id}/resend-code",
+    response_model=CodeResentOut,
+    responses=problem_responses({404: ["person_not_found"], 422: ["purpose_required"]}),
+)
 async def resend_code(
     request: Request,
     person_id: str,
@@ -154,7 +163,11 @@ async def resend_code(
     )
 
 
-@router.post("/{person_id}/mark-card-lost", response_model=PersonSummaryOut)
+@router.post(
+    "/{person_id}/mark-card-lost",
+    response_model=PersonSummaryOut,
+    responses=problem_responses({404: ["person_not_found"], 422: ["purpose_required"]}),
+)
 async def mark_card_lost(
     request: Request,
     person_id: str,

@@ -131,6 +131,9 @@ def _height(count: int, largest: int) -> float:
 
 
 def timeline_picture(found: CaseFile) -> TimelinePicture:
+    """The picture of a case file that has its location parts (``location.view``)."""
+    assert found.timeline is not None
+    assert found.device_status is not None
     days: Sequence[TimelineDay] = found.timeline
     column = max(NARROWEST, min(WIDEST, PLOT_WIDTH // max(1, len(days))))
     largest = max((d.reports for d in days), default=0)

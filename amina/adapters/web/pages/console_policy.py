@@ -16,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
 from amina.domain.calendar import moscow_date
-from amina.domain.policy_revision import ParameterKind, parameter_kind
+from amina.domain.policy import ParameterRange
+from amina.domain.policy_revision import ParameterKind, parameter_range
 from amina.i18n import N_, Translator
-from amina.services.errors import AminaError, ErrorKind, FieldError
+from amina.services.errors import AminaError, ErrorKind
 from amina.services.policy.versions import (
     PolicyVersionEntry,
     policy_history,
@@ -156,9 +157,10 @@ def _page(
     grouped = {n for _, names in PARAMETER_GROUPS for n in names}
     groups = [*PARAMETER_GROUPS, (N_("Other"), tuple(n for n in known if n not in grouped))]
 
-    def row(name: str) -> tuple[str, str | None, ParameterKind]:
+    def row(name: str) -> tuple[str, str | None, ParameterKind, ParameterRange]:
         value = next(c.entry.parameters[name] for c in columns if name in c.entry.parameters)
-        return name, PARAMETER_LABELS.get(name), parameter_kind(value)
+        allowed = parameter_range(name, value)
+        return name, PARAMETER_LABELS.get(name), allowed.kind, allowed
 
     parameters = [
         (title, [row(n) for n in names if n in known])
@@ -198,19 +200,6 @@ def policy_page(
     return _page(request)
 
 
-def _date_invalid() -> AminaError:
-    return AminaError(
-        "effective_from_invalid",
-        ErrorKind.invalid,
-        N_("Enter a date"),
-        errors=[
-            FieldError(
-                "effective_from", "effective_from_invalid", N_("Enter a date as YYYY-MM-DD.")
-            )
-        ],
-    )
-
-
 @router.post(PAGE, response_class=HTMLResponse)
 async def policy_version_submit(
     request: Request, staff: SignedInStaff = Depends(staff_with(Permission.policy_edit))
@@ -227,9 +216,9 @@ async def policy_version_submit(
 
     def schedule() -> None:
         try:
-            effective_from = date.fromisoformat(form.get("effective_from", "").strip())
-        except ValueError as error:
-            raise _date_invalid() from error
+            effective_from: date | None = date.fromisoformat(form.get("effective_from", "").strip())
+        except ValueError:
+            effective_from = None  # refused with every other problem of the form
         with container.uow() as uow:
             propose_policy_version(
                 uow,
