@@ -15,7 +15,7 @@ from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.services.clock import Clock, clock_from_spec
 from amina.services.delivery.channels import DeliveryChannels, fake_channels
-from amina.services.ports import FakeSmsGateway, SmsGateway
+from amina.services.ports import FakePaymentProvider, FakeSmsGateway, PaymentProvider, SmsGateway
 from amina.settings import Settings, load_settings
 
 
@@ -30,6 +30,8 @@ class Container:
     sms: SmsGateway = field(default_factory=FakeSmsGateway)
     #: Notices and decisions leave through these (the outbox worker; amina/adapters/notify).
     delivery: DeliveryChannels = field(default_factory=fake_channels)
+    #: Collects the patent's payments (issue 11; amina/adapters/external/payments).
+    payments: PaymentProvider = field(default_factory=FakePaymentProvider)
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
@@ -45,6 +47,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
         uow=lambda: UnitOfWork(session_factory),
         sms=sms,
         delivery=_delivery_channels(settings, engine, clock, sms),
+        payments=_payment_provider(settings, engine, clock),
     )
 
 
@@ -62,3 +65,12 @@ def _sms_gateway(settings: Settings, engine: Engine, clock: Clock) -> SmsGateway
     if settings.is_production:
         return UnconfiguredSmsGateway()
     return LocalSmsGateway(engine, clock, echo=settings.env.value == "development")
+
+
+def _payment_provider(settings: Settings, engine: Engine, clock: Clock) -> PaymentProvider:
+    from amina.adapters.external.payments.sandbox import SandboxProvider
+    from amina.adapters.external.payments.unconfigured import UnconfiguredPaymentProvider
+
+    if settings.payment_provider == "sandbox" and not settings.is_production:
+        return SandboxProvider(engine, clock, settings.payment_secret, settings.public_base_url)
+    return UnconfiguredPaymentProvider()

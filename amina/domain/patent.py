@@ -141,8 +141,12 @@ def tariff_row(
 
 
 _BASE = "Tax Code art. 227.1 §2 (1,200 RUB); rounding: Tax Code art. 52 §6"
-_DEFLATOR_2025 = "deflator 2.594: Order of the Ministry of Economic Development of 17.10.2024 No. 645"
-_DEFLATOR_2026 = "deflator 2.842: Order of the Ministry of Economic Development of 06.11.2025 No. 734"
+_DEFLATOR_2025 = (
+    "deflator 2.594: Order of the Ministry of Economic Development of 17.10.2024 No. 645"
+)
+_DEFLATOR_2026 = (
+    "deflator 2.842: Order of the Ministry of Economic Development of 06.11.2025 No. 734"
+)
 _OBLAST_UNVERIFIED = (
     "coefficient NOT VERIFIED: Moscow Oblast announced the same monthly amount as Moscow "
     "('a single approach with Moscow'); the coefficient in the Oblast's own law has not been "

@@ -3,6 +3,7 @@ payment covers, validity from payments, the last day to pay, who needs a patent.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,8 +14,8 @@ from amina.domain.patent import (
     KBK,
     MAX_MONTHS,
     SEED_TARIFFS,
-    Payment,
     PatentState,
+    Payment,
     PaymentEffect,
     Region,
     TariffBook,
@@ -99,9 +100,7 @@ def test_the_months_a_payment_covers_follow_the_paid_ones_without_gap(
         previous_end = p.end
 
 
-payments = st.lists(
-    st.tuples(st.integers(-20, 400), st.integers(1, 12)), min_size=0, max_size=8
-)
+payments = st.lists(st.tuples(st.integers(-20, 400), st.integers(1, 12)), min_size=0, max_size=8)
 
 
 @given(issued=days, at_issue=st.integers(1, 12), made=payments)
@@ -116,7 +115,7 @@ def test_validity_never_has_a_gap_the_payments_do_not_explain(
     # one unbroken run of days from issue to the last paid day
     periods = result.periods
     assert periods[0].start == issued
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in itertools.pairwise(periods):
         assert after.start == before.end + timedelta(days=1)
     assert periods[-1].end == result.paid_until
     # a payment extends only if it was made while the patent was still valid
