@@ -162,8 +162,8 @@ def start_payment(
 ) -> PatentPayment:
     """Open a payment of the next ``months`` months of the person's patent (the person only).
 
-    Stale pending intents of the patent are reconciled first, so an abandoned checkout does not
-    hold the months once it has expired.
+    Pending intents of the patent past their expiry are closed first, so an abandoned checkout
+    does not hold the months once it has expired.
     """
     patent = current_patent(uow, clock, person_id)
     if patent is None:
@@ -176,7 +176,7 @@ def start_payment(
             PatentPaymentRow.expires_at <= clock.now(),
         )
     ):
-        _reconcile_row(uow, clock, provider, stale)
+        _close_expired(uow, clock, stale)
     uow.session.flush()
     patent = current_patent(uow, clock, person_id)
     assert patent is not None
@@ -438,22 +438,12 @@ def _why_it_cannot_count(
 # --- reconciliation --------------------------------------------------------------------------
 
 
-def _reconcile_row(
-    uow: UnitOfWork, clock: Clock, provider: PaymentProvider, row: PatentPaymentRow
-) -> Settled:
-    if row.provider_ref is None:
-        row.status = "expired"
-        row.settled_at = clock.now()
-        _event(uow, clock, row, "expired", details={"source": "reconciliation"})
-        return Settled("applied", row.status)
-    try:
-        report = provider.status(row.provider_ref)
-    except PaymentUnavailable:
-        return Settled("ignored", row.status)
-    if report.state is ProviderState.pending and row.expires_at <= clock.now():
-        # The provider still calls it open after our expiry: the checkout is closed here.
-        report = ProviderReport(row.id, row.provider_ref, ProviderState.expired)
-    return _apply(uow, clock, provider, row, report, source="reconciliation")
+def _close_expired(uow: UnitOfWork, clock: Clock, row: PatentPaymentRow) -> Settled:
+    """An intent past its expiry with nothing heard: closed (money arriving later is refunded)."""
+    row.status = "expired"
+    row.settled_at = clock.now()
+    _event(uow, clock, row, "expired", details={"source": "expiry"})
+    return Settled("applied", row.status)
 
 
 @dataclass(frozen=True)
@@ -469,11 +459,12 @@ def reconcile_pending(
     older_than: timedelta = timedelta(minutes=5),
 ) -> Reconciliation:
     """Ask the provider about every intent pending for longer than ``older_than`` and settle it
-    (the system's job). One unit of work per intent."""
+    (the system's job). The provider is asked outside any transaction; one unit of work per
+    intent."""
     cutoff = clock.now() - older_than
     with uow_factory() as uow:
         stuck = [
-            (row.person_id, row.id)
+            (row.id, row.provider_ref)
             for row in uow.session.scalars(
                 select(PatentPaymentRow).where(
                     PatentPaymentRow.status == "pending", PatentPaymentRow.created_at <= cutoff
@@ -481,12 +472,23 @@ def reconcile_pending(
             )
         ]
     applied = 0
-    for person_id, payment_id in stuck:
+    for payment_id, ref in stuck:
+        report: ProviderReport | None = None
+        if ref is not None:
+            try:
+                report = provider.status(ref)
+            except PaymentUnavailable:
+                continue
         with uow_factory() as uow:
             row = _lock(uow, payment_id)
-            if row is None or row.person_id != person_id or row.status != "pending":
+            if row is None or row.status != "pending":
                 continue
-            if _reconcile_row(uow, clock, provider, row).outcome != "ignored":
+            expired = row.expires_at <= clock.now()
+            if report is None or (report.state is ProviderState.pending and expired):
+                done = _close_expired(uow, clock, row) if expired else Settled("ignored")
+            else:
+                done = _apply(uow, clock, provider, row, report, source="reconciliation")
+            if done.outcome != "ignored":
                 applied += 1
             uow.commit()
     return Reconciliation(len(stuck), applied)

@@ -356,19 +356,20 @@ def receipt_facts(container: Container, person_id: str, payment_id: str) -> Rece
         payment = payment_of(uow, person_id, payment_id)
         payer = holder(uow, person_id)
         row = uow.session.get(PatentRow, (person_id, payment.patent_id))
-    if not payment.has_receipt or payment.paid_at is None:
-        raise receipt_not_ready()
-    if payer is None or row is None:
-        raise payment_not_found()
+        if not payment.has_receipt or payment.paid_at is None:
+            raise receipt_not_ready()
+        if payer is None or row is None:
+            raise payment_not_found()
+        inn, number, oktmo = row.inn, row.number, row.oktmo
     base = container.settings.public_base_url.rstrip("/")
     reference = payment.provider_ref or payment.id
     return ReceiptFacts(
         payer_latin=payer.name_latin,
         payer_cyrillic=f"{payer.surname_cyr} {payer.given_names_cyr}".strip() or None,
-        inn=row.inn,
-        patent_number=row.number,
+        inn=inn,
+        patent_number=number,
         kbk=KBK,
-        oktmo=row.oktmo,
+        oktmo=oktmo,
         covers_from=payment.covers_from,
         covers_to=payment.covers_to,
         months=payment.months,
