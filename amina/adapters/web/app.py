@@ -38,6 +38,7 @@ from amina.adapters.web.pages import console as staff_console
 from amina.adapters.web.pages import (
     console_calendar,
     console_cases,
+    console_patent,
     console_policy,
     console_reviews,
     landing,
@@ -135,6 +136,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(verify_page.router)
     app.include_router(patent_api.router)
     app.include_router(patent_pages.router)
+    app.include_router(console_patent.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(BodySizeLimitMiddleware, limit=MAX_BODY_BYTES)
