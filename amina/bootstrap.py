@@ -72,5 +72,6 @@ def _payment_provider(settings: Settings, engine: Engine, clock: Clock) -> Payme
     from amina.adapters.external.payments.unconfigured import UnconfiguredPaymentProvider
 
     if settings.payment_provider == "sandbox" and not settings.is_production:
-        return SandboxProvider(engine, clock, settings.payment_secret, settings.public_base_url)
+        # its checkout page is served by this same service: a same-origin (relative) address
+        return SandboxProvider(engine, clock, settings.payment_secret, base_url="")
     return UnconfiguredPaymentProvider()

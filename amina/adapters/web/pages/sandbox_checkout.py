@@ -9,6 +9,7 @@ callback handler, as an acquirer would.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -55,4 +56,6 @@ def complete(request: Request, ref: str, outcome: Annotated[Outcome, Form()]) ->
     if outcome is not Outcome.lose_callback:
         body, signature = sandbox.callback(report)
         receive_callback(container_of(request), body, signature)
-    return RedirectResponse(order.return_url, status_code=303)
+    # back into this same service: the path of the return address (whatever host it names)
+    back = urlsplit(order.return_url)
+    return RedirectResponse(back.path + (f"?{back.query}" if back.query else ""), status_code=303)
