@@ -96,3 +96,12 @@ def test_the_ended_patent_message_says_what_it_means_and_what_to_do(
     assert message.title == "Your patent has ended"
     assert "apply for a new patent" in message.text
     assert "takes no action against you" in message.text
+
+
+def test_the_scheduler_runs_the_reminders_daily_and_reconciles_pending_payments_often() -> None:
+    from amina.entrypoints.jobs.schedule import recurring_jobs, scheduled_jobs
+
+    reminders = next(job for job in scheduled_jobs() if job.name == "patent-reminders")
+    assert not reminders.working_days_only  # the law moves no payment day for weekends
+    reconciliation = next(job for job in recurring_jobs() if job.name == "patent-reconciliation")
+    assert reconciliation.every.total_seconds() <= 600
