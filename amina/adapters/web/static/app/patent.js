@@ -101,7 +101,8 @@ async function showQuote(months) {
   const { data: quote } = await api("GET", `/api/v1/me/patent/quote?months=${months}`);
   $("patent-total").textContent = t("total", { amount: roubles(quote.total) });
   $("patent-covers").textContent = t("covers", { start: formatDate(quote.covers_from), end: formatDate(quote.covers_to) });
-  $("patent-new-until").textContent = t("new_paid_until", { date: formatDate(quote.covers_to) });
+  // A date that ends in an abbreviation ("2027 г.") ends the sentence too: no second full stop.
+  $("patent-new-until").textContent = t("new_paid_until", { date: formatDate(quote.covers_to) }).replace(/\.\.$/, ".");
   $("patent-unverified").hidden = quote.tariff.verified;
   $("patent-unverified").textContent = t("unverified");
   $("patent-source").textContent =
