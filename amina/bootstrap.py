@@ -20,7 +20,7 @@ from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels
 from amina.services.identity.device_credentials import RefusedCredentials
-from amina.services.ports import SmsGateway
+from amina.services.ports import PaymentProvider, SmsGateway
 from amina.services.reports.ingest import ReportIngest
 from amina.settings import Settings, load_settings
 
@@ -60,6 +60,8 @@ class Container:
     #: Stores the report a person confirms a notice with (the confirmation answers the notice
     #: itself, so this ingest does not resolve notices).
     confirmation_ingest: ReportIngest
+    #: Collects the patent's payments (issue 11; amina/adapters/external/payments).
+    payments: PaymentProvider
 
     def close(self) -> None:
         """Dispose of the engines (the async pool is closed by the app's lifespan)."""
@@ -86,6 +88,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
         delivery=_delivery_channels(settings, engine, clock, sms),
         reports=_report_hot_path(settings, clock),
         confirmation_ingest=_ingest(uow, clock),
+        payments=_payment_provider(settings, engine, clock),
     )
 
 
@@ -132,3 +135,13 @@ def _sms_gateway(settings: Settings, engine: Engine, clock: Clock) -> SmsGateway
     if settings.is_production:
         return UnconfiguredSmsGateway()
     return LocalSmsGateway(engine, clock, echo=settings.env.value == "development")
+
+
+def _payment_provider(settings: Settings, engine: Engine, clock: Clock) -> PaymentProvider:
+    from amina.adapters.external.payments.sandbox import SandboxProvider
+    from amina.adapters.external.payments.unconfigured import UnconfiguredPaymentProvider
+
+    if settings.payment_provider == "sandbox" and not settings.is_production:
+        # its checkout page is served by this same service: a same-origin (relative) address
+        return SandboxProvider(engine, clock, settings.payment_secret, base_url="")
+    return UnconfiguredPaymentProvider()

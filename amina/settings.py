@@ -62,6 +62,19 @@ class Settings(BaseSettings):
         description="The address people and hosts reach the service at; printed in the "
         "registration slip's QR code (<public_base_url>/verify?code=...).",
     )
+    payment_provider: str = Field(
+        default="sandbox",
+        description="Who collects the patent's payments: 'sandbox' (the built-in test acquirer "
+        "with its checkout page; refused in production) or 'none' (payment shown as "
+        "unavailable).",
+    )
+    payment_secret: str = Field(
+        default="development-only-payment-secret",
+        description="Signs the payment provider's callbacks and checkout references (HMAC).",
+    )
+    payment_intent_minutes: int = Field(
+        default=30, description="How long a patent payment's checkout stays open."
+    )
     data_dir: Path = Field(
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."
     )

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     """Help with enrolment: resend a sign-in code, mark a card lost."""
     registration_view = "registration.view"
     """See a person's registrations and their history."""
+    patent_view = "patent.view"
+    """See the paid-until date of a person's work patent in a case file."""
     location_view = "location.view"
     """See a person's location reports and daily summaries, for a case."""
     appointment_manage = "appointment.manage"
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.person_search,
             Permission.person_enrolment_help,
             Permission.registration_view,
+            Permission.patent_view,
             Permission.appointment_manage,
             Permission.case_view,
         }
@@ -66,6 +69,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.inspector: frozenset(
         {
             Permission.registration_view,
+            Permission.patent_view,
             Permission.location_view,
             Permission.case_view,
             Permission.case_decide,
@@ -74,6 +78,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.supervisor: frozenset(
         {
             Permission.registration_view,
+            Permission.patent_view,
             Permission.location_view,
             Permission.case_view,
             Permission.objection_decide,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -63,3 +66,84 @@ class UnknownColumns(ValueError):
     def __init__(self, columns: list[str]) -> None:
         super().__init__(f"unknown column(s): {', '.join(columns)}")
         self.columns = columns
+
+
+# --- payments (issue 11) ---------------------------------------------------------------------
+
+
+class ProviderState(StrEnum):
+    """Where a payment stands at the acquirer."""
+
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+    expired = "expired"
+    refunded = "refunded"
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    """What Amina asks the acquirer to collect: one payment intent, identified as the budget
+    requires (payer's INN, KBK, OKTMO of the place of work)."""
+
+    payment_id: str
+    amount: Decimal
+    description: str
+    payer_inn: str
+    kbk: str
+    oktmo: str
+    expires_at: datetime
+    return_url: str
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    """The acquirer's reference for the payment and the page where the person pays."""
+
+    provider_ref: str
+    checkout_url: str
+
+
+@dataclass(frozen=True)
+class ProviderReport:
+    """What the acquirer says about a payment (in a callback or when asked)."""
+
+    payment_id: str
+    provider_ref: str
+    state: ProviderState
+    amount: Decimal | None = None
+    paid_at: datetime | None = None
+
+
+class InvalidCallback(ValueError):
+    """A callback whose signature does not verify, or that cannot be read: ignored."""
+
+
+class PaymentUnavailable(RuntimeError):
+    """The acquirer cannot be reached or is not configured."""
+
+
+class PaymentProvider(Protocol):
+    """An acquirer that collects the patent's payment (issue 11). A real acquirer implements
+    these four calls; local: ``amina.adapters.external.payments.sandbox.SandboxProvider``."""
+
+    @property
+    def name(self) -> str:
+        """A short name stored with each payment (``sandbox``)."""
+        ...
+
+    def create_payment(self, order: PaymentOrder) -> CheckoutSession:
+        """Open a payment; the person pays at ``checkout_url``. Raises PaymentUnavailable."""
+        ...
+
+    def status(self, provider_ref: str) -> ProviderReport:
+        """Ask where a payment stands (reconciliation of intents stuck in pending)."""
+        ...
+
+    def verify_callback(self, body: bytes, signature: str | None) -> ProviderReport:
+        """Read a callback, checking its signature; raises InvalidCallback."""
+        ...
+
+    def refund(self, provider_ref: str, amount: Decimal) -> None:
+        """Give the money back (a payment that cannot count). Called after commit."""
+        ...

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from amina.services.delivery.channels import (
@@ -12,6 +14,13 @@ from amina.services.delivery.channels import (
     DeliveryFailed,
     PushTarget,
     RecipientGone,
+)
+from amina.services.ports import (
+    CheckoutSession,
+    InvalidCallback,
+    PaymentOrder,
+    ProviderReport,
+    ProviderState,
 )
 
 
@@ -62,3 +71,33 @@ class FakeRegistry:
 
 def fake_channels() -> DeliveryChannels:
     return DeliveryChannels(FakeSmsChannel(), FakePushSender(), FakeRegistry())
+
+
+class FakePaymentProvider:
+    """In-memory acquirer for unit tests: every payment stays pending until ``settle``."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.orders: dict[str, PaymentOrder] = {}
+        self.states: dict[str, ProviderReport] = {}
+        self.refunds: list[tuple[str, Decimal]] = []
+
+    def create_payment(self, order: PaymentOrder) -> CheckoutSession:
+        ref = f"fake-{order.payment_id}"
+        self.orders[ref] = order
+        self.states[ref] = ProviderReport(order.payment_id, ref, ProviderState.pending)
+        return CheckoutSession(ref, f"https://pay.invalid/{ref}")
+
+    def settle(self, ref: str, state: ProviderState, paid_at: datetime | None = None) -> None:
+        order = self.orders[ref]
+        self.states[ref] = ProviderReport(order.payment_id, ref, state, order.amount, paid_at)
+
+    def status(self, provider_ref: str) -> ProviderReport:
+        return self.states[provider_ref]
+
+    def verify_callback(self, body: bytes, signature: str | None) -> ProviderReport:
+        raise InvalidCallback("the fake provider sends no callbacks")
+
+    def refund(self, provider_ref: str, amount: Decimal) -> None:
+        self.refunds.append((provider_ref, amount))

@@ -9,6 +9,7 @@ from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
 from amina.adapters.db.identity import tables as _identity
 from amina.adapters.db.jobs import tables as _jobs
+from amina.adapters.db.patent import tables as _patent
 from amina.adapters.db.policy import tables as _policy
 from amina.adapters.db.registration import tables as _registration
 from amina.adapters.db.reports import tables as _reports
@@ -23,6 +24,7 @@ TABLE_MODULES = (
     _identity,
     _idempotency,
     _jobs,
+    _patent,
     _policy,
     _registration,
     _reports,

@@ -21,6 +21,7 @@ from amina.adapters.web.api import eligibility as eligibility_api
 from amina.adapters.web.api import me as me_api
 from amina.adapters.web.api import my_reports as my_reports_api
 from amina.adapters.web.api import notices as notices_api
+from amina.adapters.web.api import patent as patent_api
 from amina.adapters.web.api import region_outline as region_outline_api
 from amina.adapters.web.api import registrations as registrations_api
 from amina.adapters.web.api import reporting_settings as reporting_settings_api
@@ -40,10 +41,12 @@ from amina.adapters.web.pages import console as staff_console
 from amina.adapters.web.pages import (
     console_calendar,
     console_cases,
+    console_patent,
     console_policy,
     console_reviews,
     landing,
 )
+from amina.adapters.web.pages import patent as patent_pages
 from amina.adapters.web.pages import verify as verify_page
 from amina.adapters.web.templating import Pages
 from amina.bootstrap import Container
@@ -136,6 +139,9 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         from amina.adapters.web.pages import dev_sms
 
         app.include_router(dev_sms.router)
+        from amina.adapters.web.pages import sandbox_checkout
+
+        app.include_router(sandbox_checkout.router)
     app.include_router(landing.router)
     app.include_router(person_app.router)
     app.include_router(staff_console.router)
@@ -154,6 +160,9 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(notices_api.push_router)
     app.include_router(staff_cases_api.router)
     app.include_router(verify_page.router)
+    app.include_router(patent_api.router)
+    app.include_router(patent_pages.router)
+    app.include_router(console_patent.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(StrictJsonMiddleware)  # inside the size limit: reads bodies whole

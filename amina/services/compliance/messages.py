@@ -22,6 +22,7 @@ from typing import Any
 from amina.domain.compliance import NoticeKind, PhoneSignal
 from amina.domain.decisions import DecisionKind
 from amina.i18n import N_, Translator
+from amina.services.patent import messages as patent_messages
 
 
 class MessageKind(StrEnum):
@@ -176,9 +177,17 @@ SMS_TEXTS: dict[str, str] = {
     ),
 }
 
+# The patent's messages (issue 11) go through the same inbox and outbox.
+TITLES.update(patent_messages.TITLES)
+BODIES.update(patent_messages.BODIES)
+SMS_TEXTS.update(patent_messages.SMS_TEXTS)
+
 #: Parameters that hold a calendar date (``YYYY-MM-DD``), printed in the person's locale.
-DATE_PARAMS = frozenset(
-    {"since", "deadline", "new_deadline", "objection_until", "notice_date", "decision_date"}
+DATE_PARAMS = (
+    frozenset(
+        {"since", "deadline", "new_deadline", "objection_until", "notice_date", "decision_date"}
+    )
+    | patent_messages.DATE_PARAMS
 )
 
 

@@ -74,6 +74,11 @@ HOME_LINKS: dict[Permission, tuple[str, str, str | None]] = {
         N_("A person's registrations and their history."),
         None,
     ),
+    Permission.patent_view: (
+        N_("Work patents"),
+        N_("The paid-until date of a person's patent, in the case file."),
+        None,
+    ),
     Permission.location_view: (
         N_("Location data"),
         N_("Daily summaries and reports of a person in a case."),

@@ -42,6 +42,7 @@ from amina.services.audit.trail import purpose_required
 from amina.services.compliance.cases import CaseFile, case_file, case_queue, decide_case
 from amina.services.compliance.review_queues import staff_names
 from amina.services.errors import AminaError, ErrorKind, FieldError
+from amina.services.patent.patents import patent_for_staff
 from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
@@ -51,6 +52,15 @@ QUEUE = "/console/cases"
 STATUS_FILTERS: dict[str, tuple[CaseStatus, ...]] = {
     **{s.value: (s,) for s in CaseStatus},
     "all": tuple(CaseStatus),
+}
+
+
+#: The patent's state, as the case file says it.
+PATENT_STATES: dict[str, str] = {
+    "valid": N_("valid"),
+    "lapsed": N_("ended: not paid in time"),
+    "term_over": N_("ended: 12 months over"),
+    "not_started": N_("not started yet"),
 }
 
 
@@ -163,6 +173,14 @@ def _case_file_page(
     today = moscow_date(container.clock.now())
     # what the role may not see is not in ``found`` at all (services/compliance/cases.py)
     may_see_location = found.timeline is not None and found.device_status is not None
+    may_see_patent = staff.can(Permission.patent_view)
+    patent = None
+    if may_see_patent:  # beside the registration; audited with the file's purpose
+        with container.uow() as uow:
+            patent = patent_for_staff(
+                uow, container.clock, staff.actor, found.case.person_id, purpose
+            )
+            uow.commit()
     return render_console(
         request,
         "console/case_file.html",
@@ -173,6 +191,9 @@ def _case_file_page(
         initials_cyrillic=initials(given_cyr, surname_cyr),
         picture=timeline_picture(found) if may_see_location else None,
         may_see_location=may_see_location,
+        may_see_patent=may_see_patent,
+        patent=patent,
+        patent_states=PATENT_STATES,
         may_decide=staff.can(Permission.case_decide) and found.case.status is CaseStatus.open,
         names=names,
         today=today,

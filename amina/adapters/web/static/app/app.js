@@ -5,6 +5,7 @@ import { ApiError, api, session } from "./api.js";
 import { showAccessLog, showHome, setUpChildForm } from "./home.js";
 import { myDataScreens, setUpMyData } from "./my_data.js";
 import { noticeScreens, setUpNotices } from "./notices.js";
+import { patentScreens, setUpPatent } from "./patent.js";
 import { registrationScreens, setUpRegistration } from "./registration.js";
 import { setUpReporting } from "./reporting.js";
 import {
@@ -22,7 +23,7 @@ import { t } from "./strings.js";
 const CHOSEN_LANGUAGE = "amina.language";
 const LANGUAGE_PENDING = "amina.language_pending";
 // Screens of features in their own modules: name → loader (a loader for "home" adds to it).
-const FEATURE_SCREENS = [registrationScreens, noticeScreens, myDataScreens];
+const FEATURE_SCREENS = [registrationScreens, noticeScreens, myDataScreens, patentScreens];
 const SIGNED_IN_ONLY = new Set([
   "home",
   "child",
@@ -191,6 +192,7 @@ function start() {
   setUpSignOut();
   setUpRegistration(go, announce);
   setUpNotices(go, announce);
+  setUpPatent(go, announce);
   setUpMyData();
   setUpReporting();
   window.addEventListener("hashchange", route);
