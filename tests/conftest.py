@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from staff_login import StaffLogin
 
@@ -26,6 +27,11 @@ from amina.bootstrap import Container, build
 from amina.services.clock import FixedClock
 from amina.services.policy.versions import ensure_initial_policy
 from amina.settings import Environment, Settings
+
+# Speed is measured in bench/, never in tests: no per-example deadline (a loaded CI machine made
+# property tests fail on timing alone).
+hypothesis_settings.register_profile("amina", deadline=None)
+hypothesis_settings.load_profile("amina")
 
 PG_ADMIN_URL = os.environ.get(
     "AMINA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
