@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from staff_login import StaffLogin
@@ -30,7 +31,9 @@ from amina.settings import Environment, Settings
 
 # Speed is measured in bench/, never in tests: no per-example deadline (a loaded CI machine made
 # property tests fail on timing alone).
-hypothesis_settings.register_profile("amina", deadline=None)
+hypothesis_settings.register_profile(
+    "amina", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.load_profile("amina")
 
 PG_ADMIN_URL = os.environ.get(
