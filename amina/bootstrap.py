@@ -15,6 +15,11 @@ from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.services.clock import Clock, clock_from_spec
 from amina.services.delivery.channels import DeliveryChannels, fake_channels
+from amina.services.delivery.push_endpoints import (
+    HostResolver,
+    PushEndpoints,
+    resolves_nothing,
+)
 from amina.services.ports import FakeSmsGateway, SmsGateway
 from amina.settings import Settings, load_settings
 
@@ -30,30 +35,45 @@ class Container:
     sms: SmsGateway = field(default_factory=FakeSmsGateway)
     #: Notices and decisions leave through these (the outbox worker; amina/adapters/notify).
     delivery: DeliveryChannels = field(default_factory=fake_channels)
+    #: Where web push may go (allow-list + resolver), checked on subscribing and sending.
+    push_endpoints: PushEndpoints = field(default_factory=lambda: PushEndpoints(resolves_nothing))
 
 
-def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+def build(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    resolve_host: HostResolver | None = None,
+) -> Container:
+    """``resolve_host`` replaces the system's name resolver (tests)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     clock = clock or clock_from_spec(settings.clock)
     sms = _sms_gateway(settings, engine, clock)
+    endpoints = _push_endpoints(settings, resolve_host)
     return Container(
         settings=settings,
         clock=clock,
         engine=engine,
         uow=lambda: UnitOfWork(session_factory),
         sms=sms,
-        delivery=_delivery_channels(settings, engine, clock, sms),
+        delivery=_delivery_channels(settings, engine, clock, sms, endpoints),
+        push_endpoints=endpoints,
     )
 
 
+def _push_endpoints(settings: Settings, resolve_host: HostResolver | None) -> PushEndpoints:
+    from amina.adapters.notify.resolver import system_resolver
+
+    return PushEndpoints(resolve_host or system_resolver, tuple(settings.push_services))
+
+
 def _delivery_channels(
-    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway
+    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway, endpoints: PushEndpoints
 ) -> DeliveryChannels:
     from amina.adapters.notify.channels import delivery_channels
 
-    return delivery_channels(settings, engine, clock, sms)
+    return delivery_channels(settings, engine, clock, sms, endpoints)
 
 
 def _sms_gateway(settings: Settings, engine: Engine, clock: Clock) -> SmsGateway:

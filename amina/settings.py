@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from amina.domain.push_endpoints import DEFAULT_PUSH_SERVICES
+
 
 class Environment(StrEnum):
     development = "development"
@@ -61,6 +63,17 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The address people and hosts reach the service at; printed in the "
         "registration slip's QR code (<public_base_url>/verify?code=...).",
+    )
+    push_services: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PUSH_SERVICES),
+        description="Host names of the web push services the server sends to (JSON list; "
+        "'*.example.com' allows every name below). Default: the browser vendors' services.",
+    )
+    push_subscriptions_per_person: int = Field(
+        default=5,
+        ge=1,
+        description="Active web push subscriptions one person may have; a new browser beyond "
+        "that replaces the oldest.",
     )
     data_dir: Path = Field(
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."

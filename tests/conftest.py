@@ -112,12 +112,30 @@ def clock() -> FixedClock:
     return FixedClock(DEFAULT_NOW)
 
 
+class HostNames:
+    """The name resolver of the tests (there is no network): every name resolves to a public
+    address unless a test says otherwise, e.g. ``host_names.addresses["x"] = ["127.0.0.1"]``."""
+
+    PUBLIC = "142.250.74.10"
+
+    def __init__(self) -> None:
+        self.addresses: dict[str, list[str]] = {}
+
+    def __call__(self, host: str) -> list[str]:
+        return self.addresses.get(host, [self.PUBLIC])
+
+
 @pytest.fixture
-def container(database_url: str, clock: FixedClock) -> Iterator[Container]:
+def host_names() -> HostNames:
+    return HostNames()
+
+
+@pytest.fixture
+def container(database_url: str, clock: FixedClock, host_names: HostNames) -> Iterator[Container]:
     settings = Settings(
         env=Environment.test, database_url=database_url, scheduler=False, log_json=True
     )
-    built = build(settings, clock=clock)
+    built = build(settings, clock=clock, resolve_host=host_names)
     with built.uow() as uow:
         ensure_initial_policy(uow, clock)
         uow.commit()

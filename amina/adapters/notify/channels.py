@@ -7,6 +7,9 @@
   client message id so that the provider drops repeats; the unconfigured gateway sends nothing.
 - :class:`LocalPushSender` — records web push notifications instead of sending them, for
   tests and machines without ``pywebpush``.
+- :class:`GuardedPushSender` — wraps every push sender: checks the endpoint against the
+  push service allow-list and resolves its name again right before sending; an endpoint that
+  is (no longer) allowed is never contacted and its subscription ends.
 - :func:`delivery_channels` — which ones the composition root uses.
 """
 
@@ -21,7 +24,13 @@ from sqlalchemy import Engine, insert
 from amina.adapters.db.identity.tables import DevSmsRow
 from amina.adapters.notify.receipts import record_receipt
 from amina.services.clock import Clock
-from amina.services.delivery.channels import DeliveryChannels, PushSender, PushTarget
+from amina.services.delivery.channels import (
+    DeliveryChannels,
+    PushSender,
+    PushTarget,
+    RecipientGone,
+)
+from amina.services.delivery.push_endpoints import PushEndpoints
 from amina.services.ports import SmsGateway
 from amina.settings import Settings
 
@@ -72,8 +81,27 @@ class LocalPushSender:
             )
 
 
+class GuardedPushSender:
+    """Sends only to endpoints that pass :class:`PushEndpoints` at the moment of sending."""
+
+    def __init__(self, inner: PushSender, endpoints: PushEndpoints) -> None:
+        self._inner = inner
+        self._endpoints = endpoints
+
+    @property
+    def public_key(self) -> str | None:
+        return self._inner.public_key
+
+    def push(self, target: PushTarget, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        refusal = self._endpoints.refusal(target.endpoint)
+        if refusal is not None:
+            log.warning("push.endpoint_refused", reason=refusal.value)
+            raise RecipientGone(f"push endpoint refused ({refusal.value})")
+        self._inner.push(target, payload, idempotency_key)
+
+
 def delivery_channels(
-    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway
+    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway, endpoints: PushEndpoints
 ) -> DeliveryChannels:
     """Local channels outside production; the real ones (SMS provider gateway, web push with
     VAPID keys from ``settings.data_dir``) in production. Web push is real in development too
@@ -84,10 +112,14 @@ def delivery_channels(
     registry = LocalControlledPersonsRegistry(engine, clock)
     if settings.env.value == "test":
         return DeliveryChannels(
-            LocalSmsChannel(engine, clock), LocalPushSender(engine, clock), registry
+            LocalSmsChannel(engine, clock),
+            GuardedPushSender(LocalPushSender(engine, clock), endpoints),
+            registry,
         )
     web_push = web_push_sender(settings)
-    push: PushSender = web_push if web_push is not None else LocalPushSender(engine, clock)
+    push: PushSender = GuardedPushSender(
+        web_push if web_push is not None else LocalPushSender(engine, clock), endpoints
+    )
     if settings.is_production:
         if web_push is None:
             log.error("push.unavailable", reason="pywebpush is not installed")

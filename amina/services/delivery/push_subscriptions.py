@@ -1,5 +1,10 @@
 """Web push subscriptions of the person's app (one per browser; the app re-sends it when the
-browser renews it)."""
+browser renews it).
+
+Only endpoints at the known push services are taken (:class:`PushEndpoints`), and a person
+keeps at most ``limit`` active subscriptions: a new browser beyond that replaces the one
+subscribed longest ago, so the outbox never fans out to an unbounded list.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from amina.adapters.db.delivery.tables import PushSubscriptionRow
 from amina.adapters.db.uow import UnitOfWork
 from amina.services.clock import Clock
+from amina.services.delivery.push_endpoints import PushEndpoints
+
+#: Active subscriptions a person may have at once (settings ``push_subscriptions_per_person``).
+DEFAULT_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -22,10 +31,20 @@ class PushSubscription:
 
 
 def subscribe(
-    uow: UnitOfWork, clock: Clock, person_id: str, endpoint: str, p256dh: str, auth: str
+    uow: UnitOfWork,
+    clock: Clock,
+    person_id: str,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    *,
+    endpoints: PushEndpoints,
+    limit: int = DEFAULT_LIMIT,
 ) -> PushSubscription:
     """Store (or renew) the browser's subscription; the signed-in person only. The same
-    endpoint again updates its keys and makes it active again."""
+    endpoint again updates its keys and makes it active again. Raises
+    ``push_endpoint_refused`` for an endpoint that is not at a known push service."""
+    endpoints.check(endpoint)
     row = uow.session.scalar(
         select(PushSubscriptionRow).where(
             PushSubscriptionRow.person_id == person_id, PushSubscriptionRow.endpoint == endpoint
@@ -41,6 +60,7 @@ def subscribe(
     row.auth = auth
     row.revoked_at = None
     uow.session.flush()
+    _keep_within(uow, person_id, max(limit, 1), keep=row.id, now=now)
     return PushSubscription(row.id, row.endpoint, row.created_at)
 
 
@@ -52,3 +72,18 @@ def unsubscribe(uow: UnitOfWork, clock: Clock, person_id: str, subscription_id: 
     if row.revoked_at is None:
         row.revoked_at = clock.now()
     return True
+
+
+def _keep_within(uow: UnitOfWork, person_id: str, limit: int, *, keep: str, now: datetime) -> None:
+    active = PushSubscriptionRow.person_id == person_id, PushSubscriptionRow.revoked_at.is_(None)
+    count = int(uow.session.scalar(select(func.count()).where(*active)) or 0)
+    if count <= limit:
+        return
+    oldest = uow.session.scalars(
+        select(PushSubscriptionRow)
+        .where(*active, PushSubscriptionRow.id != keep)
+        .order_by(PushSubscriptionRow.created_at, PushSubscriptionRow.id)
+        .limit(count - limit)
+    ).all()
+    for old in oldest:
+        old.revoked_at = now

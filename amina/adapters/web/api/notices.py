@@ -367,11 +367,19 @@ def add_push_subscription(
     body: PushSubscriptionIn, request: Request, person: SignedInPerson = Depends(current_person)
 ) -> PushSubscriptionOut:
     """Receive notices and decisions as web push notifications in this browser too (the inbox
-    always has them). Sending the same endpoint again renews it."""
+    always has them). Sending the same endpoint again renews it. Only endpoints at the known
+    push services are accepted (422 ``push_endpoint_refused``)."""
     container = container_of(request)
     with container.uow() as uow:
         found = subscribe(
-            uow, container.clock, person.person_id, body.endpoint, body.keys.p256dh, body.keys.auth
+            uow,
+            container.clock,
+            person.person_id,
+            body.endpoint,
+            body.keys.p256dh,
+            body.keys.auth,
+            endpoints=container.push_endpoints,
+            limit=container.settings.push_subscriptions_per_person,
         )
         uow.commit()
     return PushSubscriptionOut(id=found.id, endpoint=found.endpoint, created_at=found.created_at)
