@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from host_names import HostNames
 from sqlalchemy import create_engine, text
 from staff_login import StaffLogin
 
@@ -110,19 +111,6 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(DEFAULT_NOW)
-
-
-class HostNames:
-    """The name resolver of the tests (there is no network): every name resolves to a public
-    address unless a test says otherwise, e.g. ``host_names.addresses["x"] = ["127.0.0.1"]``."""
-
-    PUBLIC = "142.250.74.10"
-
-    def __init__(self) -> None:
-        self.addresses: dict[str, list[str]] = {}
-
-    def __call__(self, host: str) -> list[str]:
-        return self.addresses.get(host, [self.PUBLIC])
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from compliance_support import Phone, deliver, enrol, sweep_on
-from conftest import HostNames
 from fastapi.testclient import TestClient
+from host_names import HostNames
 
 from amina.adapters.notify.receipts import receipts
 from amina.bootstrap import Container

@@ -78,3 +78,36 @@ def test_the_system_actor_and_unknown_roles_get_no_staff_permission() -> None:
     assert permissions_of("root") == frozenset()
     with pytest.raises(PermissionDenied):
         require(SYSTEM, Permission.audit_read)
+
+
+def test_a_supervisor_manages_operator_and_inspector_accounts_only() -> None:
+    from amina.domain.roles import may_manage_account
+
+    assert may_manage_account(Role.supervisor, Role.operator)
+    assert may_manage_account(Role.supervisor, Role.inspector)
+    assert not may_manage_account(Role.supervisor, Role.supervisor)
+    assert not may_manage_account(Role.supervisor, Role.auditor)
+    assert not may_manage_account(Role.auditor, Role.operator)
+    assert not may_manage_account(Role.operator, Role.operator)
+
+
+def test_nobody_reviews_a_decision_of_an_account_they_created() -> None:
+    from amina.domain.decisions import Refusal, check_objection_decision
+
+    reason = "The silence lasted two weeks without a word."
+    with pytest.raises(Refusal) as refused:
+        check_objection_decision(
+            decided=False,
+            decided_by="inspector-1",
+            supervisor="supervisor-1",
+            reason=reason,
+            decider_created_by="supervisor-1",
+        )
+    assert refused.value.code == "reviewer_created_decider"
+    assert check_objection_decision(
+        decided=False,
+        decided_by="inspector-1",
+        supervisor="supervisor-2",
+        reason=reason,
+        decider_created_by="supervisor-1",
+    )
