@@ -6,6 +6,7 @@ factory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,9 @@ class Container:
     sms: SmsGateway = field(default_factory=FakeSmsGateway)
     #: Notices and decisions leave through these (the outbox worker; amina/adapters/notify).
     delivery: DeliveryChannels = field(default_factory=fake_channels)
+    #: Called after a commit that put a sign-in code in the outbox: wakes the outbox worker
+    #: (in tests, which run no worker, it delivers the codes there and then).
+    wake_outbox: Callable[[], None] = field(default=lambda: None)
     #: Where web push may go (allow-list + resolver), checked on subscribing and sending.
     push_endpoints: PushEndpoints = field(default_factory=lambda: PushEndpoints(resolves_nothing))
 
@@ -51,7 +55,7 @@ def build(
     clock = clock or clock_from_spec(settings.clock)
     sms = _sms_gateway(settings, engine, clock)
     endpoints = _push_endpoints(settings, resolve_host)
-    return Container(
+    container = Container(
         settings=settings,
         clock=clock,
         engine=engine,
@@ -60,6 +64,21 @@ def build(
         delivery=_delivery_channels(settings, engine, clock, sms, endpoints),
         push_endpoints=endpoints,
     )
+    container.wake_outbox = _outbox_wake(container)
+    return container
+
+
+def _outbox_wake(container: Container) -> Callable[[], None]:
+    from amina.services.delivery.outbox import deliver_due, wake_worker
+    from amina.services.identity.sign_in import OTP_KEY_PREFIX
+
+    if container.settings.env.value != "test":
+        return wake_worker
+
+    def deliver_codes_now() -> None:
+        deliver_due(container.uow, container.clock, container.delivery, key_prefix=OTP_KEY_PREFIX)
+
+    return deliver_codes_now
 
 
 def _push_endpoints(settings: Settings, resolve_host: HostResolver | None) -> PushEndpoints:

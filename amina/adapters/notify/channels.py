@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from rich.console import Console
 from sqlalchemy import Engine, insert
 
 from amina.adapters.db.identity.tables import DevSmsRow
@@ -40,16 +41,22 @@ log = structlog.get_logger("amina.notify")
 class LocalSmsChannel:
     """Development and tests: one stored SMS per key (a repeat is ignored), shown at /dev/sms."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, *, echo: bool = False) -> None:
         self._engine = engine
         self._clock = clock
+        self._console = Console(stderr=False, highlight=False) if echo else None
 
     def send(self, to: str, text: str, idempotency_key: str) -> None:
         with self._engine.begin() as connection:
-            if record_receipt(connection, self._clock, "sms", idempotency_key, to, {"text": text}):
+            fresh = record_receipt(
+                connection, self._clock, "sms", idempotency_key, to, {"text": text}
+            )
+            if fresh:
                 connection.execute(
                     insert(DevSmsRow).values(to=to, text=text, sent_at=self._clock.now())
                 )
+        if fresh and self._console is not None:  # development: codes in the terminal
+            self._console.print(f"[bold magenta]SMS to {to}:[/] {text}")
 
 
 class GatewaySmsChannel:
@@ -124,4 +131,6 @@ def delivery_channels(
         if web_push is None:
             log.error("push.unavailable", reason="pywebpush is not installed")
         return DeliveryChannels(GatewaySmsChannel(sms), push, registry)
-    return DeliveryChannels(LocalSmsChannel(engine, clock), push, registry)
+    return DeliveryChannels(
+        LocalSmsChannel(engine, clock, echo=settings.env.value == "development"), push, registry
+    )

@@ -26,7 +26,6 @@ from amina.services.identity.sign_in import (
     resend_code,
     verify_code,
 )
-from amina.services.ports import SmsGateway
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
 
@@ -103,23 +102,12 @@ class AccessOut(BaseModel):
     expires_at: datetime
 
 
-class _SendAfterAnswer:
-    """The SMS gateway, deferred until the answer is on its way."""
-
-    def __init__(self, tasks: BackgroundTasks, gateway: SmsGateway) -> None:
-        self._tasks = tasks
-        self._gateway = gateway
-
-    def send(self, to: str, text: str) -> None:
-        self._tasks.add_task(self._gateway.send, to, text)
-
-
 def _context(request: Request, tasks: BackgroundTasks) -> SignInContext:
     container = container_of(request)
     return SignInContext(
         uow=container.uow,
         clock=container.clock,
-        sms=_SendAfterAnswer(tasks, container.sms),
+        wake_outbox=container.wake_outbox,
         secret=container.settings.secret_key,
     )
 
