@@ -9,6 +9,7 @@ local implementation of each port by the settings; tests hand in fakes explicitl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -19,6 +20,7 @@ from amina.adapters.db.reports.store import AsyncReportStores
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels
+from amina.services.delivery.push_endpoints import HostResolver, PushEndpoints
 from amina.services.identity.device_credentials import RefusedCredentials
 from amina.services.ports import PaymentProvider, SmsGateway
 from amina.services.reports.ingest import ReportIngest
@@ -62,6 +64,11 @@ class Container:
     confirmation_ingest: ReportIngest
     #: Collects the patent's payments (issue 11; amina/adapters/external/payments).
     payments: PaymentProvider
+    #: Where web push may go (allow-list + resolver), checked on subscribing and sending.
+    push_endpoints: PushEndpoints
+    #: Called after a commit that put a sign-in code in the outbox: wakes the outbox worker
+    #: (in tests, which run no worker, it delivers the codes there and then).
+    wake_outbox: Callable[[], None]
 
     def close(self) -> None:
         """Dispose of the engines (the async pool is closed by the app's lifespan)."""
@@ -69,7 +76,12 @@ class Container:
         self.engine.dispose()
 
 
-def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+def build(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    resolve_host: HostResolver | None = None,
+) -> Container:
+    """``resolve_host`` replaces the system's name resolver (tests)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
@@ -79,17 +91,22 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     def uow() -> UnitOfWork:
         return UnitOfWork(session_factory)
 
-    return Container(
+    endpoints = _push_endpoints(settings, resolve_host)
+    container = Container(
         settings=settings,
         clock=clock,
         engine=engine,
         uow=uow,
         sms=sms,
-        delivery=_delivery_channels(settings, engine, clock, sms),
+        delivery=_delivery_channels(settings, engine, clock, sms, endpoints),
         reports=_report_hot_path(settings, clock),
         confirmation_ingest=_ingest(uow, clock),
         payments=_payment_provider(settings, engine, clock),
+        push_endpoints=endpoints,
+        wake_outbox=lambda: None,
     )
+    container.wake_outbox = _outbox_wake(container)
+    return container
 
 
 def _ingest(
@@ -121,12 +138,31 @@ def _report_hot_path(settings: Settings, clock: Clock) -> ReportHotPath:
     )
 
 
+def _outbox_wake(container: Container) -> Callable[[], None]:
+    from amina.services.delivery.outbox import deliver_due, wake_worker
+    from amina.services.identity.sign_in import OTP_KEY_PREFIX
+
+    if container.settings.env.value != "test":
+        return wake_worker
+
+    def deliver_codes_now() -> None:
+        deliver_due(container.uow, container.clock, container.delivery, key_prefix=OTP_KEY_PREFIX)
+
+    return deliver_codes_now
+
+
+def _push_endpoints(settings: Settings, resolve_host: HostResolver | None) -> PushEndpoints:
+    from amina.adapters.notify.resolver import system_resolver
+
+    return PushEndpoints(resolve_host or system_resolver, tuple(settings.push_services))
+
+
 def _delivery_channels(
-    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway
+    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway, endpoints: PushEndpoints
 ) -> DeliveryChannels:
     from amina.adapters.notify.channels import delivery_channels
 
-    return delivery_channels(settings, engine, clock, sms)
+    return delivery_channels(settings, engine, clock, sms, endpoints)
 
 
 def _sms_gateway(settings: Settings, engine: Engine, clock: Clock) -> SmsGateway:

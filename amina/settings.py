@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from amina.domain.push_endpoints import DEFAULT_PUSH_SERVICES
+
 
 class Environment(StrEnum):
     development = "development"
@@ -52,10 +54,26 @@ class Settings(BaseSettings):
         default=True,
         description="Mark staff cookies Secure. Browsers accept Secure cookies on http://localhost.",
     )
-    staff_lockout_attempts: int = Field(
-        default=5, description="Failed staff sign-ins in a row before the account is locked."
+    staff_throttle_free_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed staff sign-ins from one address (within an hour) before each further "
+        "attempt from it has to wait: 1 s, 2 s, 4 s ... (no account is ever locked).",
     )
-    staff_lockout_minutes: int = Field(default=15, description="How long a staff lock-out lasts.")
+    staff_throttle_max_delay_seconds: int = Field(
+        default=900, ge=1, description="The longest wait for one address."
+    )
+    staff_throttle_account_free_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Failed sign-ins on one account, from anywhere, before its attempts wait.",
+    )
+    staff_throttle_account_max_delay_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="The longest wait for one account: short, so that nobody can keep its "
+        "owner out.",
+    )
     staff_session_hours: int = Field(default=8, description="Lifetime of a staff console session.")
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -74,6 +92,17 @@ class Settings(BaseSettings):
     )
     payment_intent_minutes: int = Field(
         default=30, description="How long a patent payment's checkout stays open."
+    )
+    push_services: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PUSH_SERVICES),
+        description="Host names of the web push services the server sends to (JSON list; "
+        "'*.example.com' allows every name below). Default: the browser vendors' services.",
+    )
+    push_subscriptions_per_person: int = Field(
+        default=5,
+        ge=1,
+        description="Active web push subscriptions one person may have; a new browser beyond "
+        "that replaces the oldest.",
     )
     data_dir: Path = Field(
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."

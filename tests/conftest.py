@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from host_names import HostNames
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
@@ -122,11 +123,16 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def container(database_url: str, clock: FixedClock) -> Iterator[Container]:
+def host_names() -> HostNames:
+    return HostNames()
+
+
+@pytest.fixture
+def container(database_url: str, clock: FixedClock, host_names: HostNames) -> Iterator[Container]:
     settings = Settings(
         env=Environment.test, database_url=database_url, scheduler=False, log_json=True
     )
-    built = build(settings, clock=clock)
+    built = build(settings, clock=clock, resolve_host=host_names)
     with built.uow() as uow:
         ensure_initial_policy(uow, clock)
         uow.commit()

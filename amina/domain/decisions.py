@@ -147,13 +147,23 @@ def check_objection(
 
 
 def check_objection_decision(
-    *, decided: bool, decided_by: str | None, supervisor: str | None, reason: str
+    *,
+    decided: bool,
+    decided_by: str | None,
+    supervisor: str | None,
+    reason: str,
+    decider_created_by: str | None = None,
 ) -> str:
-    """A supervisor decides an objection once, with a reason; never the deciding inspector."""
+    """A supervisor decides an objection once, with a reason; never the deciding inspector,
+    and never the supervisor who created the deciding inspector's account
+    (``decider_created_by``): otherwise one person could decide and review through an
+    account of their own making."""
     if decided:
         raise Refusal("objection_already_decided")
     if supervisor is None or supervisor == decided_by:
         raise Refusal("four_eyes_required")
+    if decider_created_by is not None and supervisor == decider_created_by:
+        raise Refusal("reviewer_created_decider")
     return written_reason(reason)
 
 

@@ -110,6 +110,25 @@ CASE_FILE_FIELDS: Mapping[str, Permission] = {
 }
 
 
+#: The roles whose accounts a supervisor creates and manages in the console (separation of
+#: duties). Supervisor and auditor accounts are created, disabled and reset only by the
+#: installation's administrator with ``amina staff`` on the server: otherwise a supervisor
+#: could make themselves an auditor to read the log of their own actions, or a second
+#: supervisor to review their own decisions.
+CONSOLE_MANAGED_ROLES: frozenset[Role] = frozenset({Role.operator, Role.inspector})
+
+
+def may_manage_account(manager: Role | str, account_role: Role | str) -> bool:
+    """Whether a staff member of role ``manager`` may create, disable or reset an account of
+    ``account_role`` (the administrator, who is no staff role, is not asked)."""
+    known = role_named(str(account_role))
+    return (
+        allows(manager, Permission.staff_manage)
+        and known is not None
+        and known in CONSOLE_MANAGED_ROLES
+    )
+
+
 def role_named(name: str) -> Role | None:
     """The role called ``name``, or None (e.g. for the 'system' actor, which is no staff role)."""
     try:

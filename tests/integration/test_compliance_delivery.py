@@ -24,7 +24,7 @@ from amina.services.delivery.channels import DeliveryChannels, DeliveryFailed
 from amina.services.delivery.outbox import CLAIM_FOR, deliver_due
 
 SUBSCRIPTION = {
-    "endpoint": "https://push.example.org/send/abc123",
+    "endpoint": "https://fcm.googleapis.com/fcm/send/abc123",
     "keys": {
         "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1Xbjh"
         "azAkj7I99e8QcYP7DkM",

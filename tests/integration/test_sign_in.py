@@ -5,12 +5,12 @@ Every test runs on SQLite and PostgreSQL. Codes are read from the local SMS gate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from fakes.ports import FakeSmsGateway
 from fastapi.testclient import TestClient
 from sign_in_support import (
     WORKER,
@@ -31,6 +31,8 @@ from amina.adapters.web.app import create_app
 from amina.bootstrap import Container
 from amina.i18n import Translator
 from amina.services.clock import FixedClock
+from amina.services.delivery.channels import fake_channels
+from amina.services.delivery.outbox import deliver_due, pending_count
 from amina.services.identity.cards import card_events
 from amina.services.identity.sessions import device_retired
 from amina.services.identity.sign_in import SMS_TEXT, purge_sign_in_leftovers
@@ -124,7 +126,10 @@ def statements(container: Container) -> Iterator[list[str]]:
 def test_a_code_request_does_the_same_work_for_a_real_card_and_an_unknown_one(
     container: Container,
 ) -> None:
-    container.sms = FakeSmsGateway()  # sending happens after the answer; leave it out here
+    # The code's SMS is handed to the outbox in the challenge's transaction (issue 10 point 9):
+    # the request writes the same rows for every card, and nothing is sent on its connection.
+    woken: list[int] = []
+    container.wake_outbox = lambda: woken.append(1)  # the worker is left out here
     valid, revoked = card("7725100006"), card("7725100007", status="revoked")
     register(container, valid, revoked)
     unknown = card("7725199998")
@@ -134,14 +139,38 @@ def test_a_code_request_does_the_same_work_for_a_real_card_and_an_unknown_one(
             with statements(container) as seen:
                 assert ask_for_code(client, record).status_code == 202
             paths.append(seen)
+        assert texts_to(client, valid["phone"]) == []  # not sent during the request
 
     assert paths[0] == paths[1] == paths[2]
     assert any(s.startswith("INSERT INTO otp_challenges") for s in paths[0])
-    assert len(container.sms.sent) == 1  # type: ignore[attr-defined]
+    assert any(s.startswith("INSERT INTO outbox") for s in paths[0])
+    assert woken == [1, 1, 1]
     with container.uow() as uow:
         rows = uow.session.scalars(select(OtpChallengeRow).order_by(OtpChallengeRow.created_at))
         deliverable = sorted(row.deliverable for row in rows)
+        assert pending_count(uow) == 1  # one SMS to send: the real card's
     assert deliverable == [False, False, True]  # a challenge for the unknown card too
+    channels = fake_channels()
+    assert deliver_due(container.uow, container.clock, channels).sent == 1
+    [(to, text)] = channels.sms.sent.values()  # type: ignore[attr-defined]
+    assert to == valid["phone"]
+    assert re.search(r"\b\d{6}\b", text)
+
+
+def test_the_outbox_worker_sends_the_code_and_it_signs_in(
+    container: Container,
+) -> None:
+    container.wake_outbox = lambda: None  # as in production: the worker's own thread sends
+    record = card("7725100008")
+    register(container, record)
+    with TestClient(create_app(container), base_url="https://testserver") as client:
+        asked = ask_for_code(client, record)
+        assert asked.status_code == 202
+        assert texts_to(client, record["phone"]) == []
+        assert deliver_due(container.uow, container.clock, container.delivery).sent == 1
+        code = last_code(client, record["phone"])
+        answer = verify(client, asked.json()["challenge_id"], code)
+        assert answer.status_code == 200, answer.text
 
 
 def test_a_wrong_code_is_refused_with_otp_invalid_in_the_callers_language(

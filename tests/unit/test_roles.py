@@ -89,3 +89,36 @@ def test_the_roles_page_shows_the_case_file_fields_table_the_code_applies() -> N
     page = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text("utf-8")
     documented = dict(re.findall(r"^\| `([a-z_.\[\]]+)` \| `([a-z_.]+)` \|$", page, re.M))
     assert documented == {path: str(p) for path, p in CASE_FILE_FIELDS.items()}
+
+
+def test_a_supervisor_manages_operator_and_inspector_accounts_only() -> None:
+    from amina.domain.roles import may_manage_account
+
+    assert may_manage_account(Role.supervisor, Role.operator)
+    assert may_manage_account(Role.supervisor, Role.inspector)
+    assert not may_manage_account(Role.supervisor, Role.supervisor)
+    assert not may_manage_account(Role.supervisor, Role.auditor)
+    assert not may_manage_account(Role.auditor, Role.operator)
+    assert not may_manage_account(Role.operator, Role.operator)
+
+
+def test_nobody_reviews_a_decision_of_an_account_they_created() -> None:
+    from amina.domain.decisions import Refusal, check_objection_decision
+
+    reason = "The silence lasted two weeks without a word."
+    with pytest.raises(Refusal) as refused:
+        check_objection_decision(
+            decided=False,
+            decided_by="inspector-1",
+            supervisor="supervisor-1",
+            reason=reason,
+            decider_created_by="supervisor-1",
+        )
+    assert refused.value.code == "reviewer_created_decider"
+    assert check_objection_decision(
+        decided=False,
+        decided_by="inspector-1",
+        supervisor="supervisor-2",
+        reason=reason,
+        decider_created_by="supervisor-1",
+    )

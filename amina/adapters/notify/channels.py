@@ -7,6 +7,9 @@
   client message id so that the provider drops repeats; the unconfigured gateway sends nothing.
 - :class:`LocalPushSender` — records web push notifications instead of sending them, for
   tests and machines without ``pywebpush``.
+- :class:`GuardedPushSender` — wraps every push sender: checks the endpoint against the
+  push service allow-list and resolves its name again right before sending; an endpoint that
+  is (no longer) allowed is never contacted and its subscription ends.
 - :func:`delivery_channels` — which ones the composition root uses.
 """
 
@@ -16,12 +19,19 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from rich.console import Console
 from sqlalchemy import Engine, insert
 
 from amina.adapters.db.identity.tables import DevSmsRow
 from amina.adapters.notify.receipts import record_receipt
 from amina.services.clock import Clock
-from amina.services.delivery.channels import DeliveryChannels, PushSender, PushTarget
+from amina.services.delivery.channels import (
+    DeliveryChannels,
+    PushSender,
+    PushTarget,
+    RecipientGone,
+)
+from amina.services.delivery.push_endpoints import PushEndpoints
 from amina.services.ports import SmsGateway
 from amina.settings import Settings
 
@@ -31,16 +41,22 @@ log = structlog.get_logger("amina.notify")
 class LocalSmsChannel:
     """Development and tests: one stored SMS per key (a repeat is ignored), shown at /dev/sms."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, *, echo: bool = False) -> None:
         self._engine = engine
         self._clock = clock
+        self._console = Console(stderr=False, highlight=False) if echo else None
 
     def send(self, to: str, text: str, idempotency_key: str) -> None:
         with self._engine.begin() as connection:
-            if record_receipt(connection, self._clock, "sms", idempotency_key, to, {"text": text}):
+            fresh = record_receipt(
+                connection, self._clock, "sms", idempotency_key, to, {"text": text}
+            )
+            if fresh:
                 connection.execute(
                     insert(DevSmsRow).values(to=to, text=text, sent_at=self._clock.now())
                 )
+        if fresh and self._console is not None:  # development: codes in the terminal
+            self._console.print(f"[bold magenta]SMS to {to}:[/] {text}")
 
 
 class GatewaySmsChannel:
@@ -73,8 +89,27 @@ class LocalPushSender:
             )
 
 
+class GuardedPushSender:
+    """Sends only to endpoints that pass :class:`PushEndpoints` at the moment of sending."""
+
+    def __init__(self, inner: PushSender, endpoints: PushEndpoints) -> None:
+        self._inner = inner
+        self._endpoints = endpoints
+
+    @property
+    def public_key(self) -> str | None:
+        return self._inner.public_key
+
+    def push(self, target: PushTarget, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        refusal = self._endpoints.refusal(target.endpoint)
+        if refusal is not None:
+            log.warning("push.endpoint_refused", reason=refusal.value)
+            raise RecipientGone(f"push endpoint refused ({refusal.value})")
+        self._inner.push(target, payload, idempotency_key)
+
+
 def delivery_channels(
-    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway
+    settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway, endpoints: PushEndpoints
 ) -> DeliveryChannels:
     """Local channels outside production; the real ones (SMS provider gateway, web push with
     VAPID keys from ``settings.data_dir``) in production. Web push is real in development too
@@ -85,12 +120,18 @@ def delivery_channels(
     registry = LocalControlledPersonsRegistry(engine, clock)
     if settings.env.value == "test":
         return DeliveryChannels(
-            LocalSmsChannel(engine, clock), LocalPushSender(engine, clock), registry
+            LocalSmsChannel(engine, clock),
+            GuardedPushSender(LocalPushSender(engine, clock), endpoints),
+            registry,
         )
     web_push = web_push_sender(settings)
-    push: PushSender = web_push if web_push is not None else LocalPushSender(engine, clock)
+    push: PushSender = GuardedPushSender(
+        web_push if web_push is not None else LocalPushSender(engine, clock), endpoints
+    )
     if settings.is_production:
         if web_push is None:
             log.error("push.unavailable", reason="pywebpush is not installed")
         return DeliveryChannels(GatewaySmsChannel(sms), push, registry)
-    return DeliveryChannels(LocalSmsChannel(engine, clock), push, registry)
+    return DeliveryChannels(
+        LocalSmsChannel(engine, clock, echo=settings.env.value == "development"), push, registry
+    )

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from amina.adapters.web.context import LANGUAGE_COOKIE, container_of, translator_for
 from amina.adapters.web.problems import STATUS, problem_response
 from amina.domain.roles import Permission, Role
+from amina.domain.staff_throttle import ThrottleRules
 from amina.i18n import N_, negotiate, normalise_language
 from amina.services.errors import AminaError, ErrorKind
 from amina.services.staff.accounts import SignedInStaff, StaffAccessRules, staff_session
@@ -72,8 +74,12 @@ class CsrfRejected(AminaError):
 
 def access_rules(settings: Settings) -> StaffAccessRules:
     return StaffAccessRules(
-        lockout_attempts=settings.staff_lockout_attempts,
-        lockout_minutes=settings.staff_lockout_minutes,
+        throttle=ThrottleRules(
+            free_failures=settings.staff_throttle_free_attempts,
+            account_free_failures=settings.staff_throttle_account_free_attempts,
+            source_max_delay=timedelta(seconds=settings.staff_throttle_max_delay_seconds),
+            account_max_delay=timedelta(seconds=settings.staff_throttle_account_max_delay_seconds),
+        ),
         session_hours=settings.staff_session_hours,
     )
 

@@ -1,5 +1,7 @@
 """The outbox worker: every few seconds, every day, sends what the outbox holds (SMS, web
 push, the registry) through the container's delivery channels (amina.services.delivery.outbox).
+A sign-in code wakes it at once (``WORKER_WAKE``), so the code is on its way within
+milliseconds of the commit, off the request's connection.
 
 Also ``amina outbox run`` (amina/entrypoints/cli/compliance.py) for a run by hand.
 """
@@ -9,10 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from amina.entrypoints.jobs.scheduler import JobContext, RecurringJob
-from amina.services.delivery.outbox import deliver_due, pending_count
+from amina.services.delivery.outbox import WORKER_WAKE, deliver_due, pending_count
 
-#: How often the worker looks for due messages, and how many it sends per round at most.
-EVERY = timedelta(seconds=5)
+#: How often the worker looks for due messages, and how many it sends per round at most. With
+#: several processes only the leader's worker runs: a code handed over in another process
+#: waits for its next round, hence a short interval.
+EVERY = timedelta(seconds=2)
 BATCH = 200
 
 
@@ -33,4 +37,4 @@ def deliver_outbox(context: JobContext) -> str:
     return f"{total} sent; {pending} pending"
 
 
-OUTBOX_JOB = RecurringJob("outbox", EVERY, deliver_outbox)
+OUTBOX_JOB = RecurringJob("outbox", EVERY, deliver_outbox, wake=WORKER_WAKE)

@@ -175,6 +175,9 @@ class RecurringJob:
     name: str
     every: timedelta
     body: JobBody
+    #: When set, a round also starts as soon as this event is set (urgent work), not only
+    #: ``every``.
+    wake: threading.Event | None = None
 
 
 @dataclass
@@ -351,7 +354,11 @@ class Scheduler:
     def _loop_every(self, job: RecurringJob) -> None:
         while not self._stopping.is_set():
             self.run_recurring(job)
-            self._stopping.wait(job.every.total_seconds())
+            if job.wake is None:
+                self._stopping.wait(job.every.total_seconds())
+            else:
+                job.wake.wait(job.every.total_seconds())
+                job.wake.clear()
 
     def _loop(self, step: Callable[[], object]) -> None:
         while not self._stopping.is_set():
@@ -364,6 +371,9 @@ class Scheduler:
     def stop(self, *, release: bool = True) -> None:
         """Stop the threads; release the lease unless simulating a crash (``release=False``)."""
         self._stopping.set()
+        for job in self.recurring:
+            if job.wake is not None:
+                job.wake.set()
         for thread in self._threads:
             thread.join(timeout=30)
         self._threads = []

@@ -1,15 +1,20 @@
 """Daily job: delete sign-in leftovers — old one-time-code challenges, idle lock-out counters,
-long-ended access tokens (data minimisation; docs/sign-in.md). Counts only in the summary."""
+long-ended access tokens, staff sign-in failures older than a day (data minimisation;
+docs/sign-in.md). Counts only in the summary."""
 
 from __future__ import annotations
 
 from amina.entrypoints.jobs.scheduler import JobContext
 from amina.services.identity.sign_in import purge_sign_in_leftovers
+from amina.services.staff.accounts import forget_sign_in_failures
 
 
 def sign_in_cleanup(context: JobContext) -> str:
     gone = purge_sign_in_leftovers(context.container.uow, context.container.clock)
+    with context.container.uow() as uow:
+        staff_failures = forget_sign_in_failures(uow, context.container.clock)
+        uow.commit()
     return (
         f"{gone.challenges} challenge(s), {gone.throttles} counter(s), "
-        f"{gone.access_tokens} access token(s) deleted"
+        f"{gone.access_tokens} access token(s), {staff_failures} staff failure(s) deleted"
     )

@@ -116,6 +116,15 @@ _ERRORS: dict[str, tuple[ErrorKind, str, str, str | None]] = {
         N_("The staff member who took the decision cannot also confirm or review it."),
         None,
     ),
+    "reviewer_created_decider": (
+        ErrorKind.forbidden,
+        N_("Another supervisor must decide this objection"),
+        N_(
+            "You created the account of the staff member who took the decision, so you cannot "
+            "review it."
+        ),
+        None,
+    ),
     "decision_not_objectable": (
         ErrorKind.conflict,
         N_("There is nothing to object to"),

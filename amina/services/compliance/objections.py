@@ -22,6 +22,7 @@ from amina.adapters.db.compliance.tables import (
     ReferralRow,
 )
 from amina.adapters.db.registration.tables import RegistrationRow
+from amina.adapters.db.staff.tables import StaffRow
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.calendar import moscow_date
 from amina.domain.compliance import ComplianceRules, NoticeStatus, unresolved
@@ -203,6 +204,12 @@ def _restore_if_free(
     return True
 
 
+def _creator_of(uow: UnitOfWork, staff_id: str | None) -> str | None:
+    if staff_id is None:
+        return None
+    return uow.session.scalar(select(StaffRow.created_by).where(StaffRow.id == staff_id))
+
+
 def decide_objection(
     uow: UnitOfWork,
     clock: Clock,
@@ -231,6 +238,7 @@ def decide_objection(
             decided_by=decision.staff_id,
             supervisor=actor.staff_id,
             reason=reason,
+            decider_created_by=_creator_of(uow, decision.staff_id),
         )
     except Refusal as refusal:
         raise refused(refusal) from None

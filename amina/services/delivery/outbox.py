@@ -16,12 +16,15 @@ the key and keeps one copy (at-least-once sending, exactly-once receiving per ch
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 
 from amina.adapters.db.compliance.tables import ReferralRow
 from amina.adapters.db.delivery.tables import OutboxRow, PushSubscriptionRow
@@ -40,6 +43,44 @@ log = structlog.get_logger("amina.outbox")
 
 #: How long a claimed row belongs to the worker that claimed it.
 CLAIM_FOR = timedelta(minutes=2)
+
+#: Set after a commit that put something urgent (a sign-in code) in the outbox: the worker of
+#: this process wakes up at once instead of at its next round (entrypoints/jobs/outbox.py).
+WORKER_WAKE = threading.Event()
+
+#: What a use case calls after committing an urgent message: wake the worker (or, in tests,
+#: deliver it there and then).
+WakeOutbox = Callable[[], None]
+
+
+def wake_worker() -> None:
+    WORKER_WAKE.set()
+
+
+def hand_over_sms(
+    uow: UnitOfWork, key: str, partition: str, to: str | None, text: str, now: datetime
+) -> None:
+    """Put one SMS in the outbox, in the caller's transaction. ``to`` None writes the same row
+    already given up (``no_recipient``) with nothing in it, so that a caller who must not
+    reveal whether there is a recipient (a sign-in code for an unknown card) does the same
+    work either way."""
+    # One statement, the same for both cases (Core, every column named: the ORM's bulk
+    # insert would leave out the columns that are None and so differ between them).
+    uow.session.execute(
+        insert(cast(Table, OutboxRow.__table__)).values(
+            person_id=partition,
+            id=str(uuid.uuid4()),
+            channel=Channel.sms.value,
+            idempotency_key=key,
+            payload={"to": to or "", "text": text if to else ""},
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            sent_at=None,
+            gave_up_at=None if to else now,
+            last_error=None if to else "no_recipient",
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -64,9 +105,14 @@ class DeliveryReport:
 
 
 def claim_due(
-    uow: UnitOfWork, clock: Clock, limit: int, claim_for: timedelta = CLAIM_FOR
+    uow: UnitOfWork,
+    clock: Clock,
+    limit: int,
+    claim_for: timedelta = CLAIM_FOR,
+    key_prefix: str | None = None,
 ) -> list[Claimed]:
-    """Lock and lease up to ``limit`` due rows in the caller's transaction (the worker only)."""
+    """Lock and lease up to ``limit`` due rows in the caller's transaction (the worker only);
+    only those whose key starts with ``key_prefix`` if given."""
     now = clock.now()
     query = (
         select(OutboxRow)
@@ -74,6 +120,7 @@ def claim_due(
             OutboxRow.sent_at.is_(None),
             OutboxRow.gave_up_at.is_(None),
             OutboxRow.next_attempt_at <= now,
+            *([OutboxRow.idempotency_key.startswith(key_prefix)] if key_prefix else []),
         )
         .order_by(OutboxRow.next_attempt_at)
         .limit(limit)
@@ -176,11 +223,12 @@ def deliver_due(
     *,
     limit: int = 100,
     claim_for: timedelta = CLAIM_FOR,
+    key_prefix: str | None = None,
 ) -> DeliveryReport:
     """Send up to ``limit`` due messages (the outbox worker, the scheduler and
     ``amina outbox run`` call it). Logs counts only, never a recipient or a text."""
     with uow_factory() as uow:
-        claimed = claim_due(uow, clock, limit, claim_for)
+        claimed = claim_due(uow, clock, limit, claim_for, key_prefix)
         uow.commit()
     report = DeliveryReport()
     for message in claimed:

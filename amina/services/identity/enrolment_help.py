@@ -24,6 +24,7 @@ from amina.domain.roles import Permission
 from amina.i18n import N_
 from amina.services.audit.trail import MIN_PURPOSE_LENGTH, Actor, purpose_required, record_access
 from amina.services.clock import Clock
+from amina.services.delivery.outbox import WakeOutbox
 from amina.services.errors import AminaError, ErrorKind
 from amina.services.identity.cards import card_numbered, cards_of_passport, mark_card_lost
 from amina.services.identity.enrolment import (
@@ -33,7 +34,6 @@ from amina.services.identity.enrolment import (
     person_not_found,
 )
 from amina.services.identity.sign_in import SignInKeys, clear_lock, reissue_code, sign_in_rules
-from amina.services.ports import SmsGateway
 from amina.services.staff.permissions import require
 
 #: What a search shows, recorded in the audit entry (the person sees it).
@@ -165,7 +165,7 @@ def card_not_valid() -> AminaError:
 def resend_code_for(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
-    sms: SmsGateway,
+    wake_outbox: WakeOutbox,
     secret: str,
     actor: Actor,
     person_id: str,
@@ -196,7 +196,7 @@ def resend_code_for(
             raise no_sign_in_in_progress()
         challenge.tries = 0
         clear_lock(uow, challenge.subject_key)
-        issued = reissue_code(uow, sms, SignInKeys(secret), rules, challenge, now)
+        issued = reissue_code(uow, wake_outbox, SignInKeys(secret), rules, challenge, now)
         record_access(
             uow,
             clock,

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from amina.adapters.db.delivery.tables import OutboxRow
 from amina.adapters.db.identity.store import ensure_sign_in_throttle
 from amina.adapters.db.identity.tables import (
     AccessTokenRow,
@@ -52,11 +53,11 @@ from amina.domain.cards import (
 from amina.domain.sign_in import CODE_DIGITS, LockRule, SignInRules, Throttle
 from amina.i18n import LANGUAGES, N_, Translator
 from amina.services.clock import Clock
+from amina.services.delivery.outbox import WakeOutbox, hand_over_sms
 from amina.services.errors import AminaError, ErrorKind
 from amina.services.identity.cards import card_from_row, mark_card_lost
 from amina.services.identity.enrolment import person_for_card
 from amina.services.policy.versions import policy_book
-from amina.services.ports import SmsGateway
 
 SMS_TEXT = N_("Amina code: %(code)s. Do not tell it to anyone.")
 
@@ -90,7 +91,8 @@ class SignInContext:
 
     uow: UnitOfWorkFactory
     clock: Clock
-    sms: SmsGateway
+    wake_outbox: WakeOutbox
+    """Called after the commit that handed a code to the outbox (wakes the worker)."""
     secret: str
 
 
@@ -332,11 +334,28 @@ def _matching_card(uow: UnitOfWork, claim: Claim, today: date) -> tuple[Card | N
     return card, (languages.get(card.number) if card else None)
 
 
-def _send_after_commit(
-    uow: UnitOfWork, sms: SmsGateway, phone: str, language: str, code: str
+#: The key of a sign-in code's SMS in the outbox: one per challenge and send.
+OTP_KEY_PREFIX = "otp:"
+
+
+def _hand_code_to_outbox(
+    uow: UnitOfWork,
+    wake: WakeOutbox,
+    challenge_id: str,
+    sends: int,
+    phone: str | None,
+    language: str,
+    code: str,
+    now: datetime,
 ) -> None:
+    """The code's SMS goes into the outbox in the challenge's transaction, like every other
+    message; the outbox worker sends it (woken right after the commit). For an unknown card
+    (``phone`` None) the same row is written, already given up and empty, so that the request
+    does the same work whether the card exists or not."""
     text = Translator(language).gettext(SMS_TEXT, code=code)
-    uow.after_commit(lambda: sms.send(phone, text))
+    key = f"{OTP_KEY_PREFIX}{challenge_id}:{sends}"
+    hand_over_sms(uow, key, challenge_id, phone, text, now)
+    uow.after_commit(wake)
 
 
 def request_code(
@@ -374,8 +393,16 @@ def request_code(
                 consumed_at=None,
             )
         )
-        if card is not None:
-            _send_after_commit(uow, ctx.sms, card.phone, saved_language or language, code)
+        _hand_code_to_outbox(
+            uow,
+            ctx.wake_outbox,
+            challenge_id,
+            1,
+            card.phone if card is not None else None,
+            saved_language or language,
+            code,
+            now,
+        )
         uow.commit()
     return ChallengeIssued(
         challenge_id, now + rules.code_ttl, int(rules.resend_delay(1).total_seconds())
@@ -407,14 +434,14 @@ def resend_code(ctx: SignInContext, challenge_id: str, *, client_address: str) -
         next_send = challenge.last_sent_at + rules.resend_delay(challenge.sends)
         if now < next_send:
             raise resend_too_soon(next_send - now)
-        issued = reissue_code(uow, ctx.sms, keys, rules, challenge, now)
+        issued = reissue_code(uow, ctx.wake_outbox, keys, rules, challenge, now)
         uow.commit()
     return issued
 
 
 def reissue_code(
     uow: UnitOfWork,
-    sms: SmsGateway,
+    wake_outbox: WakeOutbox,
     keys: SignInKeys,
     rules: SignInRules,
     challenge: OtpChallengeRow,
@@ -429,8 +456,17 @@ def reissue_code(
     row = uow.session.scalar(
         select(CardRow).where(CardRow.card_number == (challenge.card_number or ""))
     )
-    if challenge.deliverable and row is not None:
-        _send_after_commit(uow, sms, row.phone, challenge.language, code)
+    deliverable = challenge.deliverable and row is not None
+    _hand_code_to_outbox(
+        uow,
+        wake_outbox,
+        challenge.id,
+        challenge.sends,
+        row.phone if deliverable and row is not None else None,
+        challenge.language,
+        code,
+        now,
+    )
     return ChallengeIssued(
         challenge.id,
         challenge.expires_at,
@@ -662,6 +698,14 @@ def purge_sign_in_leftovers(uow_factory: UnitOfWorkFactory, clock: Clock) -> Lef
         )
         challenges = uow.session.execute(
             delete(OtpChallengeRow).where(OtpChallengeRow.created_at < day_ago)
+        )
+        # the codes' SMS in the outbox (sent or given up long ago): no phone number or code
+        # stays longer than its challenge
+        uow.session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.idempotency_key.startswith(OTP_KEY_PREFIX),
+                OutboxRow.created_at < day_ago,
+            )
         )
         throttles = uow.session.execute(
             delete(SignInThrottleRow).where(

@@ -4,13 +4,20 @@
   steps, one step of clock drift either way). A code is accepted once: the step it belongs to
   is remembered and that step or an earlier one is refused afterwards.
 - Every failed sign-in gives the same answer, whether the username exists, the password or
-  the code was wrong, the account is disabled or locked: nobody can learn which usernames
-  exist. ``lockout_attempts`` failures in a row lock the account for ``lockout_minutes``.
+  the code was wrong, or the account is disabled: nobody can learn which usernames exist.
+- No account is ever locked. Failures slow further attempts down — by source address and by
+  account, with growing delays (``amina.domain.staff_throttle``) — and those cheap counts are
+  checked before the password's argon2 hash is computed. A throttled attempt is answered
+  "wait N seconds" without looking at the password.
+- At sign-in the staff member learns how many failed attempts there were on their account
+  since they last signed in (the console shows a banner for the session).
 - A session is a random token kept by the browser in a cookie; the database keeps only its
   SHA-256, so a copy of the table cannot be used to sign in. Each session has its own CSRF
   token for forms and unsafe API calls.
-- Staff management is done by the system (the ``amina staff`` CLI) or by a staff member with
-  ``staff.manage``; both are recorded in the audit log (``person_id`` None).
+- Staff management is done by the installation's administrator (the ``amina staff`` CLI, the
+  system actor) or by a staff member with ``staff.manage`` — who manages operator and
+  inspector accounts only (:data:`amina.domain.roles.CONSOLE_MANAGED_ROLES`). Every change is
+  recorded in the audit log (``person_id`` None), and each account remembers who created it.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -28,11 +35,12 @@ from functools import cache
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
-from amina.adapters.db.staff.tables import StaffRow, StaffSessionRow
+from amina.adapters.db.staff.tables import StaffRow, StaffSessionRow, StaffSignInFailureRow
 from amina.adapters.db.uow import UnitOfWork
-from amina.domain.roles import Permission, Role, permissions_of
+from amina.domain.roles import Permission, Role, may_manage_account, permissions_of
+from amina.domain.staff_throttle import ThrottleRules, wait_before_next
 from amina.i18n import N_
 from amina.services.audit.trail import SYSTEM, Actor, record_access
 from amina.services.clock import Clock
@@ -49,10 +57,9 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 @dataclass(frozen=True)
 class StaffAccessRules:
-    """Lock-out and session length (from settings: ``staff_lockout_*``, ``staff_session_hours``)."""
+    """Throttling and session length (settings ``staff_throttle_*``, ``staff_session_hours``)."""
 
-    lockout_attempts: int = 5
-    lockout_minutes: int = 15
+    throttle: ThrottleRules = field(default_factory=ThrottleRules)
     session_hours: int = 8
 
 
@@ -93,6 +100,8 @@ class SignedInStaff:
     role: Role
     csrf_token: str
     expires_at: datetime
+    failures_before: int = 0
+    """Failed sign-in attempts on this account between the previous sign-in and this one."""
 
     @property
     def actor(self) -> Actor:
@@ -121,7 +130,7 @@ class SignInFailure(StrEnum):
     wrong_password = "wrong_password"  # noqa: S105 - a reason, not a password
     wrong_code = "wrong_code"
     replayed_code = "replayed_code"
-    locked = "locked"
+    throttled = "throttled"
     disabled = "disabled"
 
 
@@ -132,24 +141,40 @@ class SignInAttempt:
     session: NewSession | None
     failure: SignInFailure | None
     rules: StaffAccessRules
+    retry_after: timedelta = timedelta(0)
+    """For a throttled attempt: how long to wait before the next one is looked at."""
 
     def session_or_raise(self) -> NewSession:
         if self.session is None:
-            raise sign_in_failed(self.rules)
+            raise self.error()
         return self.session
 
+    def error(self) -> AminaError:
+        if self.failure is SignInFailure.throttled:
+            return sign_in_throttled(self.retry_after)
+        return sign_in_failed()
 
-def sign_in_failed(rules: StaffAccessRules) -> AminaError:
+
+def sign_in_failed() -> AminaError:
     return AminaError(
         "sign_in_failed",
         ErrorKind.unauthorized,
         N_("Sign-in failed"),
         N_(
-            "Check your username, password and code and try again. After "
-            "%(attempts)s failed attempts in a row the account is locked for "
-            "%(minutes)s minutes."
+            "Check your username, password and code and try again. After several failed "
+            "attempts each further attempt has to wait a little longer."
         ),
-        params={"attempts": rules.lockout_attempts, "minutes": rules.lockout_minutes},
+    )
+
+
+def sign_in_throttled(retry_after: timedelta) -> AminaError:
+    seconds = max(1, int(retry_after.total_seconds() + 0.999))
+    return AminaError(
+        "sign_in_throttled",
+        ErrorKind.rate_limited,
+        N_("Too many failed attempts"),
+        N_("Wait %(seconds)s seconds, then try again."),
+        params={"seconds": seconds},
     )
 
 
@@ -236,9 +261,22 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def _check_manager(actor: Actor) -> None:
-    if actor != SYSTEM:
-        require(actor, Permission.staff_manage)
+def _check_manager(actor: Actor, account_role: str | None = None) -> None:
+    """The administrator manages every account; ``staff.manage`` only operator and inspector
+    accounts."""
+    if actor == SYSTEM:
+        return
+    require(actor, Permission.staff_manage)
+    if account_role is not None and not may_manage_account(actor.role, account_role):
+        raise AminaError(
+            "staff_role_reserved",
+            ErrorKind.forbidden,
+            N_("Only the administrator can do this"),
+            N_(
+                "Supervisor and auditor accounts are created and changed only by the "
+                "installation's administrator, with the amina staff command on the server."
+            ),
+        )
 
 
 def _end_sessions(uow: UnitOfWork, staff_id: str, now: datetime) -> None:
@@ -264,9 +302,9 @@ def create_staff(
 
     Generates the password unless one is given, and always returns the TOTP secret and its
     ``otpauth://`` URI: they are shown once and cannot be read back later. ``totp_secret`` is
-    for demo accounts only.
+    for demo accounts only. A supervisor creates operator and inspector accounts only.
     """
-    _check_manager(by)
+    _check_manager(by, role.value)
     username = normalise_username(username)
     display_name = display_name.strip()
     errors: list[FieldError] = []
@@ -324,6 +362,7 @@ def create_staff(
         locked_until=None,
         last_totp_step=None,
         created_at=clock.now(),
+        created_by=by.staff_id,
     )
     uow.session.add(row)
     uow.session.flush()
@@ -333,7 +372,7 @@ def create_staff(
         by,
         action="staff.create",
         purpose="Staff account management: account created",
-        details={"staff_id": row.id, "role": role.value},
+        details={"staff_id": row.id, "username": row.username, "role": role.value},
     )
     return NewStaffAccount(_account(row), generated, _enrolment(username, secret))
 
@@ -352,6 +391,7 @@ def disable_staff(uow: UnitOfWork, clock: Clock, username: str, *, by: Actor = S
     """
     _check_manager(by)
     row = _row_by_username(uow, username, for_update=True)
+    _check_manager(by, row.role)
     if row.id == by.staff_id:
         raise AminaError(
             "cannot_disable_self",
@@ -368,17 +408,18 @@ def disable_staff(uow: UnitOfWork, clock: Clock, username: str, *, by: Actor = S
         by,
         action="staff.disable",
         purpose="Staff account management: account disabled",
-        details={"staff_id": row.id, "role": row.role},
+        details={"staff_id": row.id, "username": row.username, "role": row.role},
     )
 
 
 def reset_second_factor(
     uow: UnitOfWork, clock: Clock, username: str, *, by: Actor = SYSTEM
 ) -> SecondFactorEnrolment:
-    """Give an account a new TOTP secret (lost phone) and end its sessions. Also lifts a
-    lock-out. For the system and ``staff.manage``; the new secret is shown once."""
+    """Give an account a new TOTP secret (lost phone) and end its sessions. For the system
+    and ``staff.manage``; the new secret is shown once."""
     _check_manager(by)
     row = _row_by_username(uow, username, for_update=True)
+    _check_manager(by, row.role)
     row.totp_secret = pyotp.random_base32()
     row.last_totp_step = None
     row.failed_attempts = 0
@@ -390,7 +431,7 @@ def reset_second_factor(
         by,
         action="staff.reset_mfa",
         purpose="Staff account management: second factor reset",
-        details={"staff_id": row.id, "role": row.role},
+        details={"staff_id": row.id, "username": row.username, "role": row.role},
     )
     return _enrolment(row.username, row.totp_secret)
 
@@ -399,14 +440,48 @@ def reset_second_factor(
 
 
 def _refuse(
-    row: StaffRow | None, failure: SignInFailure, now: datetime, rules: StaffAccessRules
+    uow: UnitOfWork,
+    username: str,
+    source: str,
+    failure: SignInFailure,
+    now: datetime,
+    rules: StaffAccessRules,
 ) -> SignInAttempt:
-    if row is not None and failure is not SignInFailure.locked:
-        row.failed_attempts += 1
-        if row.failed_attempts >= rules.lockout_attempts:
-            row.locked_until = now + timedelta(minutes=rules.lockout_minutes)
-            row.failed_attempts = 0
+    uow.session.add(StaffSignInFailureRow(username=username[:64], source=source[:64], at=now))
     return SignInAttempt(None, failure, rules)
+
+
+def _failures(
+    uow: UnitOfWork, since: datetime, *where: ColumnElement[bool]
+) -> tuple[int, datetime | None]:
+    count, last = uow.session.execute(
+        select(func.count(), func.max(StaffSignInFailureRow.at)).where(
+            StaffSignInFailureRow.at >= since, *where
+        )
+    ).one()
+    return int(count or 0), last
+
+
+def _wait(
+    uow: UnitOfWork,
+    username: str,
+    source: str,
+    account_since: datetime,
+    now: datetime,
+    throttle: ThrottleRules,
+) -> timedelta:
+    """The cheap check, before any hashing: how long this source and this account must wait."""
+    since = now - throttle.window
+    by_source = _failures(uow, since, StaffSignInFailureRow.source == source[:64])
+    by_account = _failures(
+        uow, max(since, account_since), StaffSignInFailureRow.username == username[:64]
+    )
+    return max(
+        wait_before_next(*by_source, now, throttle.free_failures, throttle.source_max_delay),
+        wait_before_next(
+            *by_account, now, throttle.account_free_failures, throttle.account_max_delay
+        ),
+    )
 
 
 def sign_in(
@@ -417,34 +492,42 @@ def sign_in(
     username: str,
     password: str,
     code: str,
+    source: str = "unknown",
 ) -> SignInAttempt:
-    """Anyone may try. Checks password and TOTP code, counts failures, opens a session.
+    """Anyone may try. Checks the throttle (cheap) first, then password and TOTP code; records
+    failures; opens a session. ``source`` is the client's address.
 
     The caller commits the unit of work whatever the outcome, then calls
     :meth:`SignInAttempt.session_or_raise`.
     """
     now = clock.now()
+    name = normalise_username(username)
     row = uow.session.scalars(
-        select(StaffRow).where(StaffRow.username == normalise_username(username)).with_for_update()
+        select(StaffRow).where(StaffRow.username == name).with_for_update()
     ).first()
+    account_since = now - rules.throttle.window
+    if row is not None and row.last_signed_in_at is not None:
+        account_since = row.last_signed_in_at
+    wait = _wait(uow, name, source, account_since, now, rules.throttle)
+    if wait > timedelta(0):
+        return SignInAttempt(None, SignInFailure.throttled, rules, retry_after=wait)
     if row is None:
         _password_matches(_unknown_user_hash(), password)
-        return _refuse(None, SignInFailure.unknown_username, now, rules)
-    if row.locked_until is not None and row.locked_until > now:
-        _password_matches(_unknown_user_hash(), password)
-        return _refuse(row, SignInFailure.locked, now, rules)
+        return _refuse(uow, name, source, SignInFailure.unknown_username, now, rules)
     if not _password_matches(row.password_hash, password):
-        return _refuse(row, SignInFailure.wrong_password, now, rules)
+        return _refuse(uow, name, source, SignInFailure.wrong_password, now, rules)
     if not row.active:
-        return _refuse(row, SignInFailure.disabled, now, rules)
+        return _refuse(uow, name, source, SignInFailure.disabled, now, rules)
     step = _matching_step(row.totp_secret, code, now)
     if step is None:
-        return _refuse(row, SignInFailure.wrong_code, now, rules)
+        return _refuse(uow, name, source, SignInFailure.wrong_code, now, rules)
     if row.last_totp_step is not None and step <= row.last_totp_step:
-        return _refuse(row, SignInFailure.replayed_code, now, rules)
+        return _refuse(uow, name, source, SignInFailure.replayed_code, now, rules)
+    failures_before, _ = _failures(
+        uow, row.last_signed_in_at or row.created_at, StaffSignInFailureRow.username == name
+    )
     row.last_totp_step = step
-    row.failed_attempts = 0
-    row.locked_until = None
+    row.last_signed_in_at = now
     if _hasher().check_needs_rehash(row.password_hash):
         row.password_hash = _hasher().hash(password)
     token = secrets.token_urlsafe(32)
@@ -455,9 +538,20 @@ def sign_in(
         created_at=now,
         expires_at=now + timedelta(hours=rules.session_hours),
         ended_at=None,
+        failures_before=failures_before,
     )
     uow.session.add(session)
     return SignInAttempt(NewSession(token, _signed_in(row, session)), None, rules)
+
+
+def forget_sign_in_failures(uow: UnitOfWork, clock: Clock) -> int:
+    """The system (the daily sign-in clean-up) deletes failures older than a day."""
+    gone = uow.session.execute(
+        delete(StaffSignInFailureRow).where(
+            StaffSignInFailureRow.at < clock.now() - timedelta(days=1)
+        )
+    )
+    return int(getattr(gone, "rowcount", 0) or 0)
 
 
 def _signed_in(row: StaffRow, session: StaffSessionRow) -> SignedInStaff:
@@ -468,6 +562,7 @@ def _signed_in(row: StaffRow, session: StaffSessionRow) -> SignedInStaff:
         role=Role(row.role),
         csrf_token=session.csrf_token,
         expires_at=session.expires_at,
+        failures_before=session.failures_before or 0,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
@@ -24,6 +24,10 @@ class StaffRow(Base):
     locked_until: Mapped[datetime | None]
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+    #: The staff account that created this one; None: the installation's administrator
+    #: (``amina staff create``). Nobody decides an objection against their own creation.
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    last_signed_in_at: Mapped[datetime | None]
 
 
 class StaffSessionRow(Base):
@@ -35,3 +39,22 @@ class StaffSessionRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    #: Failed sign-ins on this account between the previous sign-in and this one (the banner).
+    failures_before: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class StaffSignInFailureRow(Base):
+    """One failed staff sign-in: the (normalised) username tried and the source address.
+    Throttling counts these; kept for a day (``amina.services.staff.throttle``)."""
+
+    __tablename__ = "staff_sign_in_failures"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_staff_sign_in_failures_username_at", "username", "at"),
+        Index("ix_staff_sign_in_failures_source_at", "source", "at"),
+    )

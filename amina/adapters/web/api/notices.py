@@ -375,7 +375,8 @@ def add_push_subscription(
     body: PushSubscriptionIn, request: Request, person: SignedInPerson = Depends(current_person)
 ) -> PushSubscriptionOut:
     """Receive notices and decisions as web push notifications in this browser too (the inbox
-    always has them). Sending the same endpoint again renews it."""
+    always has them). Sending the same endpoint again renews it. Only endpoints at the known
+    push services are accepted (422 ``push_endpoint_refused``)."""
     container = container_of(request)
     found = subscribe(
         container.uow,
@@ -384,6 +385,8 @@ def add_push_subscription(
         body.endpoint,
         body.keys.p256dh,
         body.keys.auth,
+        endpoints=container.push_endpoints,
+        limit=container.settings.push_subscriptions_per_person,
     )
     return PushSubscriptionOut(id=found.id, endpoint=found.endpoint, created_at=found.created_at)
 

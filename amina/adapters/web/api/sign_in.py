@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +27,6 @@ from amina.services.identity.sign_in import (
     resend_code,
     verify_code,
 )
-from amina.services.ports import SmsGateway
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
 
@@ -104,23 +103,12 @@ class AccessOut(BaseModel):
     expires_at: datetime
 
 
-class _SendAfterAnswer:
-    """The SMS gateway, deferred until the answer is on its way."""
-
-    def __init__(self, tasks: BackgroundTasks, gateway: SmsGateway) -> None:
-        self._tasks = tasks
-        self._gateway = gateway
-
-    def send(self, to: str, text: str) -> None:
-        self._tasks.add_task(self._gateway.send, to, text)
-
-
-def _context(request: Request, tasks: BackgroundTasks) -> SignInContext:
+def _context(request: Request) -> SignInContext:
     container = container_of(request)
     return SignInContext(
         uow=container.uow,
         clock=container.clock,
-        sms=_SendAfterAnswer(tasks, container.sms),
+        wake_outbox=container.wake_outbox,
         secret=container.settings.secret_key,
     )
 
@@ -143,9 +131,7 @@ def _challenge(issued: ChallengeIssued) -> ChallengeOut:
     response_model=ChallengeOut,
     responses=problem_responses({429: ["locked_out", "rate_limited"]}),
 )
-async def ask_for_code(
-    request: Request, tasks: BackgroundTasks, body: Annotated[CodeRequestIn, Body()]
-) -> ChallengeOut:
+async def ask_for_code(request: Request, body: Annotated[CodeRequestIn, Body()]) -> ChallengeOut:
     """Ask for a one-time code by card (card number + date of birth) or, when the card is
     lost, by passport. The answer is the same whether or not the card exists; a code is sent
     only to the phone on file."""
@@ -156,7 +142,7 @@ async def ask_for_code(
     )
     issued = await run_in_threadpool(
         request_code,
-        _context(request, tasks),
+        _context(request),
         claim,
         client_address=client_address(request),
         language=language_of(request),
@@ -172,12 +158,12 @@ async def ask_for_code(
         {409: ["challenge_closed"], 429: ["resend_too_soon", "locked_out"]}
     ),
 )
-async def resend(request: Request, tasks: BackgroundTasks, challenge_id: str) -> ChallengeOut:
+async def resend(request: Request, challenge_id: str) -> ChallengeOut:
     """Send a new code for the same sign-in; the waits between sends double (30 s, 60 s…),
     given as ``Retry-After`` on a 429 ``resend_too_soon``."""
     issued = await run_in_threadpool(
         resend_code,
-        _context(request, tasks),
+        _context(request),
         challenge_id,
         client_address=client_address(request),
     )
@@ -191,13 +177,13 @@ async def resend(request: Request, tasks: BackgroundTasks, challenge_id: str) ->
         {401: ["otp_invalid", "otp_expired"], 409: ["challenge_closed"], 429: ["locked_out"]}
     ),
 )
-async def verify(request: Request, tasks: BackgroundTasks, body: VerifyIn) -> SignedInOut:
+async def verify(request: Request, body: VerifyIn) -> SignedInOut:
     """Check the code. Right: an access token and a device credential (binding this device
     retires the person's previous one). Wrong: 401 ``otp_invalid``; too many attempts: 429
     ``locked_out`` with ``Retry-After``."""
     signed_in = await run_in_threadpool(
         verify_code,
-        _context(request, tasks),
+        _context(request),
         body.challenge_id,
         body.code,
         DeviceInfo(body.device.name, body.device.platform),

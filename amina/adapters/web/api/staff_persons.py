@@ -152,7 +152,7 @@ async def resend_code(
         resend_code_for,
         container.uow,
         container.clock,
-        container.sms,
+        container.wake_outbox,
         container.settings.secret_key,
         staff.actor,
         person_id,

@@ -35,7 +35,7 @@ from amina.adapters.web.staff_auth import (
 )
 from amina.domain.audit import ChainReport
 from amina.domain.calendar import MOSCOW
-from amina.domain.roles import ROLE_PERMISSIONS, Permission, Role
+from amina.domain.roles import CONSOLE_MANAGED_ROLES, ROLE_PERMISSIONS, Permission, Role
 from amina.i18n import N_
 from amina.services.audit.review import audit_integrity, audit_page
 from amina.services.errors import AminaError, ErrorKind
@@ -47,7 +47,6 @@ from amina.services.staff.accounts import (
     list_staff,
     reset_second_factor,
     sign_in,
-    sign_in_failed,
     sign_out,
     staff_session,
 )
@@ -205,17 +204,27 @@ def sign_in_submit(
     rules = access_rules(container.settings)
     with container.uow() as uow:
         attempt = sign_in(
-            uow, container.clock, rules, username=username, password=password, code=code
+            uow,
+            container.clock,
+            rules,
+            username=username,
+            password=password,
+            code=code,
+            source=request.client.host if request.client else "unknown",
         )
         uow.commit()
     if attempt.session is None:
-        return _sign_in_page(
+        error = attempt.error()
+        page = _sign_in_page(
             request,
-            status_code=401,
+            status_code=429 if error.kind is ErrorKind.rate_limited else 401,
             username=username,
             next_url=next,
-            error=sign_in_failed(rules),
+            error=error,
         )
+        if error.kind is ErrorKind.rate_limited:
+            page.headers["Retry-After"] = str(error.params["seconds"])
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, attempt.session.token, container.settings)
     forget_sign_in_nonce(response, container.settings)
@@ -305,7 +314,8 @@ def _staff_page(
         "console/staff.html",
         status_code=status_code,
         accounts=accounts,
-        roles=list(Role),
+        # a supervisor creates and manages operator and inspector accounts only
+        roles=[role for role in Role if role in CONSOLE_MANAGED_ROLES],
         error=error,
         form=form or {},
     )
@@ -375,6 +385,8 @@ def staff_create(
             uow.commit()
     except AminaError as error:
         status = 409 if error.code == "staff_username_taken" else 422
+        if error.kind is ErrorKind.forbidden:
+            status = 403
         return _staff_page(request, staff, status_code=status, error=error, form=form)
     return _enrolment_page(
         request,
@@ -397,7 +409,8 @@ def staff_disable(
             disable_staff(uow, container.clock, username, by=staff.actor)
             uow.commit()
     except AminaError as error:
-        return _staff_page(request, staff, status_code=409, error=error)
+        status = 403 if error.kind is ErrorKind.forbidden else 409
+        return _staff_page(request, staff, status_code=status, error=error)
     return RedirectResponse("/console/staff", status_code=303)
 
 
@@ -413,7 +426,8 @@ def staff_reset_second_factor(
             enrolment = reset_second_factor(uow, container.clock, username, by=staff.actor)
             uow.commit()
     except AminaError as error:
-        return _staff_page(request, staff, status_code=404, error=error)
+        status = 403 if error.kind is ErrorKind.forbidden else 404
+        return _staff_page(request, staff, status_code=status, error=error)
     return _enrolment_page(
         request, username=username, enrolment=enrolment, password=None, created=False
     )
