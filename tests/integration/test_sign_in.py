@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from fakes.ports import fake_channels
 from fastapi.testclient import TestClient
 from sign_in_support import (
     WORKER,
@@ -31,7 +32,6 @@ from amina.adapters.web.app import create_app
 from amina.bootstrap import Container
 from amina.i18n import Translator
 from amina.services.clock import FixedClock
-from amina.services.delivery.channels import fake_channels
 from amina.services.delivery.outbox import deliver_due, pending_count
 from amina.services.identity.cards import card_events
 from amina.services.identity.sessions import device_retired
