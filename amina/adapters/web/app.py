@@ -14,6 +14,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from amina.adapters.db.migrate import is_current
 from amina.adapters.web import problems, staff_auth
+from amina.adapters.web.api import booking as booking_api
 from amina.adapters.web.api import devices as devices_api
 from amina.adapters.web.api import eligibility as eligibility_api
 from amina.adapters.web.api import me as me_api
@@ -128,6 +129,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(notices_api.push_router)
     app.include_router(staff_cases_api.router)
     app.include_router(verify_page.router)
+    app.include_router(booking_api.router)
+    app.include_router(booking_api.staff_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(BodySizeLimitMiddleware, limit=MAX_BODY_BYTES)
