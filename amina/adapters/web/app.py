@@ -36,6 +36,7 @@ from amina.adapters.web.observability import (
 from amina.adapters.web.pages import app as person_app
 from amina.adapters.web.pages import console as staff_console
 from amina.adapters.web.pages import (
+    console_booking,
     console_calendar,
     console_cases,
     console_policy,
@@ -116,6 +117,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(staff_console.router)
     app.include_router(staff_console.staff_api)
     app.include_router(console_calendar.router)
+    app.include_router(console_booking.router)
     app.include_router(console_policy.router)
     app.include_router(console_cases.router)
     app.include_router(console_reviews.router)

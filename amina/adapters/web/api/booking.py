@@ -12,6 +12,7 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
+import segno
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,6 +93,7 @@ class BookingOut(BaseModel):
     address: str
     documents: list[str]
     ticket_url: str
+    qr_svg: str = Field(description="The ticket's QR code as an inline SVG element")
 
 
 def _time(instant: datetime) -> str:
@@ -135,6 +137,9 @@ def booking_out(booking: use.Booking, t: Translator, settings: Settings) -> Book
         address=CENTRE_ADDRESS,
         documents=[t.gettext(d) for d in found.documents],
         ticket_url=f"/api/v1/me/bookings/{booking.id}/ticket.pdf",
+        qr_svg=segno.make_qr(
+            check_in_url(settings, grouped_code(booking.code)), error="m"
+        ).svg_inline(scale=5, omitsize=True),
     )
 
 
