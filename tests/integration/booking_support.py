@@ -33,9 +33,7 @@ def slots(client: TestClient, service: str, day: str | None = None) -> list[dict
     return answer.json()  # type: ignore[no-any-return]
 
 
-def book(
-    client: TestClient, session: Session, service: str, slot_id: str, **extra: Any
-) -> Any:
+def book(client: TestClient, session: Session, service: str, slot_id: str, **extra: Any) -> Any:
     headers = {**session.bearer}
     if "key" in extra:
         headers["Idempotency-Key"] = extra.pop("key")
@@ -55,9 +53,7 @@ def people(container: Container, count: int, first: int = 7725300000) -> list[st
         for number in numbers:
             row = uow.session.scalar(select(CardRow).where(CardRow.card_number == number))
             assert row is not None
-            ids.append(
-                person_for_card(uow, card_from_row(row), container.clock.now(), "ru").id
-            )
+            ids.append(person_for_card(uow, card_from_row(row), container.clock.now(), "ru").id)
         uow.commit()
     return ids
 
