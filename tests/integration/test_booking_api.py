@@ -44,12 +44,15 @@ def test_times_are_offered_only_on_working_days_from_eight_to_six_moscow_time(
 
     days = {s["day"] for s in offered}
     assert "2025-11-06" in days  # Thursday
-    assert "2025-11-08" not in days and "2025-11-09" not in days  # the weekend
+    assert "2025-11-08" not in days
+    assert "2025-11-09" not in days
     assert "2025-11-05" in days  # today, after 10:00
     today = [s["time"] for s in offered if s["day"] == "2025-11-05"]
-    assert min(today) == "10:30" and max(today) == "17:30"
+    assert min(today) == "10:30"
+    assert max(today) == "17:30"
     thursday = [s["time"] for s in offered if s["day"] == "2025-11-06"]
-    assert thursday[0] == "08:00" and thursday[-1] == "17:30"
+    assert thursday[0] == "08:00"
+    assert thursday[-1] == "17:30"
     assert all(s["free"] == 6 for s in offered)
 
 
@@ -64,17 +67,21 @@ def test_a_person_books_gets_a_ticket_moves_and_cancels_and_the_seat_comes_back(
     assert booked.status_code == 201, booked.text
     visit = booked.json()
     assert visit["status"] == "confirmed"
-    assert visit["time"] == "08:00" and visit["day"] == "2025-11-06"
-    assert len(visit["code"]) == 9 and visit["code"][4] == "-"
+    assert visit["time"] == "08:00"
+    assert visit["day"] == "2025-11-06"
+    assert len(visit["code"]) == 9
+    assert visit["code"][4] == "-"
     assert visit["check_in_url"].endswith(f"code={visit['code']}")
     assert slots(client, "biometrics", "2025-11-06")[0]["free"] == 7
 
     again = book(client, me, "biometrics", first["id"], key="k1")
-    assert again.status_code == 201 and again.json() == visit
+    assert again.status_code == 201
+    assert again.json() == visit
     assert again.headers["Idempotent-Replayed"] == "true"
 
     twice = book(client, me, "biometrics", second["id"])
-    assert twice.status_code == 409 and twice.json()["code"] == "already_booked"
+    assert twice.status_code == 409
+    assert twice.json()["code"] == "already_booked"
 
     ticket = client.get(visit["ticket_url"], headers=me.bearer)
     assert ticket.status_code == 200
@@ -87,12 +94,15 @@ def test_a_person_books_gets_a_ticket_moves_and_cancels_and_the_seat_comes_back(
         headers={**me.bearer, "Idempotency-Key": "m1"},
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["time"] == "08:15" and moved.json()["code"] == visit["code"]
+    assert moved.json()["time"] == "08:15"
+    assert moved.json()["code"] == visit["code"]
     free = {s["id"]: s["free"] for s in slots(client, "biometrics", "2025-11-06")}
-    assert free[first["id"]] == 8 and free[second["id"]] == 7
+    assert free[first["id"]] == 8
+    assert free[second["id"]] == 7
 
     cancelled = client.post(f"/api/v1/me/bookings/{visit['id']}/cancel", headers=me.bearer)
-    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
     free = {s["id"]: s["free"] for s in slots(client, "biometrics", "2025-11-06")}
     assert free[second["id"]] == 8
 
@@ -113,13 +123,15 @@ def test_a_hold_keeps_the_seat_ten_minutes_then_it_is_released(
 
     clock.advance(timedelta(minutes=11))
     late = client.post(f"/api/v1/me/bookings/{held['id']}/confirm", headers=me.bearer)
-    assert late.status_code == 409 and late.json()["code"] == "hold_expired"
+    assert late.status_code == 409
+    assert late.json()["code"] == "hold_expired"
     assert release_expired_holds(container.uow, container.clock) == 1
     assert slots(client, "medical_examination", "2025-11-06")[0]["free"] == 8
 
     again = book(client, me, "medical_examination", first["id"], hold=True).json()
     confirmed = client.post(f"/api/v1/me/bookings/{again['id']}/confirm", headers=me.bearer)
-    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "confirmed"
 
 
 def test_the_replacement_of_a_lost_card_is_only_for_people_whose_card_is_lost(

@@ -12,9 +12,9 @@ from registration_support import person
 from sign_in_support import Session
 
 from amina.bootstrap import Container
-from amina.services.booking.reminders import send_due_reminders
 from amina.i18n import Translator
 from amina.services.booking.bookings import cancel
+from amina.services.booking.reminders import send_due_reminders
 from amina.services.clock import FixedClock
 from amina.services.delivery.inbox import InboxItem, inbox_of
 
