@@ -8,6 +8,7 @@ from datetime import timedelta
 from booking_support import book, opened, slots
 from fastapi.testclient import TestClient
 from registration_support import person
+from sign_in_support import WORKER, ask_for_code_by_passport, last_code, register, verify
 
 from amina.bootstrap import Container
 from amina.services.booking.bookings import release_expired_holds
@@ -32,7 +33,7 @@ def test_the_centre_lists_its_services_with_documents_in_the_callers_language(
     }
     assert services["biometrics"]["duration_minutes"] == 15
     assert services["card_replacement"]["who_may_book"] == "lost_card"
-    assert any("Pasport" in d for d in services["card_issuance"]["documents"])
+    assert any("pasport" in d.lower() for d in services["card_issuance"]["documents"])
 
 
 def test_times_are_offered_only_on_working_days_from_eight_to_six_moscow_time(
@@ -146,3 +147,50 @@ def test_the_replacement_of_a_lost_card_is_only_for_people_whose_card_is_lost(
     assert refused.status_code == 403
     assert refused.json()["code"] == "service_not_for_you"
     assert client.get("/api/v1/me/bookings/suggested", headers=me.bearer).json() == []
+
+
+def test_a_person_who_signed_in_with_the_passport_is_offered_and_books_a_card_replacement(
+    client: TestClient, container: Container
+) -> None:
+    opened(container)
+    register(container, dict(WORKER))
+    asked = ask_for_code_by_passport(client, WORKER)
+    assert asked.status_code == 202, asked.text
+    signed = verify(client, asked.json()["challenge_id"], last_code(client, WORKER["phone"]))
+    assert signed.status_code == 200, signed.text
+    bearer = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+
+    offered = client.get("/api/v1/me/bookings/suggested", headers=bearer).json()
+    assert offered == [{"service": "card_replacement", "reason": "card_lost"}]
+    first = slots(client, "card_replacement", "2025-11-06")[0]
+    booked = client.post(
+        "/api/v1/me/bookings",
+        json={"service": "card_replacement", "slot_id": first["id"]},
+        headers=bearer,
+    )
+    assert booked.status_code == 201, booked.text
+    assert client.get("/api/v1/me/bookings/suggested", headers=bearer).json() == []
+
+
+def test_the_booking_screen_has_an_address_of_its_own_and_is_in_every_language(
+    client: TestClient,
+) -> None:
+    assert client.get("/app/booking", follow_redirects=False).headers["location"] == (
+        "/app#booking"
+    )
+    titles = {
+        "ru": "Визиты в миграционный центр",
+        "uz": "Migratsiya markaziga tashriflar",
+        "tg": "Ташрифҳо ба маркази муҳоҷират",
+        "ky": "Миграциялык борборго баруулар",
+        "hy": "Այցեր միգրացիոն կենտրոն",
+        "kk": "Көші-қон орталығына бару",
+        "ka": "ვიზიტები მიგრაციის ცენტრში",
+        "az": "Miqrasiya mərkəzinə səfərlər",
+        "ro": "Vizite la centrul de migrație",
+        "uk": "Візити до міграційного центру",
+        "en": "Visits to the migration centre",
+    }
+    for language, title in titles.items():
+        page = client.get("/app", params={"lang": language})
+        assert f'<h1 id="booking-title" tabindex="-1">{title}</h1>' in page.text, language
