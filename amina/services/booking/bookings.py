@@ -29,6 +29,7 @@ from amina.domain.booking import (
     HOLD_FOR,
     BookingStatus,
     ServiceCode,
+    WhoMayBook,
     may_book,
     service,
     ticket_code_from,
@@ -118,12 +119,12 @@ def book(
     """
     centre_service = service(service_code.value)
     assert centre_service is not None
-    if not may_book(centre_service, card_lost(uow, person_id)):
+    if centre_service.who_may_book is not WhoMayBook.anyone and not may_book(
+        centre_service, card_lost(uow, person_id)
+    ):
         raise service_not_for_you()
     now = clock.now()
     slot = _slot_for(uow, slot_id, service_code)
-    if _active_booking_for(uow, person_id, service_code) is not None:
-        raise already_booked()
     if not _take_seat(uow, slot.id, now):
         raise slot_full()
     row = BookingRow(
@@ -142,9 +143,9 @@ def book(
     try:
         uow.session.flush()
     except IntegrityError as error:
-        # the partial unique index: a booking for the same service committed a moment ago
+        # the partial unique index: the person has an active booking for this service (the
+        # seat taken above goes back with the rollback)
         raise already_booked() from error
-    uow.session.refresh(slot)
     return _booking(row, slot)
 
 
@@ -153,18 +154,6 @@ def _take_seat(uow: UnitOfWork, slot_id: str, now: datetime) -> bool:
     if store.take_seat(uow, slot_id, now):
         return True
     return bool(_release_expired_holds_of(uow, now, slot_id)) and store.take_seat(uow, slot_id, now)
-
-
-def _active_booking_for(
-    uow: UnitOfWork, person_id: str, service_code: ServiceCode
-) -> BookingRow | None:
-    return uow.session.scalar(
-        select(BookingRow).where(
-            BookingRow.person_id == person_id,
-            BookingRow.service == service_code.value,
-            BookingRow.status.in_([s.value for s in ACTIVE]),
-        )
-    )
 
 
 def _row(uow: UnitOfWork, person_id: str, booking_id: str) -> BookingRow:
