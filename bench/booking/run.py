@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +142,9 @@ def run(people: int, threads: int, seed: int) -> dict[str, Any]:
         uow.commit()
     with container.engine.connect() as conn:
         seats = conn.execute(
-            text("SELECT coalesce(sum(capacity), 0) FROM booking_slots WHERE day BETWEEN :a AND :b"),
+            text(
+                "SELECT coalesce(sum(capacity), 0) FROM booking_slots WHERE day BETWEEN :a AND :b"
+            ),
             {"a": NEXT_WEEK[0], "b": NEXT_WEEK[1]},
         ).scalar_one()
         person_ids = [r[0] for r in conn.execute(text("SELECT id FROM persons ORDER BY id"))]

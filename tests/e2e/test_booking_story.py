@@ -39,9 +39,7 @@ def test_a_person_books_gets_the_ticket_moves_it_and_is_checked_in_at_the_consol
         translated("ky", "You have no visit booked.")
     )
     visits.get_by_role("link", name=translated("ky", "My visits")).click()
-    screen(phone_page, "booking").get_by_role(
-        "link", name=translated("ky", "Book a visit")
-    ).click()
+    screen(phone_page, "booking").get_by_role("link", name=translated("ky", "Book a visit")).click()
 
     form = screen(phone_page, "booking-new")
     form.get_by_label(translated("ky", "Service")).select_option("biometrics")
@@ -80,7 +78,9 @@ def test_a_person_books_gets_the_ticket_moves_it_and_is_checked_in_at_the_consol
     later_time = later.inner_text()
     later.click()
     ticket = screen(phone_page, "booking-ticket")
-    expect(phone_page.locator("#app-message")).to_have_text(translated("ky", "Your visit is moved."))
+    expect(phone_page.locator("#app-message")).to_have_text(
+        translated("ky", "Your visit is moved.")
+    )
     expect(ticket.locator("#ticket-when")).to_contain_text(later_time)
     expect(ticket.locator("#ticket-code")).to_have_text(ticket_code)
 
