@@ -500,13 +500,24 @@ def outcome_endpoint(
     outcome: Literal["check-in", "served", "no-show"],
     request: Request,
     staff: SignedInStaff = Depends(staff_with(Permission.appointment_manage)),
-) -> VisitOut:
-    """Check a visitor in, or mark the visit served or a no-show (audited)."""
+    key: str | None = Depends(idempotency_key),
+) -> JSONResponse:
+    """Check a visitor in, or mark the visit served or a no-show (audited). With an
+    ``Idempotency-Key``, a repeated request gets the first answer again."""
     container = container_of(request)
-    with container.uow() as uow:
+    t = translator_for(request)
+
+    def change(uow: UnitOfWork) -> Answer:
         visit = _OUTCOMES[outcome](uow, container.clock, staff.actor, person_id, booking_id)
-        uow.commit()
-    return visit_out(visit, translator_for(request), container.settings)
+        return Answer(200, visit_out(visit, t, container.settings).model_dump(mode="json"))
+
+    answer = run_once(
+        container.uow,
+        container.clock,
+        idempotent_request(request, f"staff:{staff.staff_id}", key, {}),
+        change,
+    )
+    return answer_response(answer)
 
 
 @staff_router.get("/days/{day}/load", response_model=list[LoadOut])

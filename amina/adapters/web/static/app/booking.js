@@ -72,6 +72,16 @@ async function showBookings() {
       item.append(element("p", null), element("p", null), element("p", "muted", when(booking)));
       item.children[0].append(badge);
       item.children[1].append(link);
+      if (booking.status === "closed_by_centre" || booking.status === "expired") {
+        // the centre closed the day (or the hold ran out): offer the free times of the service
+        const again = element("a", "button button--secondary booking-rebook", t("rebook"));
+        again.href = "#booking-new";
+        again.addEventListener("click", () => {
+          sessionStorage.removeItem(MOVING);
+          sessionStorage.setItem(WANTED, booking.service);
+        });
+        item.append(again);
+      }
       return item;
     }),
   );
