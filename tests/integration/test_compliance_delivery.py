@@ -211,7 +211,7 @@ def test_the_scheduler_runs_the_sweep_at_nine_on_working_days_and_delivers_the_o
     clock.set(moscow_time(date(2025, 11, 6), 9, 0))
     assert "compliance-sweep" in scheduler.tick()
     assert len(phone.notices()) == 1
-    [outbox] = scheduler.recurring
+    outbox = next(job for job in scheduler.recurring if job.name == "outbox")
     assert outbox.every <= timedelta(seconds=10)
     assert scheduler.run_recurring(outbox)
     assert len(notice_texts(client, phone)) == 1
