@@ -17,12 +17,19 @@ DemoLoader = Callable[[Container, Console], None]
 
 def _loaders() -> list[DemoLoader]:
     # Imported here so that `amina --help` stays fast.
+    from amina.demo.booking import load_demo_bookings
     from amina.demo.cards import load_demo_cards
     from amina.demo.patents import load_demo_patents
     from amina.demo.registrations import load_demo_registrations
     from amina.demo.staff import load_demo_staff
 
-    return [load_demo_staff, load_demo_cards, load_demo_registrations, load_demo_patents]
+    return [
+        load_demo_staff,
+        load_demo_cards,
+        load_demo_registrations,
+        load_demo_patents,
+        load_demo_bookings,
+    ]
 
 
 def load_demo(container: Container, console: Console) -> None:

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     """See a person's location reports and daily summaries, for a case."""
     appointment_manage = "appointment.manage"
     """Work the MMC appointment book: check visitors in, move or cancel visits."""
+    appointment_hours = "appointment.hours"
+    """Edit the MMC's opening hours and counters, and close days (with a reason)."""
     case_view = "case.view"
     """See the case queue and a case's file."""
     case_decide = "case.decide"
@@ -85,6 +87,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.referral_confirm,
             Permission.policy_edit,
             Permission.calendar_edit,
+            Permission.appointment_hours,
             Permission.staff_manage,
         }
     ),

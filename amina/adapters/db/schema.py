@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from amina.adapters.db.audit import tables as _audit
 from amina.adapters.db.base import Base
+from amina.adapters.db.booking import tables as _booking
 from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
 from amina.adapters.db.identity import tables as _identity
@@ -19,6 +20,7 @@ from amina.adapters.db import idempotency as _idempotency  # isort: skip
 
 TABLE_MODULES = (
     _audit,
+    _booking,
     _compliance,
     _delivery,
     _identity,

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from amina.adapters.db.migrate import is_current
 from amina.adapters.web import problems, staff_auth
+from amina.adapters.web.api import booking as booking_api
 from amina.adapters.web.api import devices as devices_api
 from amina.adapters.web.api import eligibility as eligibility_api
 from amina.adapters.web.api import me as me_api
@@ -39,6 +40,7 @@ from amina.adapters.web.observability import (
 from amina.adapters.web.pages import app as person_app
 from amina.adapters.web.pages import console as staff_console
 from amina.adapters.web.pages import (
+    console_booking,
     console_calendar,
     console_cases,
     console_patent,
@@ -142,27 +144,33 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         from amina.adapters.web.pages import sandbox_checkout
 
         app.include_router(sandbox_checkout.router)
-    app.include_router(landing.router)
-    app.include_router(person_app.router)
-    app.include_router(staff_console.router)
-    app.include_router(staff_console.staff_api)
-    app.include_router(console_calendar.router)
-    app.include_router(console_policy.router)
-    app.include_router(console_cases.router)
-    app.include_router(console_reviews.router)
-    app.include_router(registrations_api.router)
-    app.include_router(registrations_api.staff_router)
-    app.include_router(verification_api.router)
-    app.include_router(my_reports_api.router)
-    app.include_router(reporting_settings_api.router)
-    app.include_router(region_outline_api.router)
-    app.include_router(notices_api.router)
-    app.include_router(notices_api.push_router)
-    app.include_router(staff_cases_api.router)
-    app.include_router(verify_page.router)
-    app.include_router(patent_api.router)
-    app.include_router(patent_pages.router)
-    app.include_router(console_patent.router)
+    for router in (
+        landing.router,
+        person_app.router,
+        staff_console.router,
+        staff_console.staff_api,
+        console_calendar.router,
+        console_booking.router,
+        console_policy.router,
+        console_cases.router,
+        console_reviews.router,
+        registrations_api.router,
+        registrations_api.staff_router,
+        verification_api.router,
+        my_reports_api.router,
+        reporting_settings_api.router,
+        region_outline_api.router,
+        notices_api.router,
+        notices_api.push_router,
+        staff_cases_api.router,
+        verify_page.router,
+        patent_api.router,
+        patent_pages.router,
+        console_patent.router,
+        booking_api.router,
+        booking_api.staff_router,
+    ):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(StrictJsonMiddleware)  # inside the size limit: reads bodies whole

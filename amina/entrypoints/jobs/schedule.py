@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 def scheduled_jobs() -> list[Job]:
     # Imported here so that each job's dependencies load only when a scheduler starts.
     from amina.entrypoints.jobs.audit_chain_check import audit_chain_check
+    from amina.entrypoints.jobs.booking import SLOTS_JOB
     from amina.entrypoints.jobs.compliance_sweep import SWEEP_JOB
     from amina.entrypoints.jobs.idempotency_expiry import idempotency_expiry
     from amina.entrypoints.jobs.patent import REMINDER_JOB
@@ -30,14 +31,16 @@ def scheduled_jobs() -> list[Job]:
         Job("sign-in-cleanup", time(4, 30), sign_in_cleanup, working_days_only=False),
         Job("idempotency-expiry", time(4, 45), idempotency_expiry, working_days_only=False),
         REMINDER_JOB,
+        SLOTS_JOB,
     ]
 
 
 def recurring_jobs() -> list[RecurringJob]:
+    from amina.entrypoints.jobs.booking import HOLDS_JOB, REMINDERS_JOB
     from amina.entrypoints.jobs.outbox import OUTBOX_JOB
     from amina.entrypoints.jobs.patent import RECONCILIATION_JOB
 
-    return [OUTBOX_JOB, RECONCILIATION_JOB]
+    return [OUTBOX_JOB, RECONCILIATION_JOB, HOLDS_JOB, REMINDERS_JOB]
 
 
 def start_scheduler(container: Container, registry: CollectorRegistry) -> Scheduler:

@@ -22,6 +22,7 @@ from typing import Any
 from amina.domain.compliance import NoticeKind, PhoneSignal
 from amina.domain.decisions import DecisionKind
 from amina.i18n import N_, Translator
+from amina.services.booking import messages as booking_messages
 from amina.services.patent import messages as patent_messages
 
 
@@ -219,6 +220,8 @@ def notice_text(kind: str, since: date, deadline: date, t: Translator) -> str:
 
 def render(kind: str, params: Mapping[str, Any], t: Translator) -> Rendered:
     """An inbox message (or a push notification) in the translator's language."""
+    if kind in booking_messages.KINDS:
+        return Rendered(*booking_messages.render_booking(kind, params, t))
     p = _params(params, t)
     if kind == MessageKind.notice:
         text = t.gettext(
@@ -246,6 +249,8 @@ def render(kind: str, params: Mapping[str, Any], t: Translator) -> Rendered:
 
 def sms_text(kind: str, params: Mapping[str, Any], t: Translator) -> str | None:
     """The SMS for a message, or None when this kind is not sent by SMS."""
+    if kind in booking_messages.KINDS:
+        return booking_messages.booking_sms(kind, params, t)
     template = SMS_TEXTS.get(kind)
     if template is None:
         return None

@@ -31,6 +31,11 @@ WHAT_WAS_DONE: dict[str, str] = {
     "referral.confirm": N_("Confirmed the referral to the Registry of Controlled Persons."),
     "referral.reject": N_("Refused the referral to the Registry of Controlled Persons."),
     "objection.decide": N_("Decided on your objection."),
+    # booking at the migration centre (amina/services/booking/centre.py)
+    "booking.view": N_("Opened your visit to the migration centre by its ticket."),
+    "booking.checked_in": N_("Checked you in for your visit to the migration centre."),
+    "booking.served": N_("Marked your visit to the migration centre as done."),
+    "booking.no_show": N_("Marked that you did not come to your visit."),
 }
 SOMETHING_WAS_SEEN = N_("Looked at your data.")
 

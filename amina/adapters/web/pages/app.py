@@ -105,6 +105,12 @@ def inbox() -> RedirectResponse:
     return RedirectResponse("/app#inbox", status_code=303)
 
 
+@router.get("/app/booking")
+def booking() -> RedirectResponse:
+    """The booking screen (visits to the migration centre): other features link here."""
+    return RedirectResponse("/app#booking", status_code=303)
+
+
 @router.get("/app/manifest.webmanifest")
 def manifest(request: Request) -> Response:
     translator = Translator(language_of(request))

@@ -86,7 +86,12 @@ HOME_LINKS: dict[Permission, tuple[str, str, str | None]] = {
     Permission.appointment_manage: (
         N_("MMC appointments"),
         N_("Check visitors in, move or cancel visits."),
-        None,
+        "/console/booking",
+    ),
+    Permission.appointment_hours: (
+        N_("MMC opening hours"),
+        N_("Opening hours and counters of the centre; close a day."),
+        "/console/booking/hours",
     ),
     Permission.case_view: (N_("Case queue"), N_("Open cases and their files."), "/console/cases"),
     Permission.case_decide: (

@@ -2,7 +2,7 @@
 address and account, and the count shown at the next sign-in)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07
 
 See amina/adapters/db/staff/tables.py.
@@ -13,7 +13,7 @@ import amina.adapters.db.types
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 // the page; the address's #NAME picks it, so the back button and bookmarks work.
 
 import { ApiError, api, session } from "./api.js";
+import { bookingScreens, setUpBooking } from "./booking.js";
 import { showAccessLog, showHome, setUpChildForm } from "./home.js";
 import { myDataScreens, setUpMyData } from "./my_data.js";
 import { noticeScreens, setUpNotices } from "./notices.js";
@@ -23,7 +24,7 @@ import { t } from "./strings.js";
 const CHOSEN_LANGUAGE = "amina.language";
 const LANGUAGE_PENDING = "amina.language_pending";
 // Screens of features in their own modules: name → loader (a loader for "home" adds to it).
-const FEATURE_SCREENS = [registrationScreens, noticeScreens, myDataScreens, patentScreens];
+const FEATURE_SCREENS = [registrationScreens, noticeScreens, myDataScreens, patentScreens, bookingScreens];
 const SIGNED_IN_ONLY = new Set([
   "home",
   "child",
@@ -193,6 +194,7 @@ function start() {
   setUpRegistration(go, announce);
   setUpNotices(go, announce);
   setUpPatent(go, announce);
+  setUpBooking(go, announce);
   setUpMyData();
   setUpReporting();
   window.addEventListener("hashchange", route);

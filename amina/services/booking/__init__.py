@@ -1,0 +1,2 @@
+"""Appointments at the migration centre (issue 12): slots, bookings, tickets, check-in,
+reminders. See docs/booking.md."""
