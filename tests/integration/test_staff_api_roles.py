@@ -77,6 +77,10 @@ def _call(
         case_id=ids["case_id"],
         referral_id=UNKNOWN,
         objection_id=UNKNOWN,
+        code="ZZZZ-ZZZZ",  # no such ticket: found nothing, after the role check
+        booking_id=UNKNOWN,
+        outcome="served",
+        day="2025-11-17",
     )
     headers = {"Accept-Language": "en"} | ({"X-CSRF-Token": csrf} if csrf else {})
     params: dict[str, str] = {}
@@ -152,7 +156,7 @@ def test_each_role_gets_from_the_staff_api_exactly_what_the_roles_page_gives_it(
                 continue
             assert answer.status_code not in (401, 403), seen
             assert answer.status_code < 500, seen
-            if operation.startswith("GET "):
+            if operation.startswith("GET ") and "{code}" not in operation:
                 assert answer.status_code == 200, seen
             if operation == "GET /api/v1/staff/cases/{case_id}":
                 case_file = answer.json()
