@@ -22,6 +22,7 @@ from amina.adapters.documents.ticket import TicketFacts, render_ticket
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
+from amina.adapters.web.problems import problem_responses
 from amina.adapters.web.staff_auth import staff_with
 from amina.domain.booking import (
     ACTIVE,
@@ -316,7 +317,9 @@ def one_endpoint(
 @router.post(
     "/api/v1/me/bookings/{booking_id}/confirm",
     response_model=BookingOut,
-    responses={409: {"description": "hold_expired, booking_not_changeable"}},
+    responses=problem_responses(
+        {404: ["booking_not_found"], 409: ["hold_expired", "booking_not_changeable"]}
+    ),
 )
 def confirm_endpoint(
     booking_id: str,
@@ -338,7 +341,7 @@ def confirm_endpoint(
 @router.post(
     "/api/v1/me/bookings/{booking_id}/cancel",
     response_model=BookingOut,
-    responses={409: {"description": "booking_not_changeable"}},
+    responses=problem_responses({404: ["booking_not_found"], 409: ["booking_not_changeable"]}),
 )
 def cancel_endpoint(
     booking_id: str,
@@ -360,7 +363,12 @@ def cancel_endpoint(
 @router.post(
     "/api/v1/me/bookings/{booking_id}/reschedule",
     response_model=BookingOut,
-    responses={409: {"description": "slot_full (the old time is kept), booking_not_changeable"}},
+    responses=problem_responses(
+        {
+            404: ["booking_not_found", "slot_not_found"],
+            409: ["slot_full", "booking_not_changeable"],
+        }
+    ),
 )
 def reschedule_endpoint(
     booking_id: str,
@@ -492,7 +500,7 @@ _OUTCOMES = {
 @staff_router.post(
     "/visits/{person_id}/{booking_id}/{outcome}",
     response_model=VisitOut,
-    responses={409: {"description": "booking_not_changeable"}},
+    responses=problem_responses({404: ["booking_not_found"], 409: ["booking_not_changeable"]}),
 )
 def outcome_endpoint(
     person_id: str,
