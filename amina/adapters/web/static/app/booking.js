@@ -98,16 +98,22 @@ function chosenService() {
   return services.find((s) => s.code === $("booking-service").value) || services[0];
 }
 
-async function loadTimes() {
+// The newest choice of service or day: answers to older choices are dropped, and the times
+// shown are cleared at once, so that a time of the previous service can never be tapped.
+let choice = 0;
+
+async function loadTimes(mine = ++choice) {
   const service = chosenService();
   const day = $("booking-day").value;
+  const box = $("booking-times");
+  box.replaceChildren();
   const { data: slots } = await api(
     "GET",
     `/api/v1/booking/slots?service=${encodeURIComponent(service.code)}&from=${day}&to=${day}`,
     undefined,
     { auth: false },
   );
-  const box = $("booking-times");
+  if (mine !== choice) return;
   box.replaceChildren(
     ...slots.map((slot) => {
       const button = element("button", "button button--secondary booking-time", slot.time);
@@ -123,7 +129,9 @@ async function loadTimes() {
 }
 
 async function loadDays() {
+  const mine = ++choice;
   const service = chosenService();
+  $("booking-times").replaceChildren();
   $("booking-duration").textContent = `${service.duration_minutes} min`;
   fillDocuments($("booking-documents"), service.documents);
   const { data: slots } = await api(
@@ -132,6 +140,7 @@ async function loadDays() {
     undefined,
     { auth: false },
   );
+  if (mine !== choice) return;
   const days = [...new Set(slots.map((slot) => slot.day))];
   const select = $("booking-day");
   select.replaceChildren(
@@ -141,7 +150,7 @@ async function loadDays() {
       return option;
     }),
   );
-  await loadTimes();
+  await loadTimes(mine);
 }
 
 async function choose(slot) {
