@@ -100,9 +100,16 @@ def _device_credential(url: str) -> str:
             },
         )
         assert asked.status_code == 202, asked.text
-        texts = [
-            m["text"] for m in client.get("/dev/sms.json").json() if m["to"] == HOLDER["phone"]
-        ]
+        # the code leaves through the outbox, a moment after the answer (docs/sign-in.md)
+        texts: list[str] = []
+        for _ in range(120):
+            texts = [
+                m["text"] for m in client.get("/dev/sms.json").json() if m["to"] == HOLDER["phone"]
+            ]
+            if texts:
+                break
+            time.sleep(0.25)
+        assert texts, "no sign-in code arrived within 30 s"
         code = re.search(r"\b(\d{6})\b", texts[0])
         assert code is not None
         verified = client.post(
