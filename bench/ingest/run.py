@@ -1,25 +1,34 @@
-"""Ingest benchmark (issue 5 point 9; results and how to read them: BENCHMARKS.md).
+"""Ingest benchmark (issues 5 and 14; results and how to read them: BENCHMARKS.md).
 
-    .venv/bin/python bench/ingest/run.py                     # PostgreSQL and SQLite
-    .venv/bin/python bench/ingest/run.py --databases postgresql --seconds 10
+    .venv/bin/python bench/ingest/run.py                     # PostgreSQL and SQLite, 3 rounds
+    .venv/bin/python bench/ingest/run.py --databases postgresql --batches 1 100 --rounds 5
+    .venv/bin/python bench/ingest/run.py --help              # every flag
 
 For each database: a fresh database, N people with bound devices and registered addresses
 loaded through the product's services, then `amina serve --workers 2` (the normal setup,
 scheduler and access logs included) driven by an asyncio load generator speaking raw HTTP/1.1
-over keep-alive connections (uvloop; request bodies are built before the clock starts). For
-batches of 1, 10, 100 and 1,000 reports it measures:
+over keep-alive connections (uvloop; request bodies are built before the clock starts). On
+PostgreSQL the **bare reference** (bench/ingest/reference.py: raw ASGI + asyncpg, one durable
+INSERT per request into a table of the same shape) runs beside it with as many workers.
+
+Each round measures, in turn: every batch size on Amina, the reference at batch 1 right after
+Amina's batch 1, and the ceiling — a raw ``COPY`` of ``--copy-rows`` rows of the same shape into
+the same ``location_reports`` table (PostgreSQL), or the same rows inserted with
+``executemany`` in transactions of 1,000 (SQLite). Alternating like this in one run is what
+makes the ratios fair on a shared machine. For every run it records:
 
 - reports/s durably stored (answered ``accepted``; the answer leaves only after COMMIT), and
   p50/p99 acknowledgement latency, with as many connections as keep the server busy;
-- p50/p99 again at half that rate (open loop: requests leave on a schedule, latency counted
-  from the scheduled moment, so a slow answer cannot hide the queue behind it);
-- peak RSS of each worker (VmHWM) and the CPU seconds spent by the workers, the database's
-  backends and the load generator (they all share the machine's cores);
-- the ceiling: a raw ``COPY`` of the same number of rows of the same shape into the same
-  ``location_reports`` table, same indexes (PostgreSQL); on SQLite, the same rows inserted with
-  ``executemany`` in transactions of 1,000.
+- p50/p99 again at ``--load-fraction`` (default 70 %) of that rate (open loop: requests leave on
+  a schedule, latency counted from the scheduled moment, so a slow answer cannot hide the queue
+  behind it);
+- the CPU seconds spent by the workers, the database's backends (listed after each run, so
+  connections a pool opened during it count) and the load generator; the 1-minute load average;
+- at the end: peak RSS of each worker (VmHWM) and bytes per stored report on disk, indexes
+  included (``pg_total_relation_size`` over the partitions).
 
-Not part of the test suite.
+It prints min / median / max over the rounds and the ratios: Amina ÷ reference at batch 1,
+Amina ÷ ceiling at batches of 100 and more. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,6 +97,7 @@ class Device:
     person_id: str
     credential: str
     home: tuple[float, float]
+    device_id: str = ""
 
 
 def fresh_database(kind: str, folder: Path) -> str:
@@ -153,7 +164,9 @@ def load_people(url: str, count: int) -> list[Device]:
             card = card_numbered(uow, record["card_number"])
             assert card is not None
             person = person_for_card(uow, card, now, "ru")
-            _, credential = bind_device(uow, person.id, DeviceInfo("Bench phone", "android"), now)
+            device_id, credential = bind_device(
+                uow, person.id, DeviceInfo("Bench phone", "android"), now
+            )
             submit_registration(
                 uow,
                 container.clock,
@@ -170,7 +183,7 @@ def load_people(url: str, count: int) -> list[Device]:
                 ),
             )
             uow.commit()
-        devices.append(Device(person.id, credential, home))
+        devices.append(Device(person.id, credential, home, device_id))
     container.engine.dispose()
     return devices
 
@@ -245,19 +258,30 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings; a process that appeared in between (a database
+    backend the pool opened during the run) counts from zero."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def database_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database, with the WAL writer,
+    checkpointer and background writer. Listed again after each run: pools open their
+    connections lazily, so a list taken before the first request would miss them (the old
+    harness counted no database CPU at batch 1 for that reason)."""
     if not url.startswith("postgresql"):
         return []
     name = url.rsplit("/", 1)[1]
@@ -266,7 +290,8 @@ def database_pids(url: str) -> list[int]:
         pids = list(
             connection.execute(
                 text(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = :name "
+                    "SELECT pid FROM pg_stat_activity WHERE (datname = :name "
+                    "AND pid <> pg_backend_pid()) "
                     "OR backend_type IN ('walwriter', 'checkpointer', 'background writer')"
                 ),
                 {"name": name},
@@ -511,18 +536,94 @@ def copy_ceiling(url: str, rows: int) -> float:
     return rows / elapsed
 
 
+# --- the reference ---------------------------------------------------------------------------
+
+
+def start_reference(
+    url: str, devices: list[Device], port: int, workers: int, folder: Path
+) -> subprocess.Popen[bytes]:
+    """The bare reference service (bench/ingest/reference.py) on the same database, writing to
+    ``reference_reports``: a copy of ``location_reports``' shape and indexes."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS reference_reports"))
+        connection.execute(
+            text(
+                "CREATE TABLE reference_reports (LIKE location_reports INCLUDING DEFAULTS "
+                "INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+            )
+        )
+    engine.dispose()
+    mapping = folder / "reference-devices.json"
+    mapping.write_bytes(orjson.dumps({d.credential: [d.person_id, d.device_id] for d in devices}))
+    environment = {
+        **os.environ,
+        "REFERENCE_DSN": url,
+        "REFERENCE_DEVICES": str(mapping),
+        "PYTHONPATH": str(Path(__file__).resolve().parent),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "reference:app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=folder,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "reference.err").open("wb"),
+        start_new_session=True,
+    )
+    wait_ready(process, port, folder / "reference.err")
+    return process
+
+
+def wait_ready(process: subprocess.Popen[bytes], port: int, errors: Path) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {errors.read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("server did not become ready")
+
+
 # --- the whole run ---------------------------------------------------------------------------
 
 
 @dataclass
-class BatchResult:
+class Measurement:
+    """One closed-loop run at the maximum rate (and, for Amina, the open-loop run at a fraction
+    of it), with the CPU each side spent and the 1-minute load average when it started."""
+
+    subject: str  # "amina", "reference" or "copy"
     batch: int
-    connections: int
-    max_rate: Run
-    half_rate: Run
-    cpu_workers_s: float
-    cpu_database_s: float
-    cpu_generator_s: float
+    round: int
+    load_average: float
+    reports_per_s: float
+    max_rate: Run | None = None
+    partial_rate: Run | None = None
+    cpu_workers_s: float = 0.0
+    cpu_database_s: float = 0.0
+    cpu_generator_s: float = 0.0
 
 
 @dataclass
@@ -530,17 +631,83 @@ class DatabaseResult:
     database: str
     people: int
     workers: int
-    batches: list[BatchResult] = field(default_factory=list)
+    load_fraction: float
+    measurements: list[Measurement] = field(default_factory=list)
     peak_rss_mb: list[float] = field(default_factory=list)
-    ceiling_rows_per_s: float = 0.0
-    ceiling_rows: int = 0
+    reference_peak_rss_mb: list[float] = field(default_factory=list)
+    bytes_per_report: float = 0.0
+
+
+def measure_server(
+    subject: str,
+    port: int,
+    workers: list[int],
+    url: str,
+    devices: list[Device],
+    batch: int,
+    round_number: int,
+    args: argparse.Namespace,
+) -> Measurement:
+    connections = CONNECTIONS.get(batch, 16)
+    expected = args.expect.get(batch, 2000) * (args.seconds + args.warmup + 2) * 1.5
+    bodies = Bodies(
+        devices, batch, max(200, int(expected / batch)), port, seed=batch + round_number
+    )
+    load = os.getloadavg()[0]
+    before = (cpu_of(workers), cpu_of(database_pids(url)), time.process_time())
+    maximum = asyncio.run(closed_loop(port, bodies, connections, args.seconds, args.warmup))
+    after = (cpu_of(workers), cpu_of(database_pids(url)), time.process_time())
+    partial = None
+    if subject == "amina":
+        rate = maximum.requests_per_s * args.load_fraction
+        partial_bodies = Bodies(
+            devices,
+            batch,
+            max(100, int(rate * args.seconds) + 10),
+            port,
+            seed=batch + round_number + 1000,
+        )
+        partial = asyncio.run(
+            open_loop(port, partial_bodies, rate, args.seconds, max(connections, 32))
+        )
+    return Measurement(
+        subject,
+        batch,
+        round_number,
+        load,
+        maximum.reports_per_s,
+        maximum,
+        partial,
+        cpu_spent(before[0], after[0]),
+        cpu_spent(before[1], after[1]),
+        after[2] - before[2],
+    )
+
+
+def stored_bytes_per_report(url: str) -> float:
+    """On-disk bytes per stored report, indexes included (every partition of
+    ``location_reports``), PostgreSQL only."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        connection.execute(text("CHECKPOINT"))
+        size, rows = connection.execute(
+            text(
+                "SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) "
+                "FROM pg_inherits WHERE inhparent = 'location_reports'::regclass), "
+                "(SELECT count(*) FROM location_reports)"
+            )
+        ).one()
+    engine.dispose()
+    return float(size) / rows if rows else 0.0
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> DatabaseResult:
     folder = Path(tempfile.mkdtemp(prefix=f"amina-bench-{kind}-"))
     url = fresh_database(kind, folder)
-    result = DatabaseResult(kind, args.people, args.workers)
-    server = None
+    result = DatabaseResult(kind, args.people, args.workers, args.load_fraction)
+    server = reference = None
     try:
         print(f"[{kind}] loading {args.people} people through the services…", flush=True)
         devices = load_people(url, args.people)
@@ -548,112 +715,201 @@ def bench_database(kind: str, args: argparse.Namespace) -> DatabaseResult:
         server = start_server(url, port, args.workers, folder)
         workers = worker_pids(server)
         print(f"[{kind}] amina serve --workers {args.workers}: worker pids {workers}", flush=True)
-        for batch in args.batches:
-            connections = CONNECTIONS.get(batch, 16)
-            expected = args.expect.get(batch, 2000) * (args.seconds + args.warmup + 2) * 1.5
-            count = max(200, int(expected / batch))
-            bodies = Bodies(devices, batch, count, port, seed=batch)
-            database = database_pids(url)
-            cpu_before = (cpu_seconds(workers), cpu_seconds(database), time.process_time())
-            maximum = asyncio.run(closed_loop(port, bodies, connections, args.seconds, args.warmup))
-            cpu_after = (cpu_seconds(workers), cpu_seconds(database), time.process_time())
-            half_bodies = Bodies(
-                devices,
-                batch,
-                max(100, int(maximum.requests_per_s * args.seconds)),
-                port,
-                seed=batch + 1,
-            )
-            half = asyncio.run(
-                open_loop(
-                    port,
-                    half_bodies,
-                    maximum.requests_per_s / 2,
-                    args.seconds,
-                    max(connections, 32),
+        reference_port = 0
+        reference_workers: list[int] = []
+        if kind == "postgresql" and 1 in args.batches and not args.no_reference:
+            reference_port = free_port()
+            reference = start_reference(url, devices, reference_port, args.workers, folder)
+            reference_workers = worker_pids(reference)
+            print(f"[{kind}] reference: worker pids {reference_workers}", flush=True)
+        for round_number in range(1, args.rounds + 1):
+            for batch in args.batches:
+                amina = measure_server(
+                    "amina", port, workers, url, devices, batch, round_number, args
                 )
-            )
-            result.batches.append(
-                BatchResult(
-                    batch,
-                    connections,
-                    maximum,
-                    half,
-                    cpu_after[0] - cpu_before[0],
-                    cpu_after[1] - cpu_before[1],
-                    cpu_after[2] - cpu_before[2],
+                result.measurements.append(amina)
+                top, part = amina.max_rate, amina.partial_rate
+                assert top is not None
+                assert part is not None
+                print(
+                    f"[{kind}] round {round_number} batch {batch:>4} "
+                    f"(load {amina.load_average:.1f}):"
+                    f" amina {top.reports_per_s:>9,.0f} reports/s ({top.requests_per_s:,.0f} "
+                    f"req/s, p99 {top.p99_ms:.1f} ms, {top.errors} errors); at "
+                    f"{args.load_fraction:.0%} p99 {part.p99_ms:.1f} ms",
+                    flush=True,
                 )
-            )
-            print(
-                f"[{kind}] batch {batch:>4}: {maximum.reports_per_s:>9,.0f} reports/s "
-                f"({maximum.requests_per_s:,.0f} req/s, p50 {maximum.p50_ms:.1f} ms, p99 "
-                f"{maximum.p99_ms:.1f} ms, {maximum.errors} errors); at half rate p50 "
-                f"{half.p50_ms:.1f} ms, p99 {half.p99_ms:.1f} ms",
-                flush=True,
-            )
+                if batch == 1 and reference is not None:
+                    bare = measure_server(
+                        "reference",
+                        reference_port,
+                        reference_workers,
+                        url,
+                        devices,
+                        batch,
+                        round_number,
+                        args,
+                    )
+                    result.measurements.append(bare)
+                    print(
+                        f"[{kind}] round {round_number} batch    1 (load "
+                        f"{bare.load_average:.1f}): reference {bare.reports_per_s:>9,.0f} req/s",
+                        flush=True,
+                    )
+            if any(b >= 100 for b in args.batches):
+                load = os.getloadavg()[0]
+                rows = copy_ceiling(url, args.copy_rows)
+                result.measurements.append(Measurement("copy", 0, round_number, load, rows))
+                label = "COPY" if kind == "postgresql" else "executemany ×1,000"
+                print(f"[{kind}] round {round_number} {label}: {rows:,.0f} rows/s", flush=True)
         result.peak_rss_mb = [round(peak_rss_mb(pid), 1) for pid in workers]
+        result.reference_peak_rss_mb = [round(peak_rss_mb(pid), 1) for pid in reference_workers]
+        result.bytes_per_report = stored_bytes_per_report(url)
     finally:
-        if server is not None:
-            stop_server(server)
-    rows = int(
-        max((b.max_rate.reports_per_s for b in result.batches if b.batch == 100), default=50_000)
-        * args.seconds
-    )
-    result.ceiling_rows = max(50_000, min(rows, 500_000))
-    result.ceiling_rows_per_s = copy_ceiling(url, result.ceiling_rows)
-    print(
-        f"[{kind}] ceiling: {result.ceiling_rows_per_s:,.0f} rows/s ({result.ceiling_rows:,} rows)"
-    )
+        for process in (server, reference):
+            if process is not None:
+                stop_server(process)
     drop_database(url)
     shutil.rmtree(folder, ignore_errors=True)
     return result
 
 
+def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
+    """min / median / max."""
+    if not values:
+        return "–"
+    ordered = sorted(values)
+    return " / ".join(fmt.format(v) for v in (ordered[0], statistics.median(ordered), ordered[-1]))
+
+
 def table(results: list[DatabaseResult]) -> str:
     lines = [
-        "| database | batch | connections | reports/s stored | requests/s | p50 ms | p99 ms "
-        "| half rate: p50 ms | p99 ms | % of ceiling |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | batch | rounds | loads | reports/s stored (min / median / max) "
+        "| p99 ms at max | p99 ms at the fraction | ratio (median) |",
+        "|---|---:|---:|---|---:|---:|---:|---|",
     ]
     for r in results:
-        for b in r.batches:
-            top, half = b.max_rate, b.half_rate
-            share = 100 * top.reports_per_s / r.ceiling_rows_per_s if r.ceiling_rows_per_s else 0
+        copies = [m.reports_per_s for m in r.measurements if m.subject == "copy"]
+        bare = [m.reports_per_s for m in r.measurements if m.subject == "reference"]
+        ceiling = "COPY" if r.database == "postgresql" else "executemany"
+        for batch in sorted({m.batch for m in r.measurements if m.subject == "amina"}):
+            runs = [m for m in r.measurements if m.subject == "amina" and m.batch == batch]
+            rates = [m.reports_per_s for m in runs]
+            ratio = ""
+            if batch == 1 and bare:
+                ratio = f"{statistics.median(rates) / statistics.median(bare):.0%} of the reference"
+            elif batch >= 100 and copies:
+                ratio = f"{statistics.median(rates) / statistics.median(copies):.0%} of {ceiling}"
             lines.append(
-                f"| {r.database} | {b.batch:,} | {b.connections} | {top.reports_per_s:,.0f} "
-                f"| {top.requests_per_s:,.0f} | {top.p50_ms:.1f} | {top.p99_ms:.1f} "
-                f"| {half.p50_ms:.1f} | {half.p99_ms:.1f} | {share:.0f}% |"
+                f"| {r.database} | {batch:,} | {len(runs)} "
+                f"| {', '.join(f'{m.load_average:.1f}' for m in runs)} | {spread(rates)} "
+                f"| {spread([m.max_rate.p99_ms for m in runs if m.max_rate], '{:.1f}')} "
+                f"| {spread([m.partial_rate.p99_ms for m in runs if m.partial_rate], '{:.1f}')} "
+                f"| {ratio} |"
+            )
+        if bare:
+            loads = [m.load_average for m in r.measurements if m.subject == "reference"]
+            lines.append(
+                f"| {r.database} (reference) | 1 | {len(bare)} "
+                f"| {', '.join(f'{x:.1f}' for x in loads)} | {spread(bare)} | | | |"
+            )
+        if copies:
+            loads = [m.load_average for m in r.measurements if m.subject == "copy"]
+            lines.append(
+                f"| {r.database} ({ceiling}) | – | {len(copies)} "
+                f"| {', '.join(f'{x:.1f}' for x in loads)} | {spread(copies)} | | | |"
             )
     lines.append("")
-    lines.append("| database | ceiling rows/s | peak RSS per worker (MB) |")
-    lines.append("|---|---:|---|")
+    lines.append(
+        "| database | peak RSS per worker (MB) | reference's (MB) | bytes per stored report |"
+    )
+    lines.append("|---|---|---|---:|")
     for r in results:
-        label = "COPY" if r.database == "postgresql" else "executemany ×1,000"
         lines.append(
-            f"| {r.database} | {r.ceiling_rows_per_s:,.0f} ({label}) | "
-            f"{', '.join(f'{m:.0f}' for m in r.peak_rss_mb)} |"
+            f"| {r.database} | {', '.join(f'{m:.0f}' for m in r.peak_rss_mb)} "
+            f"| {', '.join(f'{m:.0f}' for m in r.reference_peak_rss_mb) or '–'} "
+            f"| {r.bytes_per_report:,.0f} |"
         )
     lines.append("")
-    lines.append("| database | batch | CPU s: workers | database backends | load generator |")
-    lines.append("|---|---:|---:|---:|---:|")
+    lines.append(
+        "| database | subject | batch | CPU ms per request: workers | database | load generator |"
+    )
+    lines.append("|---|---|---:|---:|---:|---:|")
     for r in results:
-        for b in r.batches:
-            lines.append(
-                f"| {r.database} | {b.batch:,} | {b.cpu_workers_s:.1f} | {b.cpu_database_s:.1f} | "
-                f"{b.cpu_generator_s:.1f} |"
-            )
+        for subject in ("amina", "reference"):
+            for batch in sorted({m.batch for m in r.measurements if m.subject == subject}):
+                runs = [
+                    m
+                    for m in r.measurements
+                    if m.subject == subject and m.batch == batch and m.max_rate
+                ]
+                requests = sum(m.max_rate.requests for m in runs if m.max_rate) or 1
+                lines.append(
+                    f"| {r.database} | {subject} | {batch:,} "
+                    f"| {1000 * sum(m.cpu_workers_s for m in runs) / requests:.2f} "
+                    f"| {1000 * sum(m.cpu_database_s for m in runs) / requests:.2f} "
+                    f"| {1000 * sum(m.cpu_generator_s for m in runs) / requests:.2f} |"
+                )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"])
-    parser.add_argument("--batches", nargs="+", type=int, default=list(BATCHES))
-    parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "ingest" / "results.json")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--databases",
+        nargs="+",
+        default=["postgresql", "sqlite"],
+        help="which databases to run on (default: postgresql sqlite)",
+    )
+    parser.add_argument(
+        "--batches",
+        nargs="+",
+        type=int,
+        default=list(BATCHES),
+        help="reports per request to measure (default: 1 10 100 1000)",
+    )
+    parser.add_argument(
+        "--people", type=int, default=1000, help="people with a bound device (default 1000)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="amina serve --workers, and the reference's"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds; each round measures every batch size, the reference and the ceiling in "
+        "turn (default 3)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="measured seconds per run (default 10)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="unmeasured seconds before each run (default 2)"
+    )
+    parser.add_argument(
+        "--load-fraction",
+        type=float,
+        default=0.7,
+        help="the open-loop latency run's rate as a fraction of the maximum (default 0.7)",
+    )
+    parser.add_argument(
+        "--copy-rows",
+        type=int,
+        default=200_000,
+        help="rows per ceiling measurement (raw COPY / executemany; default 200000)",
+    )
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the bare reference service"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "bench" / "ingest" / "results.json",
+        help="where the JSON results go (any path)",
+    )
     args = parser.parse_args()
     #: reports/s to prepare requests for, per batch size (generous; see Bodies)
     args.expect = {1: 4000, 10: 25000, 100: 50000, 1000: 50000}
@@ -668,13 +924,14 @@ def main() -> None:
     print()
     print(
         f"machine: {os.cpu_count()} CPUs; {datetime.now(UTC).date()}; people {args.people}; "
-        f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up"
+        f"{args.rounds} rounds of {args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up"
     )
     print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps([asdict(r) for r in results], indent=2, default=str), encoding="utf-8"
     )
-    print(f"\nresults: {args.out.relative_to(REPO)}")
+    print(f"\nresults: {args.out}")
 
 
 if __name__ == "__main__":
