@@ -107,7 +107,7 @@ def build(
         confirmation_ingest=_ingest(uow, clock),
         payments=_payment_provider(settings, engine, clock),
         push_endpoints=endpoints,
-        audit_checkpoints=_audit_checkpointing(settings),
+        audit_checkpoints=audit_checkpointing(settings),
         wake_outbox=lambda: None,
     )
     container.wake_outbox = _outbox_wake(container)
@@ -188,7 +188,8 @@ def _payment_provider(settings: Settings, engine: Engine, clock: Clock) -> Payme
     return UnconfiguredPaymentProvider()
 
 
-def _audit_checkpointing(settings: Settings) -> AuditCheckpointing:
+def audit_checkpointing(settings: Settings) -> AuditCheckpointing:
+    """The checkpoint directory, trusted public keys and signer (if any) the settings name."""
     from amina.adapters.audit_checkpoints.directory import CheckpointDirectory
     from amina.adapters.audit_checkpoints.keys import load_signer, trusted_keys
 

@@ -45,11 +45,12 @@ class AuditCheckpointing:
 
 # --- reading and trusting checkpoint files -------------------------------------------------
 
-#: Why a checkpoint file is not trusted, as `amina audit verify` says it.
+#: Why a checkpoint file is not trusted (``FoundCheckpoint.problem``); stable codes that the
+#: command line and the auditor's page put in words.
 UNREADABLE = "unreadable"
-UNKNOWN_KEY = "signed with a key that is not trusted"
-BAD_SIGNATURE = "signature does not verify"
-BAD_LIST = "listed entry hashes do not match the signed digest"
+UNKNOWN_KEY = "unknown_key"
+BAD_SIGNATURE = "bad_signature"
+BAD_LIST = "bad_entry_list"
 
 
 def _trust(checkpoint: Checkpoint, keys: CheckpointKeys) -> str | None:
