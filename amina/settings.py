@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from amina.domain.push_endpoints import DEFAULT_PUSH_SERVICES
@@ -107,6 +107,34 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."
     )
+
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Where signed audit checkpoints are written and read: outside the "
+        "database, ideally storage the database's administrators cannot change. Default: "
+        "<data_dir>/audit-checkpoints.",
+    )
+    audit_signing_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 private key (PEM, `amina audit keygen`) that signs audit "
+        "checkpoints. Never on the database server nor in its backups. Without it (and "
+        "without audit_signing_key) this process writes no checkpoints.",
+    )
+    audit_signing_key: SecretStr | None = Field(
+        default=None,
+        description="The same private key as PEM text, for secret stores that hand keys over "
+        "as environment variables. The file wins when both are set.",
+    )
+    audit_public_key_files: list[Path] = Field(
+        default_factory=list,
+        description="Public keys (PEM) trusted to verify audit checkpoints besides the signing "
+        "key's own: keys rotated out, or every key on a machine that only verifies (JSON list).",
+    )
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """Where audit checkpoints go (``audit_checkpoint_dir`` or its default)."""
+        return self.audit_checkpoint_dir or self.data_dir / "audit-checkpoints"
 
     @property
     def is_production(self) -> bool:

@@ -13,6 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from amina.domain.audit_checkpoints import Checkpoint
+
 
 class SmsGateway(Protocol):
     """Sends one text message. Local: ``amina.adapters.notify.sms.LocalSmsGateway``."""
@@ -146,4 +148,57 @@ class PaymentProvider(Protocol):
 
     def refund(self, provider_ref: str, amount: Decimal) -> None:
         """Give the money back (a payment that cannot count). Called after commit."""
+        ...
+
+
+class CheckpointSigner(Protocol):
+    """Signs audit checkpoints with a private key the database does not hold (Ed25519).
+    Real: ``amina.adapters.audit_checkpoints.keys.Ed25519Signer`` (a key file or setting)."""
+
+    @property
+    def key_id(self) -> str:
+        """Names the key pair (from its public key), written into every checkpoint."""
+        ...
+
+    def sign(self, payload: bytes) -> bytes:
+        """The signature of ``payload``."""
+        ...
+
+
+class CheckpointKeys(Protocol):
+    """The public keys trusted to have signed checkpoints: the current one and those of
+    earlier, rotated keys. ``amina.adapters.audit_checkpoints.keys.PublicKeys``."""
+
+    def knows(self, key_id: str) -> bool:
+        """Whether a trusted public key has this id."""
+        ...
+
+    def verify(self, key_id: str, payload: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` over ``payload`` was made with the key ``key_id``."""
+        ...
+
+
+class UnreadableCheckpoint(ValueError):
+    """A checkpoint file that is not a checkpoint (damaged, truncated, another format)."""
+
+
+class CheckpointArchive(Protocol):
+    """Where signed audit checkpoints are kept, outside the database.
+    ``amina.adapters.audit_checkpoints.directory.CheckpointDirectory``."""
+
+    @property
+    def location(self) -> str:
+        """Where it is, for messages (a directory path)."""
+        ...
+
+    def names(self) -> list[str]:
+        """Every checkpoint's name, oldest first."""
+        ...
+
+    def read(self, name: str) -> Checkpoint:
+        """One checkpoint. Raises :class:`UnreadableCheckpoint`."""
+        ...
+
+    def write(self, checkpoint: Checkpoint) -> str:
+        """Keep a new checkpoint (never replacing one); returns its name."""
         ...

@@ -46,9 +46,10 @@ def explain(error: AminaError) -> str:
 
 
 @contextmanager
-def migrated_container(database_url: str | None) -> Iterator[Container]:
-    """The container, if the database schema is current (else exit 2 with advice)."""
-    container = build(load_settings(database_url=database_url))
+def migrated_container(database_url: str | None, **settings: object) -> Iterator[Container]:
+    """The container, if the database schema is current (else exit 2 with advice).
+    ``settings`` override other settings (CLI options; None leaves a setting alone)."""
+    container = build(load_settings(database_url=database_url, **settings))
     try:
         if not is_current(container.engine):
             console.print("[red]The database is not up to date: run `amina db upgrade` first.[/]")

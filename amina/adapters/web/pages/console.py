@@ -288,13 +288,14 @@ def audit_log(
     container = container_of(request)
     with container.uow() as uow:
         page = audit_page(uow, staff.actor, before=before)
-        report = audit_integrity(uow, staff.actor)
+        verification = audit_integrity(uow, staff.actor, container.audit_checkpoints)
     return _render(
         request,
         "console/audit.html",
         page=page,
-        report=report,
-        chain_problem=_chain_problem(report),
+        report=verification.chain,
+        checkpoints=verification,
+        chain_problem=_chain_problem(verification.chain),
         before=before,
         moscow_time=_moscow_time,
     )
