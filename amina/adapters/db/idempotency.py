@@ -12,10 +12,12 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import PER_PERSON
 
 
 class IdempotencyKeyRow(Base):
     __tablename__ = "idempotency_keys"
+    __distribution__ = PER_PERSON
 
     scope: Mapped[str] = mapped_column(String(400), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)

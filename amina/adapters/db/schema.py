@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from amina.adapters.db.audit import tables as _audit
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import Distribution
 from amina.adapters.db.booking import tables as _booking
 from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
@@ -34,3 +35,9 @@ TABLE_MODULES = (
 )
 
 metadata = Base.metadata
+
+
+def distribution() -> dict[str, Distribution | None]:
+    """Every table's declared place under Citus, by table name (None: not declared)."""
+    declared = {str(m.local_table.name): m.class_.__distribution__ for m in Base.registry.mappers}
+    return {name: declared.get(name) for name in metadata.tables}

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import PER_PERSON, REFERENCE
 from amina.domain.booking import ACTIVE
 
 _ID = String(36)
@@ -48,6 +49,7 @@ class BookingTemplateRow(Base):
     """Opening hours of one service on one weekday (Moscow time) and its counters."""
 
     __tablename__ = "booking_templates"
+    __distribution__ = REFERENCE
 
     weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
     service: Mapped[str] = mapped_column(String(30), primary_key=True)
@@ -62,6 +64,7 @@ class BookingClosedDayRow(Base):
     """A day the centre does not receive visitors, with the supervisor's reason."""
 
     __tablename__ = "booking_closed_days"
+    __distribution__ = REFERENCE
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
@@ -71,6 +74,7 @@ class BookingClosedDayRow(Base):
 
 class BookingSlotRow(Base):
     __tablename__ = "booking_slots"
+    __distribution__ = REFERENCE
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
     service: Mapped[str] = mapped_column(String(30))
@@ -90,6 +94,7 @@ class BookingSlotRow(Base):
 
 class BookingRow(Base):
     __tablename__ = "bookings"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -127,6 +132,7 @@ class BookingReminderRow(Base):
     booking (another slot) gets its own."""
 
     __tablename__ = "booking_reminders"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     booking_id: Mapped[str] = mapped_column(_ID, primary_key=True)

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import PER_PERSON
 from amina.domain.registration import RegistrationStatus, holds_the_place
 
 #: The statuses in which a registration holds the place, as SQL (the rule lives in the domain).
@@ -37,6 +38,7 @@ HOLDING = "status IN ({})".format(
 
 class RegistrationRow(Base):
     __tablename__ = "registrations"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -86,6 +88,7 @@ class RegistrationEventRow(Base):
     """One step of a registration's life: who (person, staff or the system), when, why."""
 
     __tablename__ = "registration_events"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -113,6 +116,7 @@ class RegistrationDependantRow(Base):
     """A child (the parent's dependant) covered by the parent's registration."""
 
     __tablename__ = "registration_dependants"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     registration_id: Mapped[str] = mapped_column(String(36), primary_key=True)
