@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from amina.adapters.db.audit import tables as _audit
 from amina.adapters.db.base import Base
-from amina.adapters.db.distribution import Distribution
 from amina.adapters.db.booking import tables as _booking
 from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
+from amina.adapters.db.distribution import Distribution
 from amina.adapters.db.identity import tables as _identity
 from amina.adapters.db.jobs import tables as _jobs
 from amina.adapters.db.patent import tables as _patent
