@@ -39,5 +39,8 @@ metadata = Base.metadata
 
 def distribution() -> dict[str, Distribution | None]:
     """Every table's declared place under Citus, by table name (None: not declared)."""
-    declared = {str(m.local_table.name): m.class_.__distribution__ for m in Base.registry.mappers}
+    declared = {
+        str(mapper.persist_selectable.description): mapper.class_.__distribution__
+        for mapper in Base.registry.mappers
+    }
     return {name: declared.get(name) for name in metadata.tables}

@@ -12,7 +12,9 @@ serialises concurrent updates of the row and re-checks the condition after the w
 SQLite serialises writers with ``BEGIN IMMEDIATE``. Even a wrong update that forgot the
 condition would be refused by the CHECK constraint.
 
-At most one active booking per person and service: a partial unique index.
+At most one active booking per person and service: a partial unique index. A ticket code is
+unique across everyone through ``booking_codes``, a lookup table keyed by the code
+(docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
-from amina.adapters.db.distribution import PER_PERSON, REFERENCE
+from amina.adapters.db.distribution import PER_PERSON, REFERENCE, by_key
 from amina.domain.booking import ACTIVE
 
 _ID = String(36)
@@ -100,8 +102,9 @@ class BookingRow(Base):
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
     service: Mapped[str] = mapped_column(String(30))
     slot_id: Mapped[str] = mapped_column(ForeignKey("booking_slots.id"))
-    #: 8 Crockford base32 characters (amina.domain.booking), stored ungrouped.
-    code: Mapped[str] = mapped_column(String(8), unique=True)
+    #: 8 Crockford base32 characters (amina.domain.booking), stored ungrouped; unique
+    #: across everyone through ``booking_codes``.
+    code: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(20))
     hold_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -143,3 +146,16 @@ class BookingReminderRow(Base):
     __table_args__ = (
         ForeignKeyConstraint(["person_id", "booking_id"], ["bookings.person_id", "bookings.id"]),
     )
+
+
+class BookingCodeRow(Base):
+    """Whose booking a ticket code is: the code is the key, so it is unique across every
+    person; staff checking a visitor in find the person and the booking here. Written in the
+    same transaction as the booking."""
+
+    __tablename__ = "booking_codes"
+    __distribution__ = by_key("code")
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    person_id: Mapped[str] = mapped_column(_ID)
+    booking_id: Mapped[str] = mapped_column(_ID)
