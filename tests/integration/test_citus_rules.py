@@ -30,6 +30,15 @@ from amina.adapters.db.schema import distribution
 #: Alembic's own bookkeeping: stays on the coordinator, where migrations run.
 ALEMBIC_VERSION = "alembic_version"
 
+#: Which tables a table's foreign keys may refer to. Nothing refers to a lookup table (it is
+#: spread by its code, colocated with nothing).
+MAY_REFER_TO = {
+    Placement.person: {Placement.person, Placement.reference},
+    Placement.key: {Placement.reference},
+    Placement.reference: {Placement.reference},
+    Placement.coordinator: {Placement.coordinator},
+}
+
 
 @dataclass
 class Catalog:
@@ -101,64 +110,63 @@ def read_catalog(connection: Connection) -> Catalog:
     return catalog
 
 
-def problems(catalog: Catalog, declared: dict[str, Distribution | None]) -> list[str]:  # noqa: C901, PLR0912 (one list of rules, read top to bottom)
+def problems(catalog: Catalog, declared: dict[str, Distribution | None]) -> list[str]:
     """Every way the catalog breaks the distribution rules, in words."""
-    found: list[str] = []
     tables = catalog.tables - {ALEMBIC_VERSION}
-    for table in sorted(tables):
-        if declared.get(table) is None:
-            found.append(f"{table}: not declared per person, by key, reference or coordinator")
+    found = [
+        f"{table}: not declared per person, by key, reference or coordinator"
+        for table in sorted(tables)
+        if declared.get(table) is None
+    ]
     found.extend(
         f"{table}: declared ({place.placement}) but not in the database"
         for table, place in sorted(declared.items())
         if place is not None and table not in tables
     )
-
-    def place(table: str) -> Distribution | None:
-        return declared.get(table)
-
-    anchor_type = catalog.types.get("persons", {}).get("id")
     for table in sorted(tables):
-        mine = place(table)
-        if mine is None:
-            continue
-        if mine.distributed:
-            column = mine.column
-            assert column is not None
-            if column not in catalog.types.get(table, {}):
-                found.append(f"{table}: no distribution column {column}")
-                continue
-            if mine.placement is Placement.person and catalog.types[table][column] != anchor_type:
-                found.append(
-                    f"{table}.{column} is {catalog.types[table][column]}, persons.id is "
-                    f"{anchor_type}: not colocated"
-                )
-            keys = [name for (owner, name) in catalog.unique if owner == table]
-            if not any(name.startswith("pk_") for name in keys):
-                found.append(f"{table}: no primary key")
-            for name in sorted(keys):
-                if column not in catalog.unique[(table, name)]:
-                    found.append(f"{table}: {name} leaves out {column}")
+        place = declared.get(table)
+        if place is not None and place.distributed:
+            found.extend(_distribution_column_problems(catalog, table, place))
+    found.extend(_reference_problems(catalog, declared))
+    return found
+
+
+def _distribution_column_problems(catalog: Catalog, table: str, place: Distribution) -> list[str]:
+    column = place.column
+    assert column is not None
+    if column not in catalog.types.get(table, {}):
+        return [f"{table}: no distribution column {column}"]
+    found = []
+    anchor_type = catalog.types.get("persons", {}).get("id")
+    if place.placement is Placement.person and catalog.types[table][column] != anchor_type:
+        found.append(
+            f"{table}.{column} is {catalog.types[table][column]}, persons.id is "
+            f"{anchor_type}: not colocated"
+        )
+    keys = sorted(name for (owner, name) in catalog.unique if owner == table)
+    if not any(name.startswith("pk_") for name in keys):
+        found.append(f"{table}: no primary key")
+    found.extend(
+        f"{table}: {name} leaves out {column}"
+        for name in keys
+        if column not in catalog.unique[(table, name)]
+    )
+    return found
+
+
+def _reference_problems(catalog: Catalog, declared: dict[str, Distribution | None]) -> list[str]:
+    found = []
     for (table, name), (referred, pairs) in sorted(catalog.foreign.items()):
-        mine, theirs = place(table), place(referred)
+        mine, theirs = declared.get(table), declared.get(referred)
         if mine is None or theirs is None:
             continue
-        if theirs.placement is Placement.key:
-            found.append(f"{table}: {name} refers to the lookup table {referred}")
-        elif mine.placement is Placement.reference and theirs.placement is not Placement.reference:
+        if theirs.placement not in MAY_REFER_TO[mine.placement]:
             found.append(f"{table}: {name} refers to the {theirs.placement} table {referred}")
-        elif mine.placement is Placement.coordinator and (
-            theirs.placement is not Placement.coordinator
-        ):
-            found.append(f"{table}: {name} refers to the {theirs.placement} table {referred}")
-        elif mine.placement is Placement.person and theirs.placement is Placement.coordinator:
-            found.append(f"{table}: {name} refers to the coordinator table {referred}")
-        elif mine.placement is Placement.person and theirs.placement is Placement.person:
-            if (mine.column, theirs.column) not in pairs:
-                found.append(
-                    f"{table}: {name} to {referred} does not carry "
-                    f"{mine.column} → {referred}.{theirs.column}"
-                )
+        elif theirs.placement is Placement.person and (mine.column, theirs.column) not in pairs:
+            found.append(
+                f"{table}: {name} to {referred} does not carry "
+                f"{mine.column} → {referred}.{theirs.column}"
+            )
     return found
 
 
@@ -232,7 +240,7 @@ def test_the_rules_refuse_each_kind_of_mistake() -> None:
         "stray: not declared per person, by key, reference or coordinator",
         "parts.person_id is text, persons.id is character varying(36): not colocated",
         "things: uq_things_code leaves out person_id",
-        "parts: fk_parts_code_codes refers to the lookup table codes",
+        "parts: fk_parts_code_codes refers to the key table codes",
         "parts: fk_parts_thing_id_things to things does not carry person_id → things.person_id",
         "rules: fk_rules_person_id_persons refers to the person table persons",
         "things: fk_things_lease_lease refers to the coordinator table lease",
