@@ -8,6 +8,7 @@ from amina.adapters.db.base import Base
 from amina.adapters.db.booking import tables as _booking
 from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
+from amina.adapters.db.distribution import Distribution
 from amina.adapters.db.identity import tables as _identity
 from amina.adapters.db.jobs import tables as _jobs
 from amina.adapters.db.patent import tables as _patent
@@ -34,3 +35,12 @@ TABLE_MODULES = (
 )
 
 metadata = Base.metadata
+
+
+def distribution() -> dict[str, Distribution | None]:
+    """Every table's declared place under Citus, by table name (None: not declared)."""
+    declared = {
+        str(mapper.persist_selectable.description): mapper.class_.__distribution__
+        for mapper in Base.registry.mappers
+    }
+    return {name: declared.get(name) for name in metadata.tables}

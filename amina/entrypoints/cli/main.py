@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from amina.adapters.db import citus
 from amina.adapters.db.migrate import current_revisions, head_revisions, upgrade
 from amina.bootstrap import Container, build
 from amina.demo.device_simulator import simulate_app
@@ -84,6 +85,45 @@ def db_current(database_url: DatabaseUrl = None) -> None:
     if current != head:
         console.print("[yellow]Migrations are behind: run `amina db upgrade`.[/]")
         raise typer.Exit(1)
+
+
+@db_app.command("distribute")
+def db_distribute(
+    database_url: DatabaseUrl = None,
+    shard_count: Annotated[
+        int | None,
+        typer.Option(
+            "--shard-count",
+            min=1,
+            help="Shards of the per-person tables (default: the cluster's citus.shard_count)",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the steps without running them")
+    ] = False,
+) -> None:
+    """Distribute every table over a Citus cluster as it is declared: reference tables first,
+    then the per-person tables by person_id, colocated, then the code lookup tables. Safe to
+    run again. Without Citus, says so and changes nothing (docs/scale-out.md)."""
+    if dry_run:
+        for step in citus.plan(shard_count=shard_count):
+            console.print(
+                f"{step.placement.value:<11} {step.describe()}", highlight=False, soft_wrap=True
+            )
+        return
+    container = _container(database_url)
+    outcome = citus.distribute(container.engine, shard_count=shard_count)
+    if not outcome.citus:
+        console.print(
+            "This database has no Citus extension: nothing was distributed "
+            "(one PostgreSQL server or SQLite needs nothing; docs/scale-out.md)."
+        )
+        return
+    for step in outcome.done:
+        console.print(f"{step.placement.value:<11} {step.table}", highlight=False)
+    console.print(
+        f"[green]{len(outcome.done)} tables placed, {len(outcome.already)} already were.[/]"
+    )
 
 
 @policy_app.command("show")

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
-from amina.adapters.db.booking.tables import BookingRow, BookingSlotRow
+from amina.adapters.db.booking.tables import BookingCodeRow, BookingRow, BookingSlotRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.booking import ACTIVE, BookingStatus, normalise_code
@@ -48,7 +48,9 @@ def find_by_code(uow: UnitOfWork, clock: Clock, actor: Actor, typed: str) -> Vis
     if code is None:
         raise ticket_not_found()
     found = uow.session.execute(
-        select(BookingRow.person_id, BookingRow.id).where(BookingRow.code == code)
+        select(BookingCodeRow.person_id, BookingCodeRow.booking_id).where(
+            BookingCodeRow.code == code
+        )
     ).first()
     if found is None:
         raise ticket_not_found()

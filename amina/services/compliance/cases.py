@@ -236,9 +236,15 @@ def _summary(case: CaseRow, notice: NoticeRow, now: datetime) -> CaseSummary:
 
 
 def find_case(uow: UnitOfWork, case_id: str, *, lock: bool = False) -> tuple[CaseRow, NoticeRow]:
+    """The case and its notice; with ``lock``, the case row locked for update. Staff name a
+    case by its id alone: the lock is taken with the person it belongs to (read first), so a
+    distributed database routes it to that person's shard (docs/scale-out.md)."""
     query = select(CaseRow).where(CaseRow.id == case_id)
     if lock:
-        query = query.with_for_update()
+        person_id = uow.session.scalar(select(CaseRow.person_id).where(CaseRow.id == case_id))
+        if person_id is None:
+            raise compliance_error("case_not_found")
+        query = query.where(CaseRow.person_id == person_id).with_for_update()
     case = uow.session.scalar(query)
     if case is None:
         raise compliance_error("case_not_found")

@@ -222,8 +222,18 @@ def decide_objection(
     the decision, with a written reason. Audited; the person is told. In the caller's
     transaction."""
     require(actor, Permission.objection_decide)
-    row = uow.session.scalar(
-        select(ObjectionRow).where(ObjectionRow.id == objection_id).with_for_update()
+    # the lock names the person (read first): a distributed database locks on one shard
+    owner = uow.session.scalar(
+        select(ObjectionRow.person_id).where(ObjectionRow.id == objection_id)
+    )
+    row = (
+        None
+        if owner is None
+        else uow.session.scalar(
+            select(ObjectionRow)
+            .where(ObjectionRow.person_id == owner, ObjectionRow.id == objection_id)
+            .with_for_update()
+        )
     )
     if row is None:
         raise compliance_error("objection_not_found")

@@ -43,8 +43,19 @@ QUEUE_PURPOSE = "Working the referral confirmation queue"
 
 
 def _find(uow: UnitOfWork, referral_id: str) -> ReferralRow:
-    row = uow.session.scalar(
-        select(ReferralRow).where(ReferralRow.id == referral_id).with_for_update()
+    """The referral, locked for update; the lock names its person (read first), so that a
+    distributed database takes it on one shard (docs/scale-out.md)."""
+    person_id = uow.session.scalar(
+        select(ReferralRow.person_id).where(ReferralRow.id == referral_id)
+    )
+    row = (
+        None
+        if person_id is None
+        else uow.session.scalar(
+            select(ReferralRow)
+            .where(ReferralRow.person_id == person_id, ReferralRow.id == referral_id)
+            .with_for_update()
+        )
     )
     if row is None:
         raise compliance_error("referral_not_found")

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from amina.adapters.db.bulk import insert_rows
 from amina.adapters.db.identity.tables import CardRow, DependantRow, PersonRow
 from amina.adapters.db.registration.tables import (
+    RegistrationCodeRow,
     RegistrationDependantRow,
     RegistrationEventRow,
     RegistrationRow,
@@ -698,6 +699,10 @@ def submit_registration(
         updated_at=now,
     )
     uow.session.add(row)
+    # the slip code, unique across everyone (its primary key; docs/scale-out.md)
+    uow.session.add(
+        RegistrationCodeRow(slip_code=row.slip_code, person_id=person_id, registration_id=row.id)
+    )
     try:
         # Now, not at commit: a registration submitted at the same moment fails here, on the
         # partial unique index, and is answered with a conflict.

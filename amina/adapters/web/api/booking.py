@@ -522,7 +522,7 @@ def outcome_endpoint(
     answer = run_once(
         container.uow,
         container.clock,
-        idempotent_request(request, f"staff:{staff.staff_id}", key, {}),
+        idempotent_request(request, f"staff:{staff.staff_id}", key, {}, person_id=person_id),
         change,
     )
     return answer_response(answer)
