@@ -242,8 +242,17 @@ class Ledger:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send(self, client: httpx.Client, credential: str, batch: list[dict[str, Any]]) -> bool:
+        """POST the batch (:meth:`post`); True if every report in it was acknowledged."""
+        answer = self.post(client, credential, batch)
+        if answer is None or answer.status_code != 200:
+            return False
+        return all(r["status"] in ("accepted", "duplicate") for r in answer.json()["results"])
+
+    def post(
+        self, client: httpx.Client, credential: str, batch: list[dict[str, Any]]
+    ) -> httpx.Response | None:
         """POST the batch; note it as sent, and its reports as acknowledged if the answer is
-        200 and says accepted or duplicate. True if the whole batch was acknowledged."""
+        200 and says accepted or duplicate. None if no answer came."""
         with self._lock:
             for report in batch:
                 self.sent[report["client_id"]] = report
@@ -257,20 +266,19 @@ class Ledger:
         except httpx.HTTPError:
             with self._lock:
                 self.answers.append(Answer(started, time.monotonic(), None))
-            return False
+            return None
         problem = None
         if answer.headers.get("content-type") == "application/problem+json":
             problem = answer.json().get("code")
         with self._lock:
             self.answers.append(Answer(started, time.monotonic(), answer.status_code, problem))
-            if answer.status_code != 200:
-                return False
-            results = answer.json()["results"]
-            assert [r["client_id"] for r in results] == [r["client_id"] for r in batch]
-            for result in results:
-                if result["status"] in ("accepted", "duplicate"):
-                    self.acknowledged.add(result["client_id"])
-        return all(r["status"] in ("accepted", "duplicate") for r in results)
+            if answer.status_code == 200:
+                results = answer.json()["results"]
+                assert [r["client_id"] for r in results] == [r["client_id"] for r in batch]
+                self.acknowledged.update(
+                    r["client_id"] for r in results if r["status"] in ("accepted", "duplicate")
+                )
+        return answer
 
     def check(self, database_url: str) -> None:
         """The five promises, read from the database."""

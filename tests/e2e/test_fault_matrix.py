@@ -10,18 +10,34 @@ The one-hour soak at 70 % load is a benchmark, not a test: bench/soak/run.py, BE
 from __future__ import annotations
 
 import json
+import re
+import socket
+import struct
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fault_support import Ledger, PrivatePostgres, card, prepare, reports, sign_in
+from fault_support import (
+    Ledger,
+    PrivatePostgres,
+    card,
+    prepare,
+    reports,
+    shared_server_database,
+    sign_in,
+)
 from harness import AminaServer, launch
+from sqlalchemy import text
 
 from amina.adapters.clock import SystemClock
+from amina.adapters.db.engine import make_engine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -137,3 +153,174 @@ def test_postgresql_stopped_immediate_under_load_is_503_while_down_and_recovers_
         ledger.check(cluster.url)
     finally:
         cluster.destroy()
+
+
+# --- one server per database for the request-level faults -------------------------------------
+
+
+class Reporting:
+    """A server with one signed-in phone, on a database of its own."""
+
+    def __init__(self, server: AminaServer, database_url: str, credential: str) -> None:
+        self.server = server
+        self.database_url = database_url
+        self.credential = credential
+        self.ledger = Ledger()
+
+    @property
+    def device(self) -> dict[str, str]:
+        return {"Authorization": f"Device {self.credential}"}
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def reporting(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Reporting]:
+    folder = tmp_path_factory.mktemp(f"faults-{request.param}")
+    with ExitStack() as stack:
+        if request.param == "postgresql":
+            database_url = stack.enter_context(shared_server_database("amina_faults"))
+        else:
+            database_url = f"sqlite:///{folder / 'amina.sqlite3'}"
+        person = card("7725900201")
+        prepare(database_url, person)
+        server = launch(folder / "server", demo=False, extra_env={"DATABASE_URL": database_url})
+        stack.callback(server.stop)
+        yield Reporting(server, database_url, sign_in(server.url, person))
+
+
+def _stored_client_ids(database_url: str) -> set[str]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                r[0] for r in connection.execute(text("SELECT client_id FROM location_reports"))
+            }
+    finally:
+        engine.dispose()
+
+
+def test_the_same_batch_sent_ten_times_at_once_gets_the_same_answer_and_is_stored_once(
+    reporting: Reporting,
+) -> None:
+    start = SystemClock().now().astimezone(UTC) - timedelta(hours=2)
+    batch = reports("tenfold", start, 30)
+    batch[7] = {**batch[7], "lat": 95.0}  # out of range: rejected, the rest still stored
+    together = threading.Barrier(10)
+    answers: list[dict[str, Any]] = [{} for _ in range(10)]
+
+    def send(i: int) -> None:
+        with httpx.Client(base_url=reporting.server.url, timeout=30) as client:
+            together.wait()
+            answer = reporting.ledger.post(client, reporting.credential, batch)
+            assert answer is not None
+            assert answer.status_code == 200, answer.text
+            answers[i] = answer.json()
+
+    senders = [threading.Thread(target=send, args=(i,)) for i in range(10)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=60)
+    assert all(answers), "a sender got no answer"
+
+    # identical answers: the same results, flags and errors in the same order; each report
+    # accepted by exactly one of them, a duplicate for the nine others
+    def without_status(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [
+            (
+                r["client_id"],
+                r["flags"],
+                r["error"] and r["error"]["code"],
+                r["status"] == "rejected",
+            )
+            for r in answer["results"]
+        ]
+
+    assert all(without_status(a) == without_status(answers[0]) for a in answers)
+    for position, report in enumerate(batch):
+        statuses = Counter(a["results"][position]["status"] for a in answers)
+        if position == 7:
+            assert statuses == {"rejected": 10}
+        else:
+            assert statuses == {"accepted": 1, "duplicate": 9}, (report["client_id"], statuses)
+    stored = _stored_client_ids(reporting.database_url)
+    assert {r["client_id"] for r in batch} - stored == {batch[7]["client_id"]}
+    reporting.ledger.check(reporting.database_url)
+
+
+def _raw_request(url: str, head: bytes, body: bytes, *, ending: str) -> bytes:
+    """Send ``head`` and ``body`` on a socket of its own, then end the way ``ending`` says:
+    ``eof`` (the phone stops sending but still listens), ``reset`` (the network is gone) or
+    ``complete`` (the framing is complete). What came back, if anything."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head + body)
+        if ending == "reset":
+            # SO_LINGER 0: close() sends RST, as a phone that lost its network mid-upload
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return b""
+        if ending == "eof":
+            connection.shutdown(socket.SHUT_WR)
+        received = b""
+        try:
+            while chunk := connection.recv(65536):
+                received += chunk
+                if ending == "complete" and b"\r\n\r\n" in received:
+                    length = re.search(rb"content-length: (\d+)", received.lower())
+                    if length and len(received.split(b"\r\n\r\n", 1)[1]) >= int(length.group(1)):
+                        break
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return received
+
+
+def test_a_request_body_cut_off_mid_way_stores_nothing(reporting: Reporting) -> None:
+    start = SystemClock().now().astimezone(UTC) - timedelta(hours=1)
+    batch = reports("cut", start, 40)
+    body = json.dumps({"reports": batch}).encode()
+    half = body[: len(body) // 2]
+    url = reporting.server.url
+    headers = (
+        f"POST /api/v1/reports HTTP/1.1\r\nHost: {url.removeprefix('http://')}\r\n"
+        f"Authorization: Device {reporting.credential}\r\nContent-Type: application/json\r\n"
+    )
+
+    # the framing is complete (chunked), but the JSON stops half-way: 400 malformed_json
+    chunked = f"{len(half):x}\r\n".encode() + half + b"\r\n0\r\n\r\n"
+    answer = _raw_request(
+        url,
+        (headers + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode(),
+        chunked,
+        ending="complete",
+    )
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert b'"code":"malformed_json"' in answer.replace(b" ", b"")
+
+    # Content-Length promises the whole body; half comes, then the phone stops sending
+    promised = (headers + f"Content-Length: {len(body)}\r\n\r\n").encode()
+    answer = _raw_request(url, promised, half, ending="eof")
+    assert not answer.startswith(b"HTTP/1.1 2"), answer[:200]
+    if answer:
+        assert answer.startswith(b"HTTP/1.1 4"), answer[:200]
+
+    # ... or its network is gone (a reset)
+    _raw_request(url, promised, half, ending="reset")
+
+    # the same on any other JSON endpoint (read whole by the strict JSON check first)
+    sign_in_body = json.dumps({"method": "card", "card_number": "7725900201"}).encode()
+    other = (
+        f"POST /api/v1/auth/otp HTTP/1.1\r\nHost: {url.removeprefix('http://')}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(sign_in_body)}\r\n\r\n"
+    ).encode()
+    answer = _raw_request(url, other, sign_in_body[:20], ending="eof")
+    assert not answer.startswith(b"HTTP/1.1 2"), answer[:200]
+
+    time.sleep(1)  # let the server notice the last connection's end
+    assert not {r["client_id"] for r in batch} & _stored_client_ids(reporting.database_url)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        assert reporting.ledger.send(client, reporting.credential, batch)  # the server is fine
+    assert {r["client_id"] for r in batch} <= _stored_client_ids(reporting.database_url)
+    assert 500 not in _request_statuses(reporting.server)
+    assert "Traceback" not in reporting.server.log_text(since_ready=True)
+    reporting.ledger.check(reporting.database_url)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from amina.adapters.db.availability import DATABASE_UNAVAILABLE
 from amina.adapters.web.context import translator_for
@@ -96,7 +97,7 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 #: The codes the framework itself answers with, by status: every operation that takes a body,
 #: parameters or credentials can give them (added to each operation by :func:`document_problems`).
 BODY_PROBLEMS = {
-    400: ["malformed_json"],
+    400: ["malformed_json", "request_incomplete"],
     413: ["payload_too_large"],
     422: ["validation_failed"],
 }
@@ -221,6 +222,19 @@ def malformed_json_response(translator: Translator) -> JSONResponse:
     )
 
 
+def request_incomplete_response(translator: Translator) -> JSONResponse:
+    """400 ``request_incomplete``: the client went away before its body was whole (a phone
+    losing its network mid-upload). Nothing was read, so nothing was stored; the answer is
+    given (and logged as a 400, not a 500) even if nobody is left to read it."""
+    return problem_response(
+        translator,
+        status=400,
+        code="request_incomplete",
+        title=N_("Request incomplete"),
+        detail=N_("The request body ended before all of it arrived. Nothing was stored."),
+    )
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
@@ -277,6 +291,10 @@ def install(app: FastAPI) -> None:
 
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_unavailable)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _request_incomplete(request: Request, _exc: ClientDisconnect) -> JSONResponse:
+        return request_incomplete_response(translator_for(request))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
