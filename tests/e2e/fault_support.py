@@ -169,39 +169,63 @@ class PrivatePostgres:
 
 
 def sign_in(url: str, record: dict[str, Any], name: str = "Phone") -> str:
-    """Sign in like the app (card, date of birth, the code from the local SMS gateway); the
-    device credential."""
+    """Sign in like the app on the server at ``url``; the device credential."""
     with httpx.Client(base_url=url, timeout=30) as client:
-        asked = client.post(
-            "/api/v1/auth/otp",
-            json={
-                "method": "card",
-                "card_number": record["card_number"],
-                "date_of_birth": record["date_of_birth"],
-            },
-        )
-        assert asked.status_code == 202, asked.text
-        # the code leaves through the outbox (the scheduler leader's), a moment after the answer
-        texts: list[str] = []
-        deadline = time.monotonic() + 30
-        while not texts and time.monotonic() < deadline:
-            texts = [
-                m["text"] for m in client.get("/dev/sms.json").json() if m["to"] == record["phone"]
-            ]
+        return str(sign_in_with(client, record, name)["device_credential"])
+
+
+def sign_in_with(client: httpx.Client, record: dict[str, Any], name: str = "Phone") -> Any:
+    """Sign in like the app (card, date of birth, the code from the local SMS gateway); the
+    answer (access token, device credential, person)."""
+    asked = client.post(
+        "/api/v1/auth/otp",
+        json={
+            "method": "card",
+            "card_number": record["card_number"],
+            "date_of_birth": record["date_of_birth"],
+        },
+    )
+    assert asked.status_code == 202, asked.text
+    # the code leaves through the outbox (the scheduler leader's), a moment after the answer
+    texts: list[str] = []
+    deadline = time.monotonic() + 30
+    while not texts and time.monotonic() < deadline:
+        sms = client.get("/dev/sms.json").json()
+        texts = [m["text"] for m in sms if m["to"] == record["phone"]]
+        if not texts:
             time.sleep(0.1)
-        assert texts, "no sign-in code arrived within 30 s"
-        code = re.search(r"\b(\d{6})\b", texts[0])
-        assert code is not None
-        verified = client.post(
-            "/api/v1/auth/verify",
-            json={
-                "challenge_id": asked.json()["challenge_id"],
-                "code": code.group(1),
-                "device": {"name": name, "platform": "android"},
-            },
-        )
-        assert verified.status_code == 200, verified.text
-        return str(verified.json()["device_credential"])
+    assert texts, "no sign-in code arrived within 30 s"
+    code = re.search(r"\b(\d{6})\b", texts[0])
+    assert code is not None
+    verified = client.post(
+        "/api/v1/auth/verify",
+        json={
+            "challenge_id": asked.json()["challenge_id"],
+            "code": code.group(1),
+            "device": {"name": name, "platform": "android"},
+        },
+    )
+    assert verified.status_code == 200, verified.text
+    return verified.json()
+
+
+def registration_body(day: date) -> dict[str, Any]:
+    """Tverskaya street 7, Moscow, from ``day`` for a year and more."""
+    return {
+        "address": {
+            "region": "RU-MOW",
+            "settlement": "Москва",
+            "street": "ул. Тверская",
+            "house": "7",
+            "flat": "12",
+            "lat": 55.7577,
+            "lon": 37.6116,
+        },
+        "host": {"kind": "person", "name": "Иванов Иван Иванович", "document": "4510 123456"},
+        "stay_from": day.isoformat(),
+        "stay_to": "2026-12-31",
+        "purpose": "work",
+    }
 
 
 def reports(prefix: str, start: datetime, count: int) -> list[dict[str, Any]]:

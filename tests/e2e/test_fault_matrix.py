@@ -10,34 +10,45 @@ The one-hour soak at 70 % load is a benchmark, not a test: bench/soak/run.py, BE
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from fault_support import (
     Ledger,
     PrivatePostgres,
     card,
     prepare,
+    registration_body,
     reports,
     shared_server_database,
     sign_in,
+    sign_in_with,
 )
-from harness import AminaServer, launch
-from sqlalchemy import text
+from harness import REPO, AminaServer, launch
+from sqlalchemy import Engine, text
 
 from amina.adapters.clock import SystemClock
 from amina.adapters.db.engine import make_engine
+from amina.adapters.web.app import create_app
+from amina.bootstrap import build
+from amina.services.clock import FixedClock
+from amina.settings import Environment, Settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -324,3 +335,143 @@ def test_a_request_body_cut_off_mid_way_stores_nothing(reporting: Reporting) -> 
     assert 500 not in _request_statuses(reporting.server)
     assert "Traceback" not in reporting.server.log_text(since_ready=True)
     reporting.ledger.check(reporting.database_url)
+
+
+# --- the sweep killed in the middle -----------------------------------------------------------
+
+#: Registered on a Monday; by Wednesday 5 November 2025 (a working day) everyone has been silent
+#: for more than three working days: the sweep owes each of them one notice.
+REGISTERED = datetime.fromisoformat("2025-10-27T10:00:00+03:00")
+SWEPT = date(2025, 11, 5)
+SWEEP_CLOCK = "fixed:2025-11-05T09:00:00+03:00"
+
+
+def _sweep(database_url: str) -> subprocess.Popen[str]:
+    """``amina sweep --on 2025-11-05`` as an operator (or the scheduler) runs it."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "AMINA_CLOCK": SWEEP_CLOCK,
+        "AMINA_ENV": "test",
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "amina", "sweep", "--on", SWEPT.isoformat(), "--chunk-size", "100"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _count(engine: Engine, sql: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(sql)).scalar() or 0)
+
+
+def test_a_sweep_killed_in_the_middle_and_run_again_issues_each_notice_once() -> None:
+    with shared_server_database("amina_sweep_kill") as database_url:
+        reporters = [card(f"77259003{i:02d}") for i in range(3)]
+        silent = [card(f"77259004{i:02d}") for i in range(3)]
+        prepare(database_url, *reporters, *silent)
+        ledger = Ledger()
+        clock = FixedClock(REGISTERED)
+        container = build(
+            Settings(env=Environment.test, database_url=database_url, scheduler=False), clock=clock
+        )
+        people: dict[str, str] = {}
+        try:
+            with TestClient(create_app(container), base_url="https://testserver") as client:
+                for record in reporters + silent:
+                    session = sign_in_with(client, record)
+                    person_id = session["person"]["id"]
+                    people[record["card_number"]] = person_id
+                    registered = client.post(
+                        "/api/v1/me/registrations",
+                        json=registration_body(REGISTERED.date()),
+                        headers={"Authorization": f"Bearer {session['access_token']}"},
+                    )
+                    assert registered.status_code == 201, registered.text
+                    if record in reporters:  # one report that day, then nothing
+                        batch = reports(person_id[:8], REGISTERED + timedelta(hours=2), 3)
+                        clock.set(REGISTERED + timedelta(hours=3))
+                        assert ledger.send(client, session["device_credential"], batch)
+                        clock.set(REGISTERED)
+        finally:
+            container.close()
+
+        engine = make_engine(database_url)
+        try:
+            # Chunk one (the people who reported once) commits; chunk two (those who never
+            # reported) waits on a registration row this test holds; then the sweep is killed.
+            blocker = engine.connect()
+            held = blocker.begin()
+            blocker.execute(
+                text("SELECT id FROM registrations WHERE person_id = :p FOR UPDATE"),
+                {"p": people[silent[1]["card_number"]]},
+            )
+            first = _sweep(database_url)
+            deadline = time.monotonic() + 60
+            while not (
+                _count(engine, "SELECT count(*) FROM notices") == len(reporters)
+                and _count(
+                    engine,
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'",
+                )
+                == 1
+            ):
+                assert first.poll() is None, first.communicate()[0]
+                assert time.monotonic() < deadline, "the sweep did not reach its second chunk"
+                time.sleep(0.05)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+            held.rollback()
+            blocker.close()
+            assert _count(engine, "SELECT count(*) FROM notices") == len(reporters)
+
+            again = _sweep(database_url)
+            output = again.communicate(timeout=60)[0]
+            assert again.returncode == 0, output
+            once_more = _sweep(database_url)  # a third run finds nothing left to do
+            output = once_more.communicate(timeout=60)[0]
+            assert once_more.returncode == 0, output
+
+            with engine.connect() as connection:
+                notices = connection.execute(
+                    text("SELECT person_id, id FROM notices WHERE kind = 'no_data'")
+                ).all()
+                per_notice_inbox = Counter(
+                    r[0]
+                    for r in connection.execute(
+                        text("SELECT subject_id FROM inbox_messages WHERE kind = 'notice'")
+                    )
+                )
+                per_person_outbox = Counter(
+                    r[0]
+                    for r in connection.execute(
+                        text("SELECT person_id FROM outbox WHERE created_at = :at"),
+                        {"at": datetime.fromisoformat(SWEEP_CLOCK.removeprefix("fixed:"))},
+                    )
+                )
+                per_person_events = Counter(
+                    r[0]
+                    for r in connection.execute(
+                        text(
+                            "SELECT person_id FROM registration_events "
+                            "WHERE to_status = 'confirmation_requested'"
+                        )
+                    )
+                )
+                sweeps = _count(
+                    engine, "SELECT count(*) FROM audit_log WHERE action = 'compliance.sweep'"
+                )
+        finally:
+            engine.dispose()
+        everyone = set(people.values())
+        assert sorted(n.person_id for n in notices) == sorted(everyone)  # one each, no more
+        assert per_notice_inbox == dict.fromkeys((n.id for n in notices), 1)
+        assert per_person_outbox == dict.fromkeys(everyone, 1)  # one SMS each
+        assert per_person_events == dict.fromkeys(everyone, 1)
+        assert sweeps == 2  # the killed run wrote nothing of its end
+        ledger.check(database_url)
