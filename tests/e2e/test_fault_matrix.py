@@ -433,9 +433,6 @@ def test_a_sweep_killed_in_the_middle_and_run_again_issues_each_notice_once() ->
             again = _sweep(database_url)
             output = again.communicate(timeout=60)[0]
             assert again.returncode == 0, output
-            once_more = _sweep(database_url)  # a third run finds nothing left to do
-            output = once_more.communicate(timeout=60)[0]
-            assert once_more.returncode == 0, output
 
             with engine.connect() as connection:
                 notices = connection.execute(
@@ -473,5 +470,5 @@ def test_a_sweep_killed_in_the_middle_and_run_again_issues_each_notice_once() ->
         assert per_notice_inbox == dict.fromkeys((n.id for n in notices), 1)
         assert per_person_outbox == dict.fromkeys(everyone, 1)  # one SMS each
         assert per_person_events == dict.fromkeys(everyone, 1)
-        assert sweeps == 2  # the killed run wrote nothing of its end
+        assert sweeps == 1  # the killed run wrote nothing of its end
         ledger.check(database_url)
