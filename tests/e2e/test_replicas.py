@@ -152,7 +152,8 @@ def test_two_replicas_serve_alike_one_leads_and_the_other_takes_over_after_a_kil
             first.process.send_signal(signal.SIGKILL)
             first.process.wait(timeout=10)
             took = _wait_for(lambda: _leads(second) is True, 3 * LEASE_SECONDS, "the takeover")
-            assert took <= LEASE_SECONDS + TICK_SECONDS + 1.5, took
+            # its last renewal was at most a tick before the kill; polling /metrics adds a little
+            assert took <= LEASE_SECONDS + TICK_SECONDS + 2, took
             with engine.connect() as connection:
                 holder = connection.execute(text("SELECT holder FROM scheduler_lease")).scalar()
             assert f":{second.process.pid}:" in str(holder)
