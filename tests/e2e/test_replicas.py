@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 LEASE_SECONDS = 4.0
 TICK_SECONDS = 0.5
-#: A working day, after the 09:00 jobs: every daily job is due when the first replica starts.
+#: A working day, after the 09:00 jobs: every daily job is due when the replicas start.
 REPLICAS_LIVE_AT = datetime.fromisoformat("2025-11-05T10:00:00+03:00")
 BATCH = 20
 
@@ -101,14 +102,33 @@ def test_two_replicas_serve_alike_one_leads_and_the_other_takes_over_after_a_kil
             "AMINA_SCHEDULER_LEASE_SECONDS": str(LEASE_SECONDS),
             "AMINA_SCHEDULER_TICK_SECONDS": str(TICK_SECONDS),
         }
-        first = launch(tmp_path / "first", demo=False, clock=clock, extra_env=environment)
-        second = launch(tmp_path / "second", demo=False, clock=clock, extra_env=environment)
+        # both start at once, as replicas of a deployment do; one of them wins the lease
+        with ThreadPoolExecutor(2) as starting:
+            started = [
+                starting.submit(
+                    launch, tmp_path / name, demo=False, clock=clock, extra_env=environment
+                )
+                for name in ("a", "b")
+            ]
+        replicas: list[AminaServer] = []
+        failures: list[BaseException] = []
+        for replica in started:
+            try:
+                replicas.append(replica.result())
+            except BaseException as failure:  # pytest.fail is one: stop the other replica first
+                failures.append(failure)
+        if failures:
+            for replica in replicas:
+                replica.stop()
+            raise failures[0]
         engine = make_engine(database_url)
         ledger = Ledger()
         phones: list[Phone] = []
         try:
-            # exactly one of them leads: the first, which found the lease free
-            _wait_for(lambda: _leads(first) is True, 10, "the first replica leading")
+            # exactly one of them leads
+            _wait_for(lambda: any(_leads(r) for r in replicas), 10, "a replica leading")
+            first, second = sorted(replicas, key=lambda r: _leads(r) is not True)
+            assert _leads(first) is True
             assert _leads(second) is False
             with engine.connect() as connection:
                 holder = connection.execute(text("SELECT holder FROM scheduler_lease")).scalar()
@@ -174,8 +194,8 @@ def test_two_replicas_serve_alike_one_leads_and_the_other_takes_over_after_a_kil
                 phone.stop.set()
             for phone in phones:
                 phone.join(timeout=30)
-            second.stop()
-            first.stop()
+            for replica in replicas:
+                replica.stop()
 
         try:
             with engine.connect() as connection:
