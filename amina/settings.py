@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from amina.domain.push_endpoints import DEFAULT_PUSH_SERVICES
@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, description="Number of uvicorn worker processes.")
     scheduler: bool = Field(
         default=True, description="Run the scheduler (jobs) inside `amina serve`."
+    )
+    scheduler_lease_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How long the scheduler leader holds its lease without renewing it: a "
+        "killed leader is replaced at most this long (plus one tick) later. Only outside "
+        "production; tests shorten it.",
+    )
+    scheduler_tick_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often each replica renews (or tries to take) the scheduler lease and "
+        "looks for due jobs; shorter than the lease. Only outside production.",
     )
     log_json: bool = Field(default=True, description="Structured JSON logs on stdout.")
     log_level: str = Field(default="INFO", description="Log level for application logs.")
@@ -136,6 +149,14 @@ class Settings(BaseSettings):
         """Where audit checkpoints go (``audit_checkpoint_dir`` or its default)."""
         return self.audit_checkpoint_dir or self.data_dir / "audit-checkpoints"
 
+    @model_validator(mode="after")
+    def _lease_outlives_ticks(self) -> Settings:
+        if self.scheduler_tick_seconds >= self.scheduler_lease_seconds:
+            raise ValueError(
+                "AMINA_SCHEDULER_TICK_SECONDS must be shorter than AMINA_SCHEDULER_LEASE_SECONDS"
+            )
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.production
@@ -150,6 +171,17 @@ def load_settings(**overrides: object) -> Settings:
     if settings.is_production:
         if settings.clock != "system":
             raise ValueError("--clock is accepted only outside production")
+        scheduler_defaults = (
+            Settings.model_fields["scheduler_lease_seconds"].default,
+            Settings.model_fields["scheduler_tick_seconds"].default,
+        )
+        if (settings.scheduler_lease_seconds, settings.scheduler_tick_seconds) != (
+            scheduler_defaults
+        ):
+            raise ValueError(
+                "AMINA_SCHEDULER_LEASE_SECONDS and AMINA_SCHEDULER_TICK_SECONDS are accepted "
+                "only outside production"
+            )
         if settings.secret_key.startswith("development-only"):
             raise ValueError("AMINA_SECRET_KEY must be set in production")
     return settings

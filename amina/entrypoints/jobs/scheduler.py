@@ -228,6 +228,7 @@ class Scheduler:
         self.metrics = JobMetrics(registry or CollectorRegistry())
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._was_leading = False
 
     @property
     def clock(self) -> Clock:
@@ -247,6 +248,13 @@ class Scheduler:
             log.warning("scheduler_lease_error", error=type(error).__name__)
             leading = False
         self.metrics.leader.set(1 if leading else 0)
+        if leading != self._was_leading:
+            # a change of leader is worth a line: which replica runs the jobs from now on
+            log.info(
+                "scheduler_lease_taken" if leading else "scheduler_lease_lost",
+                holder=self.lease.holder,
+            )
+            self._was_leading = leading
         return leading
 
     def run_due_jobs(self) -> list[str]:
