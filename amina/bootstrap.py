@@ -22,7 +22,7 @@ from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels
 from amina.services.delivery.push_endpoints import HostResolver, PushEndpoints
 from amina.services.identity.device_credentials import RefusedCredentials
-from amina.services.ports import PaymentProvider, SmsGateway
+from amina.services.ports import AddressRegister, PaymentProvider, SmsGateway
 from amina.services.reports.ingest import ReportIngest
 from amina.settings import Settings, load_settings
 
@@ -66,6 +66,8 @@ class Container:
     payments: PaymentProvider
     #: Where web push may go (allow-list + resolver), checked on subscribing and sending.
     push_endpoints: PushEndpoints
+    #: The state address register (issue 13): the export imported into this database.
+    addresses: AddressRegister
     #: Called after a commit that put a sign-in code in the outbox: wakes the outbox worker
     #: (in tests, which run no worker, it delivers the codes there and then).
     wake_outbox: Callable[[], None]
@@ -103,10 +105,17 @@ def build(
         confirmation_ingest=_ingest(uow, clock),
         payments=_payment_provider(settings, engine, clock),
         push_endpoints=endpoints,
+        addresses=_address_register(uow),
         wake_outbox=lambda: None,
     )
     container.wake_outbox = _outbox_wake(container)
     return container
+
+
+def _address_register(uow: UnitOfWorkFactory) -> AddressRegister:
+    from amina.adapters.external.gar.register import LocalAddressRegister
+
+    return LocalAddressRegister(uow)
 
 
 def _ingest(

@@ -193,6 +193,8 @@ class RegisterEntry:
     street: str
     house: str | None = None
     building: str | None = None
+    #: An apartment of the register found by its id: its number.
+    flat: str | None = None
 
     @property
     def text(self) -> str:
@@ -201,6 +203,7 @@ class RegisterEntry:
 
     def address(self, flat: str | None = None) -> Address:
         """The registration's address for this entry (no coordinates: they come later)."""
+        flat = flat or self.flat
         return Address(
             region=self.region,
             settlement=self.settlement,

@@ -138,7 +138,13 @@ def change_my_address(
 
     def create(uow: UnitOfWork) -> Answer:
         registration = change_address(
-            uow, container.clock, region_classifier, person.person_id, notice_id, application
+            uow,
+            container.clock,
+            region_classifier,
+            person.person_id,
+            notice_id,
+            application,
+            addresses=container.addresses,
         )
         return Answer(
             201, registration_out(registration, container.settings).model_dump(mode="json")
