@@ -94,7 +94,8 @@ def format_address(address: Address) -> str:
     if settlement and settlement.casefold() not in ("москва", "г. москва", "г.москва"):
         parts.append(settlement)
     parts.append(address.street.strip())
-    parts.append(f"д. {address.house.strip()}")
+    if address.house.strip():  # a street of the address register, before its house is chosen
+        parts.append(f"д. {address.house.strip()}")
     if address.building and address.building.strip():
         parts.append(f"корп. {address.building.strip()}")
     if address.flat and address.flat.strip():

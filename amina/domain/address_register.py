@@ -324,10 +324,12 @@ _NUMBER = re.compile(r"(\d+)")
 
 
 def sort_key(entry: RegisterEntry) -> str:
-    """Suggestions in reading order: by street, the street itself before its houses, houses in
-    number order (7, 7к2, 9, 10)."""
+    """Suggestions in reading order: by the street's name, the street itself before its
+    houses, houses in number order (7, 7к2, 9, 10)."""
     house = ""
     if entry.house:
         house = _NUMBER.sub(lambda m: m.group(1).zfill(6), entry.house.lower())
         house += " " + (entry.building or "")
-    return f"{entry.street.lower()}|{entry.settlement.lower()}|{house}"[:300]
+    street = " ".join(query_words(entry.street))  # by name: "Тверской б-р" under Т
+    # a tab sorts before every letter, digit and space: "тверская" before "тверская ямская"
+    return f"{street}\t{entry.settlement.lower()}\t{house}"[:300]

@@ -286,3 +286,10 @@ def _build_entries(uow: UnitOfWork, report: RegionReport) -> None:
             rows.append(_entry_row(entry, region_code))
         store.add_entries(uow, rows)
         report.house_entries += len(rows)
+
+
+def register_loaded(uow_factory: UnitOfWorkFactory) -> bool:
+    """Whether any region of the register has been imported (the demo loads its extract only
+    into an empty register)."""
+    with uow_factory() as uow:
+        return store.has_entries(uow)

@@ -181,7 +181,8 @@ def search(uow: UnitOfWork, words: Sequence[str], limit: int) -> list[EntryRecor
         statement = (
             select(*_ENTRY_COLUMNS)
             .where(*(AddressEntryRow.search.like(f"% {word}%") for word in words))
-            .order_by(AddressEntryRow.sort_key, AddressEntryRow.gar_id)
+            # byte order, as SQLite's: the same suggestions first on both databases
+            .order_by(AddressEntryRow.sort_key.collate("C"), AddressEntryRow.gar_id)
             .limit(limit)
         )
         return [EntryRecord(*row) for row in uow.session.execute(statement)]
