@@ -35,7 +35,6 @@ from amina.services.clock import Clock
 from amina.services.compliance.errors import compliance_error
 from amina.services.compliance.messages import MessageKind
 from amina.services.delivery.inbox import tell
-from amina.services.ports import AddressRegister
 from amina.services.registration.registrations import (
     EventActor,
     RegionClassifiers,
@@ -178,15 +177,11 @@ def change_address(
     person_id: str,
     notice_id: str,
     application: RegistrationApplication,
-    addresses: AddressRegister | None = None,
 ) -> Registration:
     """The person answers a notice with a new registration (the person only). The old
-    registration closes ("address changed"); in the caller's transaction. ``addresses``: the
-    state address register, as for a registration."""
+    registration closes ("address changed"); in the caller's transaction."""
     row = _open_notice(uow, person_id, notice_id)
-    registration = submit_registration(
-        uow, clock, classifiers, person_id, application, addresses=addresses
-    )
+    registration = submit_registration(uow, clock, classifiers, person_id, application)
     row.status = NoticeStatus.answered.value
     row.answered_at = clock.now()
     row.resolution = "address_changed"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -32,6 +32,7 @@ from amina.adapters.db.registration.tables import (
 )
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.address import REGIONS, Address, check_place
+from amina.domain.address_register import RegisterEntry
 from amina.domain.calendar import moscow_date
 from amina.domain.geo import RegionClassifier
 from amina.domain.host import Host, HostKind, host_problems
@@ -95,6 +96,21 @@ class RegistrationApplication:
     stay_to: date
     purpose: str
     dependants: tuple[str, ...] = ()
+    #: The address as the state register knows it (its ``fias_id``), asked before the
+    #: transaction by :func:`looked_up`; None when it was typed, or the register does not know it.
+    register_entry: RegisterEntry | None = None
+
+
+def looked_up(
+    application: RegistrationApplication, addresses: AddressRegister
+) -> RegistrationApplication:
+    """The application with what the state register says about its ``fias_id``. Called before
+    the registration's transaction: the register is a port (it may be a remote service), and
+    no transaction should wait on it."""
+    fias_id = application.address.fias_id
+    if not fias_id or not fias_id.strip():
+        return application
+    return replace(application, register_entry=addresses.find(fias_id.strip()))
 
 
 ActorKind = Literal["person", "staff", "system"]
@@ -444,15 +460,12 @@ def _place_problems(
     return errors, place.near_border
 
 
-def _register_problems(address: Address, addresses: AddressRegister | None) -> list[FieldError]:
+def _register_problems(address: Address, entry: RegisterEntry | None) -> list[FieldError]:
     """An address chosen from the state register lies in the region the register gives it.
 
     An id the register does not know (a FIAS GUID, or a register not imported here) is kept as
     given: the register helps a person find the address, it does not stand in its way."""
-    if addresses is None or not address.fias_id or address.region not in REGIONS:
-        return []
-    entry = addresses.find(address.fias_id)
-    if entry is None or entry.region == address.region:
+    if entry is None or address.region not in REGIONS or entry.region == address.region:
         return []
     code = "region_does_not_match_address"
     return [_field_error("address.region", code, f"{code}:{address.region}")]
@@ -466,11 +479,10 @@ def _problems(
     today: date,
     grace_days: int,
     border_margin_m: float,
-    addresses: AddressRegister | None = None,
 ) -> tuple[list[FieldError], bool]:
     address = application.address
     errors, near_border = _place_problems(classifiers, address, border_margin_m)
-    errors += _register_problems(address, addresses)
+    errors += _register_problems(address, application.register_entry)
     for host_problem in host_problems(application.host):
         errors.append(_field_error(host_problem.field, host_problem.code))
     for stay_problem in stay_problems(
@@ -675,15 +687,14 @@ def submit_registration(
     person_id: str,
     application: RegistrationApplication,
     random_bytes: RandomBytes = secrets.token_bytes,
-    addresses: AddressRegister | None = None,
 ) -> Registration:
     """Register the person's place of stay; the signed-in person calls it for themself.
 
     Validates everything at once (``invalid`` with every field's problem), closes the
     registration that held the place until now ("address changed") and records both events,
     all in the caller's transaction. The coordinates are optional (issue 13); an address
-    chosen from the state register (``fias_id``) is checked against the register's region
-    when ``addresses`` is given.
+    chosen from the state register is checked against the register's region (the
+    application's ``register_entry``, see :func:`looked_up`).
     """
     person = holder(uow, person_id)
     if person is None:
@@ -692,14 +703,7 @@ def submit_registration(
     today = moscow_date(now)
     policy = policy_book(uow).in_force_on(today)
     dependants = tuple(dict.fromkeys(application.dependants))
-    application = RegistrationApplication(
-        application.address,
-        application.host,
-        application.stay_from,
-        application.stay_to,
-        application.purpose,
-        dependants,
-    )
+    application = replace(application, dependants=dependants)
     errors, near_border = _problems(
         uow,
         classifiers,
@@ -708,7 +712,6 @@ def submit_registration(
         today,
         int(policy.parameter("registration_backdate_grace_days")),
         float(policy.parameter("border_margin_m")),
-        addresses,
     )
     if errors:
         raise registration_invalid(errors)

@@ -55,6 +55,7 @@ from amina.services.registration.registrations import (
     RegistrationApplication,
     current_registration,
     holder,
+    looked_up,
     no_active_registration,
     person_not_found,
     registration_of,
@@ -274,7 +275,7 @@ def submit_endpoint(
 ) -> JSONResponse:
     """Register the place of stay. An active registration is closed by the new one."""
     container = container_of(request)
-    application = body.application()
+    application = looked_up(body.application(), container.addresses)
 
     def create(uow: UnitOfWork) -> Answer:
         registration = submit_registration(
@@ -283,7 +284,6 @@ def submit_endpoint(
             region_classifier,
             person.person_id,
             application,
-            addresses=container.addresses,
         )
         return Answer(201, _json(registration, container.settings))
 
