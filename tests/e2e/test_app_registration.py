@@ -61,7 +61,7 @@ def fill_address(form: Locator, language: str, street: str, house: str, flat: st
 
 
 def use_current_location(form: Locator, language: str, where: dict[str, float]) -> None:
-    """"I am at this address now — use my location": the app says the location was found (the
+    """ "I am at this address now — use my location": the app says the location was found (the
     numbers are never shown)."""
     form.get_by_role(
         "button", name=translated(language, "I am at this address now — use my location")
