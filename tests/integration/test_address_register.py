@@ -10,10 +10,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from gar_files import arbat_export, obj, write_region
 from registration_support import person
+from typer.testing import CliRunner
 
 from amina.adapters.external.gar.files import GarFolder
 from amina.bootstrap import Container
 from amina.demo.addresses import DEMO_EXTRACT
+from amina.entrypoints.cli.main import app as cli
 from amina.services.addresses.imports import import_addresses
 
 
@@ -140,3 +142,32 @@ def test_address_search_needs_a_signed_in_person(client: TestClient) -> None:
     answer = client.get("/api/v1/addresses", params={"q": "тверская"})
 
     assert answer.status_code == 401
+
+
+def test_the_operator_imports_the_register_with_amina_import_addresses(
+    client: TestClient, container: Container, database_url: str
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["import", "addresses", str(DEMO_EXTRACT), "--database-url", database_url],
+        env={"COLUMNS": "200"},
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Address register import: gar-demo" in result.output
+    assert "1 house(s) under no street" in result.output
+    me = person(client, container)
+    assert texts(client, me.bearer, "тверская 7") == ["Москва, ул. Тверская, д. 7"]
+
+
+def test_a_folder_without_moscow_or_the_oblast_imports_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    write_region(tmp_path, "78", objects=[obj(100, "Санкт-Петербург", "г", 1)])
+
+    result = CliRunner().invoke(
+        cli, ["import", "addresses", str(tmp_path), "--database-url", database_url]
+    )
+
+    assert result.exit_code == 2
+    assert "no folder 77 or 50" in result.output
