@@ -23,7 +23,7 @@ from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels
 from amina.services.delivery.push_endpoints import HostResolver, PushEndpoints
 from amina.services.identity.device_credentials import RefusedCredentials
-from amina.services.ports import PaymentProvider, SmsGateway
+from amina.services.ports import AddressRegister, PaymentProvider, SmsGateway
 from amina.services.reports.ingest import ReportIngest
 from amina.settings import Settings, load_settings
 
@@ -70,6 +70,8 @@ class Container:
     #: Signed audit checkpoints: their directory, the trusted public keys, the signer (when
     #: this process has the private key); docs/operations.md.
     audit_checkpoints: AuditCheckpointing
+    #: The state address register (issue 13): the export imported into this database.
+    addresses: AddressRegister
     #: Called after a commit that put a sign-in code in the outbox: wakes the outbox worker
     #: (in tests, which run no worker, it delivers the codes there and then).
     wake_outbox: Callable[[], None]
@@ -108,10 +110,17 @@ def build(
         payments=_payment_provider(settings, engine, clock),
         push_endpoints=endpoints,
         audit_checkpoints=audit_checkpointing(settings),
+        addresses=_address_register(uow),
         wake_outbox=lambda: None,
     )
     container.wake_outbox = _outbox_wake(container)
     return container
+
+
+def _address_register(uow: UnitOfWorkFactory) -> AddressRegister:
+    from amina.adapters.external.gar.register import LocalAddressRegister
+
+    return LocalAddressRegister(uow)
 
 
 def _ingest(

@@ -6,7 +6,7 @@ Each port has a local working implementation for development, chosen in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from amina.domain.audit_checkpoints import Checkpoint
+from amina.domain.address_register import RegisterEntry
 
 
 class SmsGateway(Protocol):
@@ -201,4 +202,71 @@ class CheckpointArchive(Protocol):
 
     def write(self, checkpoint: Checkpoint) -> str:
         """Keep a new checkpoint (never replacing one); returns its name."""
+# --- the state address register (issue 13) ---------------------------------------------------
+
+
+class AddressRegister(Protocol):
+    """The state address register (ГАР) as a person's app needs it: addresses found by what the
+    person types, and an address by its register id.
+
+    Local: ``amina.adapters.external.gar.register.LocalAddressRegister`` (the register's open
+    export, imported by ``amina import addresses``).
+    """
+
+    def search(self, words: Sequence[str], limit: int) -> list[RegisterEntry]:
+        """Streets and houses in which every word begins a word, in reading order. ``words``
+        are already cut by ``amina.domain.address_register.query_words``."""
+        ...
+
+    def find(self, gar_id: str) -> RegisterEntry | None:
+        """The street, house or apartment with this register id (an apartment: its house,
+        with the apartment's number as the flat); None if the register does not know it."""
+        ...
+
+
+class GarPart(StrEnum):
+    """The files of one region of the register's export, in the order they are read."""
+
+    objects = "objects"  # AS_ADDR_OBJ
+    houses = "houses"  # AS_HOUSES
+    apartments = "apartments"  # AS_APARTMENTS
+    hierarchy = "hierarchy"  # AS_ADM_HIERARCHY (AS_MUN_HIERARCHY when absent)
+
+
+@dataclass(frozen=True)
+class GarTypes:
+    """Short type names by id as the export's own type files give them (AS_HOUSE_TYPES,
+    AS_ADDHOUSE_TYPES, AS_APARTMENT_TYPES); empty where the export has none."""
+
+    houses: Mapping[str, str]
+    add_houses: Mapping[str, str]
+    apartments: Mapping[str, str]
+
+
+class GarExport(Protocol):
+    """The register's export (one folder per region code). Local:
+    ``amina.adapters.external.gar.files.GarFolder``."""
+
+    @property
+    def name(self) -> str:
+        """What to call the export in reports (its folder)."""
+        ...
+
+    def regions(self) -> list[str]:
+        """The region codes the export holds ("77", "50"), in order."""
+        ...
+
+    def size(self) -> int:
+        """How much there is to read, in bytes (for a progress bar)."""
+        ...
+
+    def types(self) -> GarTypes:
+        """The export's type names."""
+        ...
+
+    def records(
+        self, region: str, part: GarPart, progress: Callable[[int], None] | None = None
+    ) -> Iterator[Mapping[str, str]]:
+        """The attributes of each record of one part of a region, streamed; ``progress`` is
+        told how many more bytes were read."""
         ...

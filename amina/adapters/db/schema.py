@@ -3,6 +3,7 @@ Alembic and by tests that compare the migrated database with the tables) holds a
 
 from __future__ import annotations
 
+from amina.adapters.db.addresses import tables as _addresses
 from amina.adapters.db.audit import tables as _audit
 from amina.adapters.db.base import Base
 from amina.adapters.db.booking import tables as _booking
@@ -20,6 +21,7 @@ from amina.adapters.db.staff import tables as _staff
 from amina.adapters.db import idempotency as _idempotency  # isort: skip
 
 TABLE_MODULES = (
+    _addresses,
     _audit,
     _booking,
     _compliance,

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from amina.adapters.db.availability import is_reachable
 from amina.adapters.db.migrate import is_current
 from amina.adapters.web import problems, staff_auth
+from amina.adapters.web.api import addresses as addresses_api
 from amina.adapters.web.api import booking as booking_api
 from amina.adapters.web.api import devices as devices_api
 from amina.adapters.web.api import eligibility as eligibility_api
@@ -157,6 +158,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         console_cases.router,
         console_reviews.router,
         registrations_api.router,
+        addresses_api.router,
         registrations_api.staff_router,
         verification_api.router,
         my_reports_api.router,

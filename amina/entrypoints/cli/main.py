@@ -16,6 +16,7 @@ from amina.adapters.db.migrate import current_revisions, head_revisions, upgrade
 from amina.bootstrap import Container, build
 from amina.demo.device_simulator import simulate_app
 from amina.domain.calendar import WorkingCalendar
+from amina.entrypoints.cli import addresses as _addresses  # noqa: F401 (registers `import addresses`)
 from amina.entrypoints.cli.audit import audit_app
 from amina.entrypoints.cli.calendar import calendar_override
 from amina.entrypoints.cli.cards import import_app

@@ -199,6 +199,7 @@ def _facts(candidate: Candidate, required: bool, outside: int, far: int) -> Pers
         device_status=DeviceStatus(
             candidate.permission, candidate.services, candidate.battery_saver
         ),
+        address_located=bool(candidate.located),
     )
 
 

@@ -316,6 +316,8 @@ class Candidate:
     permission: bool | None
     services: bool | None
     battery_saver: bool | None
+    #: the registration has the building's coordinates
+    located: bool
 
 
 _CANDIDATE_COLUMNS = (
@@ -333,6 +335,7 @@ _CANDIDATE_COLUMNS = (
     PersonLastReportRow.location_permission,
     PersonLastReportRow.location_services,
     PersonLastReportRow.battery_saver,
+    RegistrationRow.lat.is_not(None),
 )
 
 

@@ -62,8 +62,12 @@ class RegistrationRow(Base):
     building: Mapped[str | None] = mapped_column(String(30))
     flat: Mapped[str | None] = mapped_column(String(30))
     fias_id: Mapped[str | None] = mapped_column(String(36))
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
+    #: The building's coordinates: NULL until the person adds them with consent (issue 13).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    #: When and how they were added: at_registration, at_address, night_place (migration 0011).
+    located_at: Mapped[datetime | None]
+    location_source: Mapped[str | None] = mapped_column(String(20))
     near_border: Mapped[bool] = mapped_column(Boolean)
 
     host_kind: Mapped[str] = mapped_column(String(20))
