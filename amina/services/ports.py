@@ -13,8 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from amina.domain.audit_checkpoints import Checkpoint
 from amina.domain.address_register import RegisterEntry
+from amina.domain.audit_checkpoints import Checkpoint
 
 
 class SmsGateway(Protocol):
