@@ -24,7 +24,7 @@ from amina.services.errors import AminaError
 from amina.services.identity.cards import card_numbered
 from amina.services.identity.enrolment import person_for_card
 from amina.services.patent.patents import NewPatent, current_patent, record_patent
-from amina.services.patent.payments import settle, start_payment
+from amina.services.patent.payments import apply_provider_report, start_payment
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,4 @@ def _pay_in_the_sandbox(container: Container, person_id: str, months: int) -> No
     if order is None:
         return
     report = sandbox.complete(order, Outcome.pay)
-    with container.uow() as uow:
-        settle(uow, container.clock, sandbox, report)
-        uow.commit()
+    apply_provider_report(container.uow, container.clock, sandbox, report)

@@ -22,7 +22,7 @@ from amina.entrypoints.cli.compliance import outbox_app, sweep_command
 from amina.entrypoints.cli.reports import reports_app
 from amina.entrypoints.cli.staff import staff_app
 from amina.services.policy.calendar import list_overrides
-from amina.services.policy.versions import ensure_initial_policy, policy_book
+from amina.services.policy.versions import policy_book, store_initial_policy
 from amina.settings import load_settings
 
 app = typer.Typer(
@@ -58,9 +58,7 @@ def _container(database_url: str | None = None, clock: str | None = None) -> Con
 
 def _upgrade(container: Container) -> None:
     upgrade(container.engine)
-    with container.uow() as uow:
-        if ensure_initial_policy(uow, container.clock):
-            uow.commit()
+    store_initial_policy(container.uow, container.clock)
 
 
 @db_app.command("upgrade")

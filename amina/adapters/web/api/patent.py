@@ -51,10 +51,10 @@ from amina.services.patent.patents import (
 )
 from amina.services.patent.payments import (
     PatentPayment,
+    apply_provider_report,
     check_payment,
     payment_of,
     payments_of,
-    settle,
     start_payment,
 )
 from amina.services.ports import InvalidCallback
@@ -417,10 +417,7 @@ def receive_callback(container: Container, body: bytes, signature: str | None) -
         report = container.payments.verify_callback(body, signature)
     except InvalidCallback:
         raise callback_invalid() from None
-    with container.uow() as uow:
-        outcome = settle(uow, container.clock, container.payments, report)
-        uow.commit()
-    return outcome.outcome
+    return apply_provider_report(container.uow, container.clock, container.payments, report).outcome
 
 
 @router.post(
