@@ -124,10 +124,10 @@ def _pay_in_the_sandbox(container: Container, person_id: str, months: int) -> No
     sandbox = container.payments
     if not isinstance(sandbox, SandboxProvider):
         return
-    base = container.settings.public_base_url.rstrip("/")
+    return_url = container.settings.public_url("/app/patent-return")
     with container.uow() as uow:
         payment = start_payment(
-            uow, container.clock, sandbox, person_id, months, return_url=f"{base}/app/patent-return"
+            uow, container.clock, sandbox, person_id, months, return_url=return_url
         )
         uow.commit()
     order = None if payment.provider_ref is None else sandbox.order(payment.provider_ref)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from datetime import date
@@ -163,6 +164,13 @@ def demo_load(database_url: DatabaseUrl = None) -> None:
     load_demo(container, console)
 
 
+def _binds_every_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:  # a host name
+        return False
+
+
 @app.command()
 def serve(
     database_url: DatabaseUrl = None,
@@ -195,11 +203,19 @@ def serve(
     os.environ["DATABASE_URL"] = settings.database_url
     os.environ["AMINA_CLOCK"] = settings.clock
     os.environ["AMINA_ENV"] = settings.env.value
+    # Links that leave the server (QR codes, push, the payment's return) start with this.
+    os.environ["AMINA_PUBLIC_BASE_URL"] = settings.base_url
     url = f"http://{settings.host}:{settings.port}/"
     console.print(
         f"[bold green]Amina is running at {url}[/]  (console: {url}console, "
         f"app: {url}app, host verification: {url}verify)"
     )
+    console.print(f"Links in QR codes and notifications start with {settings.base_url}")
+    if not settings.public_base_url and _binds_every_address(settings.host):
+        console.print(
+            f"[yellow]{settings.host} is no address a phone can open: set "
+            "AMINA_PUBLIC_BASE_URL to the address people reach this server at.[/]"
+        )
     uvicorn.run(
         "amina.entrypoints.asgi:app_factory",
         factory=True,

@@ -115,7 +115,7 @@ def service_out(code: ServiceCode, t: Translator) -> ServiceOut:
 
 
 def check_in_url(settings: Settings, code: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/console/booking/check-in?code={code}"
+    return settings.public_url(f"/console/booking/check-in?code={code}")
 
 
 def booking_out(booking: use.Booking, t: Translator, settings: Settings) -> BookingOut:

@@ -186,7 +186,7 @@ class RegistrationOut(BaseModel):
 
 
 def verify_url(settings: Settings, slip_code: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/verify?code={slip_code}"
+    return settings.public_url(f"/verify?code={slip_code}")
 
 
 def registration_out(registration: Registration, settings: Settings) -> RegistrationOut:
