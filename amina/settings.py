@@ -88,10 +88,13 @@ class Settings(BaseSettings):
         "owner out.",
     )
     staff_session_hours: int = Field(default=8, description="Lifetime of a staff console session.")
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The address people and hosts reach the service at; printed in the "
-        "registration slip's QR code (<public_base_url>/verify?code=...).",
+    public_base_url: str | None = Field(
+        default=None,
+        description="The address people and hosts reach the service at, e.g. "
+        "https://amina.example.ru: every link that leaves the server starts with it (the QR "
+        "codes of slips, receipts and tickets, the link a web push notification opens, the "
+        "payment provider's return address). Default: the address `amina serve` was started "
+        "on, http://<host>:<port>.",
     )
     payment_provider: str = Field(
         default="sandbox",
@@ -160,6 +163,19 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.production
+
+    @property
+    def base_url(self) -> str:
+        """``public_base_url`` without a trailing slash, or else the address the server was
+        started on (``http://<host>:<port>``; an IPv6 host in brackets)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return f"http://{host}:{self.port}"
+
+    def public_url(self, path: str) -> str:
+        """The address of ``path`` (``/verify?code=…``) as people outside the server reach it."""
+        return self.base_url + path
 
 
 def load_settings(**overrides: object) -> Settings:

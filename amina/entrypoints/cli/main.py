@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from datetime import date
@@ -24,7 +25,7 @@ from amina.entrypoints.cli.compliance import outbox_app, sweep_command
 from amina.entrypoints.cli.reports import reports_app
 from amina.entrypoints.cli.staff import staff_app
 from amina.services.policy.calendar import list_overrides
-from amina.services.policy.versions import ensure_initial_policy, policy_book
+from amina.services.policy.versions import policy_book, store_initial_policy
 from amina.settings import load_settings
 
 app = typer.Typer(
@@ -60,9 +61,7 @@ def _container(database_url: str | None = None, clock: str | None = None) -> Con
 
 def _upgrade(container: Container) -> None:
     upgrade(container.engine)
-    with container.uow() as uow:
-        if ensure_initial_policy(uow, container.clock):
-            uow.commit()
+    store_initial_policy(container.uow, container.clock)
 
 
 @db_app.command("upgrade")
@@ -206,6 +205,13 @@ def demo_load(database_url: DatabaseUrl = None) -> None:
     load_demo(container, console)
 
 
+def _binds_every_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:  # a host name
+        return False
+
+
 @app.command()
 def serve(
     database_url: DatabaseUrl = None,
@@ -238,11 +244,19 @@ def serve(
     os.environ["DATABASE_URL"] = settings.database_url
     os.environ["AMINA_CLOCK"] = settings.clock
     os.environ["AMINA_ENV"] = settings.env.value
+    # Links that leave the server (QR codes, push, the payment's return) start with this.
+    os.environ["AMINA_PUBLIC_BASE_URL"] = settings.base_url
     url = f"http://{settings.host}:{settings.port}/"
     console.print(
         f"[bold green]Amina is running at {url}[/]  (console: {url}console, "
         f"app: {url}app, host verification: {url}verify)"
     )
+    console.print(f"Links in QR codes and notifications start with {settings.base_url}")
+    if not settings.public_base_url and _binds_every_address(settings.host):
+        console.print(
+            f"[yellow]{settings.host} is no address a phone can open: set "
+            "AMINA_PUBLIC_BASE_URL to the address people reach this server at.[/]"
+        )
     uvicorn.run(
         "amina.entrypoints.asgi:app_factory",
         factory=True,

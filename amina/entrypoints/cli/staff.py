@@ -19,10 +19,10 @@ from amina.domain.roles import Role
 from amina.services.errors import AminaError
 from amina.services.staff.accounts import (
     SecondFactorEnrolment,
-    create_staff,
-    disable_staff,
+    create_staff_account,
+    disable_staff_account,
     list_staff,
-    reset_second_factor,
+    reset_staff_second_factor,
 )
 from amina.settings import load_settings
 
@@ -84,16 +84,14 @@ def staff_create(
     """Create a staff account; prints the password (if generated) and the second factor."""
     with migrated_container(database_url) as container:
         try:
-            with container.uow() as uow:
-                created = create_staff(
-                    uow,
-                    container.clock,
-                    username=username,
-                    role=role,
-                    display_name=name,
-                    password=password,
-                )
-                uow.commit()
+            created = create_staff_account(
+                container.uow,
+                container.clock,
+                username=username,
+                role=role,
+                display_name=name,
+                password=password,
+            )
         except AminaError as error:
             console.print(f"[red]{explain(error)}[/]")
             raise typer.Exit(1) from error
@@ -130,9 +128,7 @@ def staff_disable(
     """Disable a staff account and end its sessions."""
     with migrated_container(database_url) as container:
         try:
-            with container.uow() as uow:
-                disable_staff(uow, container.clock, username)
-                uow.commit()
+            disable_staff_account(container.uow, container.clock, username)
         except AminaError as error:
             console.print(f"[red]{explain(error)}[/]")
             raise typer.Exit(1) from error
@@ -147,9 +143,7 @@ def staff_reset_mfa(
     """Give an account a new TOTP secret (ends its sessions, lifts a lock-out)."""
     with migrated_container(database_url) as container:
         try:
-            with container.uow() as uow:
-                enrolment = reset_second_factor(uow, container.clock, username)
-                uow.commit()
+            enrolment = reset_staff_second_factor(container.uow, container.clock, username)
         except AminaError as error:
             console.print(f"[red]{explain(error)}[/]")
             raise typer.Exit(1) from error

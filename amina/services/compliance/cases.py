@@ -35,7 +35,7 @@ from amina.adapters.db.compliance.tables import (
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.reports.tables import DailySummaryRow, DeviceStatusRow, PersonLastReportRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.address import Address, format_address
 from amina.domain.calendar import moscow_date
 from amina.domain.cards import masked_phone
@@ -269,7 +269,7 @@ def case_queue(
     """Cases by status, oldest first (``case.view``: operators, inspectors, supervisors).
 
     Filters: opened before a day (age), missed deadline before a day. Shows ids and dates only —
-    no names — and is audited as one access without a person.
+    no names — and is audited as one access without a person. In the caller's transaction.
     """
     require(actor, Permission.case_view)
     query = (
@@ -375,7 +375,8 @@ def _without(notice: Notice, withheld: frozenset[str], path: str) -> Notice:
 
 def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str) -> CaseFile:
     """Everything an inspector needs to decide (``case.view``), audited with its purpose and
-    shown in the person's access log. The caller commits (the audit entry is the point).
+    shown in the person's access log. In the caller's transaction, which commits (the audit
+    entry is the point).
 
     Least privilege by field: what the role may not see (location data without
     ``location.view``: an operator's case file) is not read and not returned."""
@@ -573,3 +574,54 @@ def decide_case(
         params["objection_until"] = view.objection_until.isoformat()
     tell(uow, clock, person_id, MessageKind.decision, params, row.id)
     return view, None if referral is None else referral_view(referral)
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_case_queue(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    *,
+    statuses: tuple[CaseStatus, ...] = (CaseStatus.open,),
+    opened_before: date | None = None,
+    deadline_before: date | None = None,
+) -> list[CaseSummary]:
+    """The case queue (:func:`case_queue`, ``case.view``), its audit entry committed."""
+    with uow_factory() as uow:
+        cases = case_queue(
+            uow,
+            clock,
+            actor,
+            statuses=statuses,
+            opened_before=opened_before,
+            deadline_before=deadline_before,
+        )
+        uow.commit()
+    return cases
+
+
+def show_case_file(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, case_id: str, purpose: str
+) -> CaseFile:
+    """A case file (:func:`case_file`, ``case.view``), its audit entry with the purpose
+    committed."""
+    with uow_factory() as uow:
+        found = case_file(uow, clock, actor, case_id, purpose)
+        uow.commit()
+    return found
+
+
+def submit_decision(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    case_id: str,
+    request: DecisionRequest,
+) -> tuple[Decision, Referral | None]:
+    """An inspector decides a case (:func:`decide_case`, ``case.decide``)."""
+    with uow_factory() as uow:
+        decided = decide_case(uow, clock, actor, case_id, request)
+        uow.commit()
+    return decided

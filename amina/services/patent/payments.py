@@ -507,3 +507,19 @@ def reconcile_pending(
 def paid_until_after(patent: PatentView, payment: PatentPayment) -> date:
     """The last paid day once this payment counts."""
     return period(patent.issued_on, payment.first_period + payment.months - 1).end
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def apply_provider_report(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    provider: PaymentProvider,
+    report: ProviderReport,
+) -> Settled:
+    """The system applies a verified provider callback (:func:`settle`)."""
+    with uow_factory() as uow:
+        settled = settle(uow, clock, provider, report)
+        uow.commit()
+    return settled

@@ -31,7 +31,7 @@ from amina.adapters.db.registration.tables import (
     RegistrationEventRow,
     RegistrationRow,
 )
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.address import REGIONS, Address, check_place
 from amina.domain.address_register import RegisterEntry
 from amina.domain.calendar import moscow_date
@@ -963,7 +963,7 @@ def registrations_for_staff(
     """A person's registrations with their history, for staff with ``registration.view``.
 
     The access is recorded with its purpose in the audit log (and so in the person's access
-    log) in the same transaction as the read.
+    log) in the same transaction as the read: the caller's.
     """
     require(actor, Permission.registration_view)
     if holder(uow, person_id) is None:
@@ -979,3 +979,17 @@ def registrations_for_staff(
         details={"registrations": [r.number for r in registrations]},
     )
     return registrations
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_registrations_to_staff(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, person_id: str, purpose: str
+) -> list[Registration]:
+    """A person's registrations for staff (:func:`registrations_for_staff`), the access
+    committed to the audit log with the read."""
+    with uow_factory() as uow:
+        found = registrations_for_staff(uow, clock, actor, person_id, purpose)
+        uow.commit()
+    return found

@@ -59,8 +59,8 @@ from amina.services.registration.registrations import (
     no_active_registration,
     person_not_found,
     registration_of,
-    registrations_for_staff,
     registrations_of,
+    show_registrations_to_staff,
     submit_registration,
 )
 from amina.services.staff.accounts import SignedInStaff
@@ -206,7 +206,7 @@ class RegistrationOut(BaseModel):
 
 
 def verify_url(settings: Settings, slip_code: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/verify?code={slip_code}"
+    return settings.public_url(f"/verify?code={slip_code}")
 
 
 def registration_out(registration: Registration, settings: Settings) -> RegistrationOut:
@@ -501,9 +501,7 @@ def staff_list_endpoint(
     """A person's registrations with their history. Needs ``registration.view`` and a purpose;
     the access is recorded and shown in the person's access log."""
     container = container_of(request)
-    with container.uow() as uow:
-        registrations = registrations_for_staff(
-            uow, container.clock, staff.actor, person_id, purpose
-        )
-        uow.commit()
+    registrations = show_registrations_to_staff(
+        container.uow, container.clock, staff.actor, person_id, purpose
+    )
     return [registration_out(r, container.settings) for r in registrations]
