@@ -25,7 +25,7 @@ from amina.services.delivery.push_endpoints import HostResolver, PushEndpoints
 from amina.services.identity.device_credentials import RefusedCredentials
 from amina.services.ports import AddressRegister, PaymentProvider, SmsGateway
 from amina.services.reports.ingest import ReportIngest
-from amina.settings import Settings, load_settings
+from amina.settings import Environment, Settings, load_settings
 
 
 @dataclass
@@ -55,7 +55,8 @@ class Container:
     clock: Clock
     engine: Engine
     uow: UnitOfWorkFactory
-    #: Sign-in codes go out through it (local gateway outside production; see build()).
+    #: Sign-in codes go out through it (the local gateway in development mode; the refusing
+    #: stub in production: see _sms_gateway).
     sms: SmsGateway
     #: Notices and decisions leave through these (the outbox worker; amina/adapters/notify).
     delivery: DeliveryChannels
@@ -153,10 +154,12 @@ def _report_hot_path(settings: Settings, clock: Clock) -> ReportHotPath:
 
 
 def _outbox_wake(container: Container) -> Callable[[], None]:
+    """Served (production, development): wake the outbox worker. Test: no worker runs, so
+    the sign-in codes are delivered there and then, and a test reads them at once."""
     from amina.services.delivery.outbox import deliver_due, wake_worker
     from amina.services.identity.sign_in import OTP_KEY_PREFIX
 
-    if container.settings.env.value != "test":
+    if container.settings.env is not Environment.test:
         return wake_worker
 
     def deliver_codes_now() -> None:
@@ -180,18 +183,21 @@ def _delivery_channels(
 
 
 def _sms_gateway(settings: Settings, engine: Engine, clock: Clock) -> SmsGateway:
+    """Production: no provider's adapter exists yet, so the refusing stub (it sends nothing
+    and logs that it could not; ``amina serve`` says so when it starts). Development mode:
+    the local gateway (``/dev/sms``; printed on the terminal in development)."""
     from amina.adapters.notify.sms import LocalSmsGateway, UnconfiguredSmsGateway
 
     if settings.is_production:
         return UnconfiguredSmsGateway()
-    return LocalSmsGateway(engine, clock, echo=settings.env.value == "development")
+    return LocalSmsGateway(engine, clock, echo=settings.env is Environment.development)
 
 
 def _payment_provider(settings: Settings, engine: Engine, clock: Clock) -> PaymentProvider:
     from amina.adapters.external.payments.sandbox import SandboxProvider
     from amina.adapters.external.payments.unconfigured import UnconfiguredPaymentProvider
 
-    if settings.payment_provider == "sandbox" and not settings.is_production:
+    if settings.payment_provider == "sandbox" and settings.is_development_mode:
         # its checkout page is served by this same service: a same-origin (relative) address
         return SandboxProvider(engine, clock, settings.payment_secret, base_url="")
     return UnconfiguredPaymentProvider()

@@ -13,8 +13,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from amina.domain.push_endpoints import DEFAULT_PUSH_SERVICES
 
+#: The secret used when none is set: fine in development mode, refused in production.
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 (a placeholder, refused in production)
+
 
 class Environment(StrEnum):
+    """Production unless asked: development and test are *development mode* (the local SMS
+    gateway and ``/dev/sms``, the sandbox checkout, ``--clock``); ``./dev serve`` asks for
+    development, the test fixtures for test (docs/operations.md, "Production unless asked")."""
+
     development = "development"
     test = "test"
     production = "production"
@@ -24,9 +31,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AMINA_", env_file=None, extra="ignore")
 
     env: Environment = Field(
-        default=Environment.development,
-        description="development, test or production. Development-only routes (/dev/sms) and "
-        "the --clock option exist only outside production.",
+        default=Environment.production,
+        description="production (the default), development or test. Development mode (the "
+        "local SMS gateway and /dev/sms, the sandbox checkout, --clock) only when asked.",
     )
     database_url: str = Field(
         default="sqlite:///./amina.sqlite3",
@@ -34,8 +41,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: a SQLite file by default; postgresql://... in production.",
     )
     secret_key: str = Field(
-        default="development-only-secret-change-me",
-        description="Signs staff session cookies and CSRF tokens. Must be set in production.",
+        default=DEVELOPMENT_SECRET,
+        description="Signs staff session cookies and CSRF tokens. `amina serve` refuses to start "
+        "in production without it.",
     )
     clock: str = Field(
         default="system",
@@ -65,7 +73,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Log level for application logs.")
     secure_cookies: bool = Field(
         default=True,
-        description="Mark staff cookies Secure. Browsers accept Secure cookies on http://localhost.",
+        description="Mark every cookie Secure (staff session, sign-in form, language). Browsers "
+        "accept Secure cookies on http://localhost and http://127.0.0.1 too.",
     )
     staff_throttle_free_attempts: int = Field(
         default=5,
@@ -177,6 +186,11 @@ class Settings(BaseSettings):
         """The address of ``path`` (``/verify?code=…``) as people outside the server reach it."""
         return self.base_url + path
 
+    @property
+    def is_development_mode(self) -> bool:
+        """Development or test: the local SMS gateway, /dev/sms, the sandbox, --clock."""
+        return not self.is_production
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build the settings from the environment, with explicit overrides (CLI flags) on top."""
@@ -198,6 +212,15 @@ def load_settings(**overrides: object) -> Settings:
                 "AMINA_SCHEDULER_LEASE_SECONDS and AMINA_SCHEDULER_TICK_SECONDS are accepted "
                 "only outside production"
             )
-        if settings.secret_key.startswith("development-only"):
-            raise ValueError("AMINA_SECRET_KEY must be set in production")
     return settings
+
+
+def check_servable(settings: Settings) -> None:
+    """Raise ValueError (with what to do) when these settings must not serve: production with
+    the development secret. Only serving signs anything with the secret, so the other commands
+    (``amina db upgrade``, ``amina staff ...``) run without it."""
+    if settings.is_production and settings.secret_key == DEVELOPMENT_SECRET:
+        raise ValueError(
+            "AMINA_SECRET_KEY must be set in production. To try Amina on this machine, ask "
+            "for development mode: ./dev serve, or AMINA_ENV=development amina serve"
+        )

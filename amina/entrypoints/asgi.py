@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 
+from amina.adapters.notify.sms import UnconfiguredSmsGateway
 from amina.adapters.web.app import create_app
 from amina.adapters.web.observability import configure_logging
 from amina.bootstrap import Container, build
 from amina.entrypoints.jobs.schedule import start_scheduler
-from amina.settings import load_settings
+from amina.settings import check_servable, load_settings
+
+log = structlog.get_logger("amina.sms")
 
 
 @asynccontextmanager
@@ -41,5 +45,9 @@ def served_app(container: Container) -> FastAPI:
 
 def app_factory() -> FastAPI:
     settings = load_settings()
+    check_servable(settings)  # `amina serve` checked already; uvicorn may be run by hand
     configure_logging(json=settings.log_json, level=settings.log_level)
-    return served_app(build(settings))
+    container = build(settings)
+    if isinstance(container.sms, UnconfiguredSmsGateway):
+        log.warning("sms.unconfigured", consequence="sign-in codes cannot be sent")
+    return served_app(container)

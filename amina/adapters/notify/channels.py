@@ -36,7 +36,7 @@ from amina.services.delivery.channels import (
 )
 from amina.services.delivery.push_endpoints import PushEndpoints
 from amina.services.ports import SmsGateway
-from amina.settings import Settings
+from amina.settings import Environment, Settings
 
 log = structlog.get_logger("amina.notify")
 
@@ -140,7 +140,7 @@ def delivery_channels(
     from amina.adapters.notify.webpush import web_push_sender
 
     registry = LocalControlledPersonsRegistry(engine, clock)
-    if settings.env.value == "test":
+    if settings.env is Environment.test:
         return DeliveryChannels(
             LocalSmsChannel(engine, clock),
             GuardedPushSender(
@@ -160,5 +160,7 @@ def delivery_channels(
             log.error("push.unavailable", reason="pywebpush is not installed")
         return DeliveryChannels(GatewaySmsChannel(sms), push, registry)
     return DeliveryChannels(
-        LocalSmsChannel(engine, clock, echo=settings.env.value == "development"), push, registry
+        LocalSmsChannel(engine, clock, echo=settings.env is Environment.development),
+        push,
+        registry,
     )

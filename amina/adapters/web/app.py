@@ -39,9 +39,8 @@ from amina.adapters.web.observability import (
     Metrics,
     ObservabilityMiddleware,
 )
-from amina.adapters.web.pages import app as person_app
-from amina.adapters.web.pages import console as staff_console
 from amina.adapters.web.pages import (
+    api_docs,
     console_booking,
     console_calendar,
     console_cases,
@@ -50,8 +49,11 @@ from amina.adapters.web.pages import (
     console_reviews,
     landing,
 )
+from amina.adapters.web.pages import app as person_app
+from amina.adapters.web.pages import console as staff_console
 from amina.adapters.web.pages import patent as patent_pages
 from amina.adapters.web.pages import verify as verify_page
+from amina.adapters.web.security_headers import SecurityHeadersMiddleware
 from amina.adapters.web.templating import Pages
 from amina.bootstrap import Container
 
@@ -97,7 +99,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         version="1",
         summary="Registration of the place of stay for foreign nationals in Moscow and "
         "Moscow Oblast",
-        docs_url="/docs",
+        docs_url=None,  # pages/api_docs.py: the same page without an inline script
         redoc_url=None,
     )
     metrics = Metrics()
@@ -148,6 +150,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
 
         app.include_router(sandbox_checkout.router)
     for router in (
+        api_docs.router,
         landing.router,
         person_app.router,
         staff_console.router,
@@ -180,4 +183,5 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.add_middleware(StrictJsonMiddleware)  # inside the size limit: reads bodies whole
     app.add_middleware(BodySizeLimitMiddleware, limit=MAX_BODY_BYTES)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413s and problems
     return app

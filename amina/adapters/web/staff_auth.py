@@ -49,11 +49,12 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONSOLE_LANGUAGES = ("ru", "en")
 SIGN_IN_PATH = "/console/sign-in"
-#: Console pages show personal data and one-time secrets: never cached, never framed.
+#: Console pages show personal data and one-time secrets: never cached, never framed. (The
+#: Content-Security-Policy, with frame-ancestors 'none', comes with every page: see
+#: amina/adapters/web/security_headers.py.)
 CONSOLE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
     "Referrer-Policy": "same-origin",
 }
 

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from amina.adapters.web.context import LANGUAGE_COOKIE, language_of
+from amina.adapters.web.context import LANGUAGE_COOKIE, container_of, language_of
 from amina.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,7 +55,12 @@ class Pages:
         explicit = request.query_params.get("lang")
         if explicit and explicit == language:
             response.set_cookie(
-                LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=False
+                LANGUAGE_COOKIE,
+                language,
+                max_age=365 * 24 * 3600,
+                samesite="lax",
+                httponly=False,
+                secure=container_of(request).settings.secure_cookies,
             )
         return response
 

@@ -26,7 +26,7 @@ from amina.entrypoints.cli.reports import reports_app
 from amina.entrypoints.cli.staff import staff_app
 from amina.services.policy.calendar import list_overrides
 from amina.services.policy.versions import policy_book, store_initial_policy
-from amina.settings import load_settings
+from amina.settings import Environment, Settings, check_servable, load_settings
 
 app = typer.Typer(
     help="Amina: registration of the place of stay (Moscow, Moscow Oblast).", no_args_is_help=True
@@ -195,12 +195,21 @@ def calendar_working_days(
     console.print(f"{count} working day(s)")
 
 
+DEMO_REFUSED = (
+    "The demo data (fictional people, staff accounts with printed passwords) is loaded only in "
+    "development mode: ./dev serve --demo, or AMINA_ENV=development"
+)
+
+
 @demo_app.command("load")
 def demo_load(database_url: DatabaseUrl = None) -> None:
-    """Load the demo data (idempotent)."""
+    """Load the demo data (idempotent; development mode only)."""
     from amina.demo.loader import load_demo
 
     container = _container(database_url)
+    if container.settings.is_production:
+        console.print(f"[red]{DEMO_REFUSED}[/]")
+        raise typer.Exit(2)
     _upgrade(container)
     load_demo(container, console)
 
@@ -222,18 +231,26 @@ def serve(
         str | None,
         typer.Option(help="Outside production only: fixed:2025-11-05T09:00:00+03:00 or offset:+3d"),
     ] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Load the demo data first")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Development mode only: load the demo data first")
+    ] = False,
 ) -> None:
-    """Run the API, the pages and the scheduler in one process."""
+    """Run the API, the pages and the scheduler in one process: production unless
+    AMINA_ENV asks for development (./dev serve does)."""
     import uvicorn
 
     try:
         settings = load_settings(
             database_url=database_url, host=host, port=port, workers=workers, clock=clock
         )
+        check_servable(settings)
     except ValueError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(2) from error
+    if demo and settings.is_production:
+        console.print(f"[red]{DEMO_REFUSED}[/]")
+        raise typer.Exit(2)
+    _say_the_mode(settings)
     container = build(settings)
     _upgrade(container)
     if demo:
@@ -265,6 +282,24 @@ def serve(
         workers=settings.workers,
         log_level="warning",
         access_log=False,
+    )
+
+
+def _say_the_mode(settings: Settings) -> None:
+    """Development mode says so at start-up; production says what it cannot do."""
+    if settings.is_development_mode:
+        console.print(
+            f"[bold yellow]Development mode (AMINA_ENV={settings.env.value}): sign-in codes go "
+            "to the local SMS gateway (listed at /dev/sms"
+            + (" and printed here" if settings.env is Environment.development else "")
+            + "), payments to the sandbox checkout, --clock is accepted. Never expose it to "
+            "the internet; production is the default without AMINA_ENV.[/]"
+        )
+        return
+    # No SMS provider's adapter exists yet (docs/sign-in.md): the refusing stub sends nothing.
+    console.print(
+        "[bold yellow]Production mode. No SMS provider is configured: sign-in codes cannot be "
+        "sent, so people cannot sign in to the app (docs/operations.md).[/]"
     )
 
 
