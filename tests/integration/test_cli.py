@@ -158,3 +158,42 @@ def test_serve_refuses_a_clock_in_production_with_a_clear_message(tmp_path: obje
     )
     assert finished.returncode == 2
     assert "--clock is accepted only outside production" in finished.stdout + finished.stderr
+
+
+def _without_settings(tmp_path: object) -> dict[str, str]:
+    """The machine's environment without any Amina setting, on a database of the test's own."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AMINA_", "DATABASE_URL"))},
+        "DATABASE_URL": f"sqlite:///{tmp_path}/never.sqlite3",
+    }
+
+
+def test_serve_without_settings_is_production_and_refuses_the_development_secret(
+    tmp_path: object,
+) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "amina", "serve", "--port", "1"],
+        env=_without_settings(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2
+    said = finished.stdout + finished.stderr
+    assert "AMINA_SECRET_KEY must be set in production" in said
+    assert "AMINA_ENV=development" in said  # and how to ask for development mode
+
+
+def test_serve_refuses_the_demo_data_in_production(tmp_path: object) -> None:
+    env = {**_without_settings(tmp_path), "AMINA_SECRET_KEY": "a-real-production-secret-0123"}
+    finished = subprocess.run(
+        [sys.executable, "-m", "amina", "serve", "--demo", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert "development mode" in finished.stdout + finished.stderr
