@@ -436,7 +436,7 @@ def ticket_endpoint(
         headers={
             "Content-Disposition": f'inline; filename="ticket-{code}.pdf"',
             "ETag": '"' + hashlib.sha256(pdf).hexdigest()[:32] + '"',
-            "Cache-Control": "private, no-cache",
+            "Cache-Control": "no-store",  # personal data: kept by no browser or proxy
         },
     )
 

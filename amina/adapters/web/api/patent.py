@@ -402,7 +402,7 @@ def receipt_endpoint(
         headers={
             "Content-Disposition": f'inline; filename="patent-receipt-{payment_id[:8]}.pdf"',
             "ETag": '"' + hashlib.sha256(pdf).hexdigest()[:32] + '"',
-            "Cache-Control": "private, no-cache",
+            "Cache-Control": "no-store",  # personal data: kept by no browser or proxy
         },
     )
 

@@ -379,7 +379,7 @@ def slip_endpoint(
         headers={
             "Content-Disposition": f'inline; filename="{filename}"',
             "ETag": '"' + hashlib.sha256(pdf).hexdigest()[:32] + '"',
-            "Cache-Control": "private, no-cache",
+            "Cache-Control": "no-store",  # personal data: kept by no browser or proxy
         },
     )
 
