@@ -71,7 +71,11 @@ def launch(
     env: str = "development",
     extra_env: dict[str, str] | None = None,
 ) -> AminaServer:
-    """Start `python -m amina serve` on a free port with a fresh SQLite file in ``folder``."""
+    """Start `python -m amina serve` on a free port with a fresh SQLite file in ``folder``.
+
+    `amina serve` alone is production (docs/operations.md): the server asks for ``env``,
+    development mode unless the test says otherwise (production also needs a secret key in
+    ``extra_env``)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     database_url = f"sqlite:///{folder / 'amina.sqlite3'}"
