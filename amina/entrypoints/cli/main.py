@@ -208,7 +208,7 @@ def demo_load(database_url: DatabaseUrl = None) -> None:
 
     container = _container(database_url)
     if container.settings.is_production:
-        console.print(f"[red]{DEMO_REFUSED}[/]")
+        console.print(f"[red]{DEMO_REFUSED}[/]", soft_wrap=True)
         raise typer.Exit(2)
     _upgrade(container)
     load_demo(container, console)
@@ -245,10 +245,10 @@ def serve(
         )
         check_servable(settings)
     except ValueError as error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{error}[/]", soft_wrap=True)
         raise typer.Exit(2) from error
     if demo and settings.is_production:
-        console.print(f"[red]{DEMO_REFUSED}[/]")
+        console.print(f"[red]{DEMO_REFUSED}[/]", soft_wrap=True)
         raise typer.Exit(2)
     _say_the_mode(settings)
     container = build(settings)
@@ -293,13 +293,15 @@ def _say_the_mode(settings: Settings) -> None:
             "to the local SMS gateway (listed at /dev/sms"
             + (" and printed here" if settings.env is Environment.development else "")
             + "), payments to the sandbox checkout, --clock is accepted. Never expose it to "
-            "the internet; production is the default without AMINA_ENV.[/]"
+            "the internet; production is the default without AMINA_ENV.[/]",
+            soft_wrap=True,  # one line: logs and tests look for it whole
         )
         return
     # No SMS provider's adapter exists yet (docs/sign-in.md): the refusing stub sends nothing.
     console.print(
         "[bold yellow]Production mode. No SMS provider is configured: sign-in codes cannot be "
-        "sent, so people cannot sign in to the app (docs/operations.md).[/]"
+        "sent, so people cannot sign in to the app (docs/operations.md).[/]",
+        soft_wrap=True,
     )
 
 
