@@ -62,8 +62,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AminaServer]:
 
 @pytest.fixture(scope="module")
 def container(server: AminaServer) -> Container:
-    """The services, on the server's own database (as `amina sweep` would run them)."""
-    return build(load_settings(database_url=server.database_url))
+    """The services, on the server's own database, in its mode (as `AMINA_ENV=development amina
+    sweep` would run them)."""
+    return build(load_settings(database_url=server.database_url, env="development"))
 
 
 def registered(container: Container, number: str) -> str:
