@@ -125,29 +125,26 @@ _SUMMARY_COUNTS = (
     "device_status_problems",
 )
 _SUMMARY_COLUMNS = "person_id, day, first_at, last_at, updated_at, " + ", ".join(_SUMMARY_COUNTS)
+# the table is aliased ``s`` (short statements: see _PG_AGGREGATES)
 _SUMMARY_UPDATE = (
     "ON CONFLICT (person_id, day) DO UPDATE SET "
-    + ", ".join(f"{c} = daily_summaries.{c} + excluded.{c}" for c in _SUMMARY_COUNTS)
-    + ", first_at = CASE WHEN daily_summaries.first_at IS NULL"
-    " OR excluded.first_at < daily_summaries.first_at"
-    " THEN excluded.first_at ELSE daily_summaries.first_at END"
-    ", last_at = CASE WHEN daily_summaries.last_at IS NULL"
-    " OR excluded.last_at > daily_summaries.last_at"
-    " THEN excluded.last_at ELSE daily_summaries.last_at END"
+    + ", ".join(f"{c} = s.{c} + excluded.{c}" for c in _SUMMARY_COUNTS)
+    + ", first_at = CASE WHEN s.first_at IS NULL OR excluded.first_at < s.first_at"
+    " THEN excluded.first_at ELSE s.first_at END"
+    ", last_at = CASE WHEN s.last_at IS NULL OR excluded.last_at > s.last_at"
+    " THEN excluded.last_at ELSE s.last_at END"
     ", updated_at = excluded.updated_at"
 )
 _SQLITE_SUMMARY = (
-    f"INSERT INTO daily_summaries ({_SUMMARY_COLUMNS}) VALUES "
+    f"INSERT INTO daily_summaries AS s ({_SUMMARY_COLUMNS}) VALUES "
     f"({', '.join('?' * (5 + len(_SUMMARY_COUNTS)))}) {_SUMMARY_UPDATE}"
 )
 _PG_SUMMARY = (
-    f"INSERT INTO daily_summaries ({_SUMMARY_COLUMNS}) "
+    f"INSERT INTO daily_summaries AS s ({_SUMMARY_COLUMNS}) "
     "SELECT %s, d.day, d.first_at, d.last_at, %s, "
-    + ", ".join(f"d.{c}" for c in _SUMMARY_COUNTS)
-    + " FROM json_to_recordset(%s::json) AS d(day date, first_at timestamptz, "
-    "last_at timestamptz, "
-    + ", ".join(f"{c} int" for c in _SUMMARY_COUNTS)
-    + f") {_SUMMARY_UPDATE}"
+    + ", ".join(f"d.n[{i}]" for i in range(1, len(_SUMMARY_COUNTS) + 1))
+    + " FROM json_to_recordset(%s::json)"
+    f" AS d(day date, first_at timestamptz, last_at timestamptz, n int[]) {_SUMMARY_UPDATE}"
 )
 
 _REPORT_PART = ("device_id", "device_time", "received_at", "lat", "lon", "region", "flags")
@@ -158,60 +155,33 @@ _STATUS_PART = (
     "battery_saver",
     "app_version",
 )
-_NEWER_REPORT = (
-    "excluded.device_time IS NOT NULL AND (person_last_report.device_time IS NULL"
-    " OR excluded.device_time > person_last_report.device_time)"
-)
-_NEWER_STATUS = (
-    "excluded.status_reported_at IS NOT NULL AND (person_last_report.status_reported_at IS NULL"
-    " OR excluded.status_reported_at > person_last_report.status_reported_at)"
-)
+
+
+def _when_newer(time: str, columns: tuple[str, ...]) -> str:
+    """``SET`` clauses taking the incoming ``columns`` when the incoming ``time`` is later
+    than the row's (or the row has none); the row's on a tie and when nothing comes in. Plain
+    ``CASE`` per column, no sub-select: Citus refuses sub-selects inside an ``INSERT``."""
+    newer = f"COALESCE(excluded.{time} > l.{time}, l.{time} IS NULL)"
+    return ", ".join(f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE l.{c} END" for c in columns)
+
+
+#: The per-person "last report" row: the contact time always, the latest report and the latest
+#: status each only when newer than what the row holds (the same text on both databases).
 _LAST_UPSERT = (
-    "INSERT INTO person_last_report (person_id, last_contact_at, "
+    "INSERT INTO person_last_report AS l (person_id, last_contact_at, "
     + ", ".join(_REPORT_PART + _STATUS_PART)
     + ") VALUES ("
     + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
-    + ") ON CONFLICT (person_id) DO UPDATE SET "
-    "last_contact_at = CASE WHEN excluded.last_contact_at > person_last_report.last_contact_at"
-    " THEN excluded.last_contact_at ELSE person_last_report.last_contact_at END, "
-    + ", ".join(
-        f"{c} = CASE WHEN {_NEWER_REPORT} THEN excluded.{c} ELSE person_last_report.{c} END"
-        for c in _REPORT_PART
-    )
+    + ") ON CONFLICT (person_id) DO UPDATE SET last_contact_at = CASE WHEN"
+    " excluded.last_contact_at > l.last_contact_at THEN excluded.last_contact_at"
+    " ELSE l.last_contact_at END, "
+    + _when_newer("device_time", _REPORT_PART)
     + ", "
-    + ", ".join(
-        f"{c} = CASE WHEN {_NEWER_STATUS} THEN excluded.{c} ELSE person_last_report.{c} END"
-        for c in _STATUS_PART
-    )
+    + _when_newer("status_reported_at", _STATUS_PART)
 )
-_R = ", ".join(_REPORT_PART)
-_S = ", ".join(_STATUS_PART)
-
-
-def _newest(columns: tuple[str, ...], order: int) -> str:
-    """Of the incoming values and the row's, the ones with the later time (column ``order``,
-    1-based); the row's on a tie."""
-    names = ", ".join(f"v{i}" for i in range(len(columns)))
-    incoming = ", ".join(f"excluded.{c}" for c in columns)
-    held = ", ".join(f"l.{c}" for c in columns)
-    return (
-        f"({', '.join(columns)}) = (SELECT {names} FROM (VALUES ({incoming}, 1), ({held}, 0)) "
-        f"v({names}, k) ORDER BY v{order - 1} DESC NULLS LAST, k LIMIT 1)"
-    )
-
-
-#: PostgreSQL: the same upsert, short enough for psycopg to keep it parsed (< 4 KB), and the
-#: summaries with it in one statement (one round trip).
-_PG_LAST_UPSERT = (
-    f"INSERT INTO person_last_report AS l (person_id, last_contact_at, {_R}, {_S}) VALUES ("
-    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
-    + ") ON CONFLICT (person_id) DO UPDATE SET "
-    "last_contact_at = GREATEST(l.last_contact_at, excluded.last_contact_at), "
-    + _newest(_REPORT_PART, 2)
-    + ", "
-    + _newest(_STATUS_PART, 1)
-)
-_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_PG_LAST_UPSERT}"
+#: PostgreSQL: the summaries and the last-report row in one statement (one round trip), short
+#: enough for psycopg to keep it parsed (< 4 KB).
+_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_LAST_UPSERT}"
 assert len(_PG_AGGREGATES) < 4096, "psycopg parses longer statements on every execution"
 
 
@@ -517,11 +487,14 @@ class HotPathSql:
                         "day": d.day,
                         "first_at": d.first_at,
                         "last_at": d.last_at,
-                        "reports": d.reports,
-                        "inside_region": d.inside_region,
-                        "near_address": d.near_address,
-                        **dict(zip(FLAG_COLUMNS, d.flag_counts, strict=True)),
-                        "device_status_problems": d.device_status_problems,
+                        # the counts in _SUMMARY_COUNTS order
+                        "n": [
+                            d.reports,
+                            d.inside_region,
+                            d.near_address,
+                            *d.flag_counts,
+                            d.device_status_problems,
+                        ],
                     }
                     for d in deltas
                 ]
@@ -550,7 +523,7 @@ class HotPathSql:
                     True,
                 )
             )
-        statements.append((_sqlite(_LAST_UPSERT), last, False))
+        statements.append((_LAST_UPSERT, last, False))
         return statements
 
 
