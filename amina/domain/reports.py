@@ -199,6 +199,30 @@ def all_storable(
     )
 
 
+# --- when a stored report counts: the one definition ("last seen", daily summaries) -------------
+
+
+def counted_at(device_time: datetime, received_at: datetime) -> datetime:
+    """When a stored report counts for compliance — as the person's latest report ("last
+    seen") and for the Moscow day whose summary it joins: the earlier of its device time and
+    its arrival at the server. A report flagged ``future_time`` (the phone's clock ahead of the
+    arrival by more than the tolerance) therefore counts at its arrival, and so does any report
+    whose device time is after its arrival: a phone with a wrong clock, or one report dated
+    2099, cannot keep a person "seen" after the day it actually arrived (issue 10).
+
+    :func:`counted_seconds` is the same rule for a batch in POSIX seconds; the SQL that keeps
+    the "last report" row compares the times this rule gives."""
+    return device_time if device_time <= received_at else received_at
+
+
+def counted_seconds(
+    device_seconds: NDArray[np.float64], received_at: datetime
+) -> NDArray[np.float64]:
+    """:func:`counted_at` for a batch: device times in POSIX seconds, each no later than the
+    arrival."""
+    return np.minimum(device_seconds, received_at.timestamp())
+
+
 @dataclass(frozen=True)
 class Thresholds:
     future_tolerance: timedelta
@@ -379,9 +403,12 @@ class DailySummary:
 
 
 def summarise(
-    reports: Sequence[LocationReport], classified: Sequence[Classified]
+    reports: Sequence[LocationReport],
+    classified: Sequence[Classified],
+    *,
+    received_at: datetime,
 ) -> dict[date, DailySummary]:
-    """Per Moscow calendar day of the device time, the summary of these reports."""
+    """Per Moscow calendar day, the summary of these reports (arrived at ``received_at``)."""
     if not reports:
         return {}
     bits = np.fromiter(
@@ -391,20 +418,28 @@ def summarise(
         [np.nan if c.distance_to_address_m is None else c.distance_to_address_m for c in classified]
     )
     batch = ClassifiedBatch([c.region for c in classified], bits, distance)
-    return summarise_batch([r.device_time for r in reports], batch, range(len(reports)))
+    return summarise_batch(
+        [r.device_time for r in reports], batch, range(len(reports)), received_at=received_at
+    )
 
 
 def summarise_batch(
-    device_times: Sequence[datetime], batch: ClassifiedBatch, positions: Sequence[int]
+    device_times: Sequence[datetime],
+    batch: ClassifiedBatch,
+    positions: Sequence[int],
+    *,
+    received_at: datetime,
 ) -> dict[date, DailySummary]:
     """Per Moscow calendar day, the summary of the reports of ``batch`` at ``positions``
-    (e.g. the ones actually stored): how many, how many inside a region, how many near the
-    registered address (a distance known and not ``far_from_address``), first and last time,
-    and how many carried each flag. Vectorised: numpy sums per day, no loop over reports."""
+    (e.g. the ones actually stored), each counted when :func:`counted_at` says (a report from
+    the future joins the day it arrived): how many, how many inside a region, how many near the
+    registered address (a distance known and not ``far_from_address``), the first and last
+    counted time, and how many carried each flag. Vectorised: numpy sums per day, no loop over
+    reports."""
     if len(positions) == 0:
         return {}
     chosen = np.asarray(positions, dtype=np.int64)
-    times = [device_times[i] for i in chosen.tolist()]
+    times = [counted_at(device_times[i], received_at) for i in chosen.tolist()]
     seconds = np.array([t.timestamp() for t in times])
     flags = batch.flags[chosen]
     inside = np.fromiter(
@@ -418,18 +453,18 @@ def summarise_batch(
     offset = first.astimezone(MOSCOW).utcoffset()
     if offset is not None and offset == last.astimezone(MOSCOW).utcoffset():
         shifted = seconds + offset.total_seconds()
-        ordinals = (np.floor(shifted / 86400).astype(np.int64) + _EPOCH_ORDINAL).tolist()
-        days = [date.fromordinal(o) for o in ordinals]
+        ordinals = np.floor(shifted / 86400).astype(np.int64) + _EPOCH_ORDINAL
     else:
-        days = [moscow_date(t) for t in times]
+        ordinals = np.array([moscow_date(t).toordinal() for t in times], dtype=np.int64)
     summaries: dict[date, DailySummary] = {}
-    for day in sorted(set(days)):
-        mask = np.fromiter((d == day for d in days), dtype=bool, count=len(days))
+    for ordinal in np.unique(ordinals).tolist():
+        mask = ordinals == ordinal
         on_day = np.flatnonzero(mask)
         day_flags = flags[mask]
+        day = date.fromordinal(ordinal)
         summaries[day] = DailySummary(
             day=day,
-            reports=int(mask.sum()),
+            reports=len(on_day),
             inside_region=int(inside[mask].sum()),
             near_address=int(near[mask].sum()),
             first_at=times[int(on_day[np.argmin(seconds[mask])])],

@@ -80,7 +80,7 @@ class FakeReportStore:
             language=device.language,
             retired=device.retired,
             address=device.address,
-            last_fix=None if latest is None else Fix(latest.device_time, latest.lat, latest.lon),
+            last_fix=None if latest is None else Fix(latest.counted_at, latest.lat, latest.lon),
             unresolved_notice=device.person_id in self.data.notices_waiting,
         )
 
@@ -150,7 +150,7 @@ class FakeReportStore:
                 key = (person_id, delta.day)
                 self.data.summaries[key] = self.data.summaries.get(key, 0) + delta.reports
             held = self.data.latest.get(person_id)
-            if latest is not None and (held is None or latest.device_time > held.device_time):
+            if latest is not None and (held is None or latest.counted_at > held.counted_at):
                 self.data.latest[person_id] = latest
 
         self.uow.stage(apply)

@@ -59,6 +59,8 @@ from amina.domain.reports import (
     Thresholds,
     all_storable,
     classify_arrays,
+    counted_at,
+    counted_seconds,
     rejection,
     status_rejection,
     summarise_batch,
@@ -524,14 +526,18 @@ class ReportIngest:
                 flag_counts=[summary.flag_counts.get(flag.value, 0) for flag in FLAG_ORDER],
                 device_status_problems=0,
             )
-            for summary in summarise_batch(plan.times, plan.batch, kept).values()
+            for summary in summarise_batch(
+                plan.times, plan.batch, kept, received_at=plan.work.received_at
+            ).values()
         ]
         newest = None
         if len(kept) > 0:  # kept may be an index array, whose truth value is refused
-            i = max(kept, key=plan.seconds.__getitem__)
+            # the latest by the time each report counts (a report from the future: its arrival)
+            counted = counted_seconds(plan.seconds, plan.work.received_at)
+            i = max(kept, key=counted.__getitem__)
             newest = LatestReport(
                 device_id=plan.context.device_id,
-                device_time=plan.times[i],
+                counted_at=counted_at(plan.times[i], plan.work.received_at),
                 received_at=plan.work.received_at,
                 lat=plan.lat[i],
                 lon=plan.lon[i],

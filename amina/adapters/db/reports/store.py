@@ -271,8 +271,11 @@ class SummaryDelta:
 
 @dataclass(frozen=True)
 class LatestReport:
+    """The batch's latest report, for ``person_last_report``: by the time it counts
+    (``amina.domain.reports.counted_at``), which is what the row's ``device_time`` holds."""
+
     device_id: str
-    device_time: datetime
+    counted_at: datetime
     received_at: datetime
     lat: float
     lon: float
@@ -458,7 +461,7 @@ class HotPathSql:
             *(
                 (
                     latest.device_id,
-                    self.time(latest.device_time),
+                    self.time(latest.counted_at),
                     self.time(latest.received_at),
                     latest.lat,
                     latest.lon,
