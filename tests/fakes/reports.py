@@ -17,6 +17,7 @@ from typing import Any
 
 from amina.adapters.db.reports.store import (
     Fix,
+    HeldReport,
     IngestContext,
     LatestReport,
     ReportColumns,
@@ -107,8 +108,19 @@ class FakeReportStore:
         return Fix(t, row["lat"], row["lon"])
 
     def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> set[str]:
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]:
+        wanted = set(rows.client_id)
+        held = [
+            (c, t, row["flags"])
+            for (p, t, _, c), row in self.data.reports.items()
+            if p == person_id and c in wanted and window[0] <= t <= window[1]
+        ]
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
             key = (person_id, rows.device_time[i], device_id, client_id)
@@ -117,7 +129,14 @@ class FakeReportStore:
             row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
             self.uow.stage(lambda key=key, row=row: self.data.reports.__setitem__(key, row))
             inserted.add(client_id)
-        return inserted
+        return inserted, held
+
+    def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None:
+        for client_id, device_time in keys:
+            key = (person_id, device_time, device_id, client_id)
+            self.uow.stage(lambda key=key: self.data.reports.pop(key, None))
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -102,6 +102,26 @@ RETURNING client_id
 """
 
 _SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
+
+#: The person's stored reports that carry one of the batch's client ids, taken within the
+#: window around the batch (one range of the primary key: person, device time); the client
+#: ids come in the insert's own JSON document (PostgreSQL) or as a JSON array (SQLite).
+_PG_HELD = """
+SELECT r.client_id, r.device_time, r.flags FROM location_reports r
+WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
+  AND r.client_id IN (SELECT t.c FROM json_to_recordset(%s::json) AS t(c varchar))
+"""
+_SQLITE_HELD = """
+SELECT r.client_id, r.device_time, r.flags FROM location_reports r
+WHERE r.person_id = ? AND r.device_time >= ? AND r.device_time <= ?
+  AND r.client_id IN (SELECT value FROM json_each(?))
+"""
+
+#: Takes back reports this transaction inserted whose client id turned out re-used.
+_FORGET = """
+DELETE FROM location_reports
+WHERE person_id = %s AND device_id = %s AND device_time = %s AND client_id = %s
+"""
 
 _STORED_FLAGS = """
 SELECT client_id, device_time, flags FROM location_reports
@@ -215,7 +235,9 @@ def _sqlite_chunks(params: list[Any], count: int) -> list[tuple[str, Sequence[An
 
 @dataclass
 class ReportColumns:
-    """A batch of classified reports of one device, column by column (no object per report)."""
+    """A batch of reports of one device, column by column (no object per report): the values
+    as sent (filled by the request's reader), then the classification (filled by the use
+    case before the insert)."""
 
     client_id: list[str]
     device_time: list[datetime]
@@ -226,12 +248,19 @@ class ReportColumns:
     altitude_m: list[float | None]
     provider: list[str | None]
     mocked: list[bool]
-    region: list[str | None]
-    flags: list[int]
-    distance_to_address_m: list[float | None]
+    region: list[str | None] = field(default_factory=list)
+    flags: list[int] = field(default_factory=list)
+    distance_to_address_m: list[float | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.client_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.client_id)
+
+
+#: A report the person had stored, found by its client id: (client id, device time, flags).
+HeldReport = tuple[str, datetime, int]
 
 
 @dataclass(frozen=True)
@@ -351,9 +380,15 @@ class HotPathSql:
         return Fix(_read_time(rows[0][0]), float(rows[0][1]), float(rows[0][2]))
 
     def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> list[Statement]:
-        """One statement on PostgreSQL; on SQLite a few, of fixed sizes (see
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[Statement, list[Statement]]:
+        """The read of the reports held under the batch's client ids (see :data:`_PG_HELD`),
+        then the insert: one statement on PostgreSQL; on SQLite a few, of fixed sizes (see
         :func:`_sqlite_chunks`)."""
         if self.postgresql:
             document = orjson.dumps(
@@ -389,7 +424,8 @@ class HotPathSql:
                     )
                 ]
             ).decode()
-            return [(_PG_INSERT, (person_id, device_id, received_at, document))]
+            held: Statement = (_PG_HELD, (person_id, window[0], window[1], document))
+            return held, [(_PG_INSERT, (person_id, device_id, received_at, document))]
         received = sqlite_time(received_at)
         params: list[Any] = []
         for i in range(len(rows)):
@@ -410,7 +446,25 @@ class HotPathSql:
                 rows.flags[i],
                 rows.distance_to_address_m[i],
             )
-        return _sqlite_chunks(params, len(rows))
+        held = (
+            _SQLITE_HELD,
+            (
+                person_id,
+                sqlite_time(window[0]),
+                sqlite_time(window[1]),
+                orjson.dumps(rows.client_id).decode(),
+            ),
+        )
+        return held, _sqlite_chunks(params, len(rows))
+
+    @staticmethod
+    def read_held(rows: Sequence[Sequence[Any]]) -> list[HeldReport]:
+        return [(r[0], _read_time(r[1]), int(r[2])) for r in rows]
+
+    def forget(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> tuple[str, list[tuple[Any, ...]]]:
+        return _FORGET, [(person_id, device_id, self.time(t), c) for c, t in keys]
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -582,15 +636,40 @@ class ReportStore:
         return self.sql.read_fix(self._rows(self.sql.fix_before(person_id, before, window)))
 
     def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> set[str]:
-        """Insert the batch in one statement; the client ids of the rows actually stored."""
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]:
+        """Insert the batch in one statement; the client ids of the rows actually stored, and
+        the reports the person held before under the batch's client ids, taken within
+        ``window`` (read first, in the same round trip on PostgreSQL)."""
         if not len(rows):
-            return set()
+            return set(), []
+        held_statement, inserts = self.sql.insert_reports(
+            person_id, device_id, received_at, rows, window
+        )
         found: set[str] = set()
-        for statement in self.sql.insert_reports(person_id, device_id, received_at, rows):
-            found.update(row[0] for row in self._rows(statement))
-        return found
+        if self.sql.postgresql:
+            (insert,) = inserts
+            with self.driver.pipeline(), self.driver.cursor() as held, self.driver.cursor() as new:
+                held.execute(*held_statement)
+                new.execute(*insert)
+                held_rows = held.fetchall()
+                found.update(row[0] for row in new.fetchall())
+        else:
+            held_rows = self._rows(held_statement)
+            for statement in inserts:
+                found.update(row[0] for row in self._rows(statement))
+        return found, self.sql.read_held(held_rows)
+
+    def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None:
+        """Delete reports this transaction inserted (their client id was re-used)."""
+        self._rows(self.sql.forget(person_id, device_id, keys), many=True)
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -645,12 +724,32 @@ class AsyncReportStore:
         return self.sql.read_fix(await self._rows(self.sql.fix_before(person_id, before, window)))
 
     async def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> set[str]:
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]:
         if not len(rows):
-            return set()
-        (statement,) = self.sql.insert_reports(person_id, device_id, received_at, rows)
-        return {row[0] for row in await self._rows(statement)}
+            return set(), []
+        held_statement, (insert,) = self.sql.insert_reports(
+            person_id, device_id, received_at, rows, window
+        )
+        connection = self.connection
+        async with connection.pipeline(), connection.cursor() as held, connection.cursor() as new:
+            await held.execute(*held_statement)
+            await new.execute(*insert)
+            held_rows = await held.fetchall()
+            inserted = {row[0] for row in await new.fetchall()}
+        return inserted, self.sql.read_held(held_rows)
+
+    async def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None:
+        statement, params = self.sql.forget(person_id, device_id, keys)
+        async with self.connection.cursor() as cursor:
+            await cursor.executemany(statement, params)
 
     async def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
