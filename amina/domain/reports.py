@@ -51,10 +51,11 @@ class LocationReport:
 # --- whether a report can be stored: the one definition (API.md "Location reports") ---------
 #
 # Each rule is one predicate (or one small function giving the error) below. The reader of the
-# request body (amina.adapters.web.api.report_body) applies them in ONE pass over each item,
+# request body (amina.adapters.web.api.report_body) applies them in ONE pass over the items,
 # field by field in the order the fields are read — client_id, device_time, then the types of
 # lat, lon, accuracy_m, speed_mps, altitude_m, then provider, mocked — and the number ranges
-# (:func:`number_rejection`) last: the first broken rule is the item's error. :func:`rejection`
+# last, for all the items at once (:func:`numbers_valid`; :func:`number_rejection` names the
+# error of an item they refuse): the first broken rule is the item's error. :func:`rejection`
 # is the same order for a report already typed. The OpenAPI description of the body (the
 # route's pydantic models) takes its bounds from the constants below.
 
@@ -80,14 +81,6 @@ MIN_ALTITUDE_M = -500.0
 MAX_ALTITUDE_M = 15_000.0
 
 
-def speed_in_range(speed_mps: float) -> bool:
-    return MIN_SPEED_MPS <= speed_mps <= MAX_SPEED_MPS  # False for NaN too
-
-
-def altitude_in_range(altitude_m: float) -> bool:
-    return MIN_ALTITUDE_M <= altitude_m <= MAX_ALTITUDE_M  # False for NaN too
-
-
 @dataclass(frozen=True)
 class Rejection:
     code: str
@@ -99,37 +92,41 @@ def client_id_valid(client_id: str) -> bool:
     return CLIENT_ID_MIN_LENGTH <= len(client_id) <= CLIENT_ID_MAX_LENGTH
 
 
-def time_has_offset(at: datetime) -> bool:
-    return at.tzinfo is not None
-
-
-def time_plausible(at: datetime) -> bool:
-    """A time (with an offset) that can be a clock reading."""
-    return EARLIEST_DEVICE_TIME <= at < LATEST_DEVICE_TIME
-
-
 def text_fits(value: str | None, limit: int) -> bool:
     return value is None or len(value) <= limit
 
 
-def latitude_valid(lat: float) -> bool:
-    return LAT_MIN <= lat <= LAT_MAX  # False for NaN too
+def time_rejection(at: datetime, field_name: str) -> Rejection | None:
+    """A time must carry its offset from UTC and be a possible clock reading."""
+    if at.tzinfo is None:
+        return Rejection("device_time_without_offset", field_name)
+    if not EARLIEST_DEVICE_TIME <= at < LATEST_DEVICE_TIME:
+        return Rejection("device_time_invalid", field_name)
+    return None
 
 
-def longitude_valid(lon: float) -> bool:
-    return LON_MIN <= lon <= LON_MAX
+# The number rules work on one number and on numpy arrays alike (NaN fails every comparison,
+# so it is refused too).
 
 
-def accuracy_valid(accuracy_m: float) -> bool:
+def latitude_valid(lat: Any) -> Any:
+    return (lat >= LAT_MIN) & (lat <= LAT_MAX)
+
+
+def longitude_valid(lon: Any) -> Any:
+    return (lon >= LON_MIN) & (lon <= LON_MAX)
+
+
+def accuracy_valid(accuracy_m: Any) -> Any:
     return accuracy_m >= ACCURACY_MIN_M
 
 
-def time_rejection(at: datetime, field_name: str) -> Rejection | None:
-    if not time_has_offset(at):
-        return Rejection("device_time_without_offset", field_name)
-    if not time_plausible(at):
-        return Rejection("device_time_invalid", field_name)
-    return None
+def speed_in_range(speed_mps: Any) -> Any:
+    return (speed_mps >= MIN_SPEED_MPS) & (speed_mps <= MAX_SPEED_MPS)
+
+
+def altitude_in_range(altitude_m: Any) -> Any:
+    return (altitude_m >= MIN_ALTITUDE_M) & (altitude_m <= MAX_ALTITUDE_M)
 
 
 def text_rejection(field_name: str, limit: int) -> Rejection:
@@ -157,6 +154,25 @@ def number_rejection(
     if altitude_m is not None and not altitude_in_range(altitude_m):
         return _out_of_range("altitude_m", MIN_ALTITUDE_M, MAX_ALTITUDE_M)
     return None
+
+
+def numbers_valid(
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    accuracy_m: NDArray[np.float64],
+    speed_mps: NDArray[np.float64],
+    altitude_m: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """:func:`number_rejection` for a batch at once (an absent speed or height given as NaN):
+    True where it finds nothing wrong."""
+    valid: NDArray[np.bool_] = (
+        latitude_valid(lat)
+        & longitude_valid(lon)
+        & accuracy_valid(accuracy_m)
+        & (np.isnan(speed_mps) | speed_in_range(speed_mps))
+        & (np.isnan(altitude_m) | altitude_in_range(altitude_m))
+    )
+    return valid
 
 
 def rejection(report: LocationReport) -> Rejection | None:
@@ -447,7 +463,7 @@ def summarise_batch(
             [moscow_date(counted(k)).toordinal() for k in range(len(picked))], dtype=np.int64
         )
     summaries: dict[date, DailySummary] = {}
-    for ordinal in np.unique(ordinals).tolist():
+    for ordinal in sorted(set(ordinals.tolist())):
         mask = ordinals == ordinal
         on_day = np.flatnonzero(mask)
         day_flags = flags[mask]

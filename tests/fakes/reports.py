@@ -43,6 +43,10 @@ class FakeReports:
 
     devices: dict[str, _Device] = field(default_factory=dict)  # by credential hash
     reports: dict[tuple[str, datetime, str, str], dict[str, Any]] = field(default_factory=dict)
+    #: the keys of ``reports`` by person and client id (what the primary key's range finds)
+    by_client_id: dict[tuple[str, str], set[tuple[str, datetime, str, str]]] = field(
+        default_factory=dict
+    )
     statuses: dict[tuple[str, str, datetime], StatusRecord] = field(default_factory=dict)
     summaries: dict[tuple[str, date], int] = field(default_factory=dict)  # reports per day
     latest: dict[str, LatestReport] = field(default_factory=dict)
@@ -61,6 +65,14 @@ class FakeReports:
         self.devices[secret_hash(credential)] = _Device(
             person_id, device_id, language, retired, address
         )
+
+    def add(self, key: tuple[str, datetime, str, str], row: dict[str, Any]) -> None:
+        self.reports[key] = row
+        self.by_client_id.setdefault((key[0], key[3]), set()).add(key)
+
+    def remove(self, key: tuple[str, datetime, str, str]) -> None:
+        self.reports.pop(key, None)
+        self.by_client_id.get((key[0], key[3]), set()).discard(key)
 
     def store(self, uow: FakeUnitOfWork) -> FakeReportStore:
         return FakeReportStore(self, uow)
@@ -115,11 +127,11 @@ class FakeReportStore:
         rows: ReportColumns,
         window: tuple[datetime, datetime],
     ) -> tuple[set[str], list[HeldReport]]:
-        wanted = set(rows.client_id)
         held = [
-            (c, t, row["flags"])
-            for (p, t, _, c), row in self.data.reports.items()
-            if p == person_id and c in wanted and window[0] <= t <= window[1]
+            (key[3], key[1], self.data.reports[key]["flags"])
+            for client_id in set(rows.client_id)
+            for key in self.data.by_client_id.get((person_id, client_id), ())
+            if window[0] <= key[1] <= window[1]
         ]
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
@@ -127,7 +139,7 @@ class FakeReportStore:
             if key in self.data.reports:
                 continue
             row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
-            self.uow.stage(lambda key=key, row=row: self.data.reports.__setitem__(key, row))
+            self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
             inserted.add(client_id)
         return inserted, held
 
@@ -136,7 +148,7 @@ class FakeReportStore:
     ) -> None:
         for client_id, device_time in keys:
             key = (person_id, device_time, device_id, client_id)
-            self.uow.stage(lambda key=key: self.data.reports.pop(key, None))
+            self.uow.stage(lambda key=key: self.data.remove(key))
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]

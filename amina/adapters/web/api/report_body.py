@@ -15,9 +15,13 @@ field by field, no object per report: this runs for every report the system rece
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from amina.adapters.db.reports.store import ReportColumns
 from amina.domain.reports import (
@@ -26,6 +30,7 @@ from amina.domain.reports import (
     Rejection,
     client_id_valid,
     number_rejection,
+    numbers_valid,
     text_fits,
     text_rejection,
     time_rejection,
@@ -94,6 +99,15 @@ def _time(value: Any, name: str) -> datetime | ItemError:
     return at if refused is None else _refused(refused)
 
 
+_DEVICE_TIME_INVALID = ItemError("device_time_invalid", "device_time")
+
+
+def _not_a_time(value: Any) -> ItemError:
+    if value is None:
+        return ItemError("field_missing", "device_time", {"field": "device_time"})
+    return _DEVICE_TIME_INVALID
+
+
 def _refused(refused: Rejection) -> ItemError:
     return ItemError(refused.code, refused.field, refused.params)
 
@@ -147,9 +161,18 @@ def read_reports(  # noqa: PLR0912, PLR0915 (one branch per field: written out, 
         if not client_id_valid(client_id):
             rejected.append((position, client_id, _CLIENT_ID_INVALID))
             continue
-        device_time = _time(get("device_time"), "device_time")
-        if isinstance(device_time, ItemError):
-            rejected.append((position, client_id, device_time))
+        value = get("device_time")
+        if type(value) is not str:
+            rejected.append((position, client_id, _not_a_time(value)))
+            continue
+        try:
+            device_time = datetime.fromisoformat(value)
+        except ValueError:
+            rejected.append((position, client_id, _DEVICE_TIME_INVALID))
+            continue
+        refused = time_rejection(device_time, "device_time")
+        if refused is not None:
+            rejected.append((position, client_id, _refused(refused)))
             continue
         lat = get("lat")
         if type(lat) is not float:
@@ -195,10 +218,6 @@ def read_reports(  # noqa: PLR0912, PLR0915 (one branch per field: written out, 
         elif type(mocked) is not bool:
             rejected.append((position, client_id, _MOCKED_INVALID))
             continue
-        refused = number_rejection(lat, lon, accuracy, speed, altitude)
-        if refused is not None:
-            rejected.append((position, client_id, _refused(refused)))
-            continue
         positions.append(position)
         client_ids(client_id)
         device_times(device_time)
@@ -209,7 +228,57 @@ def read_reports(  # noqa: PLR0912, PLR0915 (one branch per field: written out, 
         altitudes(altitude)
         providers(provider)
         mocks(mocked)
+    # the number ranges, last: for all the items read at once (a few: one by one)
+    if len(positions) > _FEW:
+        valid = numbers_valid(
+            np.array(columns.lat),
+            np.array(columns.lon),
+            np.array(columns.accuracy_m),
+            np.array(columns.speed_mps, dtype=np.float64),
+            np.array(columns.altitude_m, dtype=np.float64),
+        )
+        if not valid.all():
+            columns, positions = _refuse_numbers(columns, positions, valid, rejected)
+    elif positions:
+        valid = np.array([_numbers_refused(columns, i) is None for i in range(len(positions))])
+        if not valid.all():
+            columns, positions = _refuse_numbers(columns, positions, valid, rejected)
     return Batch(len(items), columns, positions, rejected, status)
+
+
+#: Up to this many items, the number ranges are checked item by item (numpy's arrays cost more
+#: than they save for so few).
+_FEW = 4
+
+
+def _numbers_refused(columns: ReportColumns, i: int) -> Rejection | None:
+    return number_rejection(
+        columns.lat[i],
+        columns.lon[i],
+        columns.accuracy_m[i],
+        columns.speed_mps[i],
+        columns.altitude_m[i],
+    )
+
+
+def _refuse_numbers(
+    columns: ReportColumns,
+    positions: list[int],
+    valid: NDArray[np.bool_],
+    rejected: list[tuple[int, str | None, ItemError]],
+) -> tuple[ReportColumns, list[int]]:
+    """The columns without the items whose numbers are out of range; each of those goes to
+    ``rejected`` with its error, and ``rejected`` is put back in the body's order."""
+    keep = np.flatnonzero(valid).tolist()
+    for i in np.flatnonzero(~valid).tolist():
+        refused = _numbers_refused(columns, i)
+        assert refused is not None
+        rejected.append((positions[i], columns.client_id[i], _refused(refused)))
+    rejected.sort(key=lambda item: item[0])
+    kept = ReportColumns(
+        *([column[i] for i in keep] for column in dataclasses.astuple(columns)[:9])
+    )
+    return kept, [positions[i] for i in keep]
 
 
 def read_status(raw: Any) -> DeviceStatus | Unreadable:
