@@ -101,3 +101,29 @@ def test_an_unknown_credential_is_refused_and_nothing_is_stored(
     with pytest.raises(CredentialRefused):
         ingest.ingest_from_device("someone else's", read_reports([report("a")]))
     assert reports.reports == {}
+
+
+def test_a_client_id_sent_again_with_another_device_time_is_rejected_and_not_stored(
+    ingest: ReportIngest, reports: FakeReports
+) -> None:
+    ingest.ingest_from_device("credential", read_reports([report("a")]))
+    outcome = ingest.ingest_from_device(
+        "credential", read_reports([report("a", minute=7), report("b", minute=8)])
+    )
+    assert [r.status for r in outcome.results] == ["rejected", "accepted"]
+    error = outcome.results[0].error
+    assert error is not None
+    assert (error.code, error.field) == ("client_id_reused", "client_id")
+    assert sorted((key[3], key[1].minute) for key in reports.reports) == [("a", 0), ("b", 8)]
+    assert reports.summaries == {("p1", date(2025, 11, 5)): 2}
+
+
+def test_a_report_sent_again_from_the_persons_new_phone_is_a_duplicate_stored_once(
+    ingest: ReportIngest, reports: FakeReports
+) -> None:
+    reports.add_device("new phone", person_id="p1", device_id="d2", address=HOME)
+    ingest.ingest_from_device("credential", read_reports([report("a")]))
+    outcome = ingest.ingest_from_device("new phone", read_reports([report("a")]))
+    assert [r.status for r in outcome.results] == ["duplicate"]
+    assert len(reports.reports) == 1
+    assert reports.summaries == {("p1", date(2025, 11, 5)): 1}

@@ -574,7 +574,8 @@ class _Answers:
     earlier: dict[str, int]
     #: client ids stored before with another device time (rejected ``client_id_reused``)
     reused: set[str]
-    #: reused ones that this batch's insert nevertheless wrote (to be taken back)
+    #: rows this batch's insert nevertheless wrote for those, or for a report stored before
+    #: from another device of the person (to be taken back)
     forget: list[tuple[str, datetime]]
     #: not inserted and not found among the stored reports read (another transaction stored
     #: them meanwhile): their flags are read afterwards
@@ -596,7 +597,7 @@ def _identify(work: _Work, inserted: set[str], held: Sequence[HeldReport]) -> _A
         else:
             other_time.add(client_id)
     answers.reused = other_time - answers.earlier.keys()
-    for client_id in answers.reused:
+    for client_id in (*answers.reused, *answers.earlier):
         if client_id in inserted:
             answers.forget.append((client_id, times[client_id]))
     answers.unknown = [
@@ -623,20 +624,24 @@ def _settle(
     reports = work.reports
     client_ids, bits = reports.client_id, reports.flags
     kept: Sequence[int]
-    if len(inserted) == len(client_ids) and not answers.reused:
+    reused, earlier = answers.reused, answers.earlier
+    if len(inserted) == len(client_ids) and not reused and not earlier:
         kept = range(len(client_ids))
         results = [
             ReportResult(c, "accepted", _NAMES_OF_BITS[b])
             for c, b in zip(client_ids, bits, strict=True)
         ]
     else:
-        reused, earlier = answers.reused, answers.earlier
-        kept = [i for i, c in enumerate(client_ids) if c in inserted and c not in reused]
+        kept = [
+            i
+            for i, c in enumerate(client_ids)
+            if c in inserted and c not in reused and c not in earlier
+        ]
         results = [
             _reused(c)
             if c in reused
             else ReportResult(c, "accepted", _NAMES_OF_BITS[b])
-            if c in inserted
+            if c in inserted and c not in earlier
             else ReportResult(c, "duplicate", _NAMES_OF_BITS[earlier.get(c, b)])
             for c, b in zip(client_ids, bits, strict=True)
         ]
