@@ -7,8 +7,10 @@ Everything here runs inside the caller's unit of work (one transaction per batch
   whole batch: on PostgreSQL ``INSERT … SELECT FROM json_to_recordset(<the batch as one JSON
   document>)`` through psycopg's own cursor (measured faster than ``unnest`` of twelve arrays,
   which psycopg dumps element by element in Python; BENCHMARKS.md); on SQLite a multi-row
-  ``VALUES``. The rows not returned were already stored (the primary key says so): they are the
-  duplicates;
+  ``VALUES``. The rows not returned were already stored (the primary key says so). The same
+  statement (on SQLite, one read before it) returns the person's stored reports under the
+  batch's client ids around the batch's time: the identity check (API.md: client id with device
+  time);
 - :meth:`ReportStore.update_aggregates` — the increments of the daily summaries and the
   per-person "last report" row, for the stored rows only (one statement on PostgreSQL).
 
@@ -91,26 +93,30 @@ ORDER BY device_time DESC LIMIT 1
 """
 
 #: The batch as one JSON document: one statement whatever the batch size (psycopg would dump
-#: twelve arrays element by element in Python; PostgreSQL parses JSON in C).
+#: twelve arrays element by element in Python; PostgreSQL parses JSON in C). The same statement
+#: reads the person's reports stored under the batch's client ids (``h``: one range of the
+#: primary key, person and device time, around the batch; every part of a statement sees the
+#: rows as they were before it), so the identity check costs no round trip and no second
+#: statement: the answer's rows are the inserted client ids (no time) and the held reports.
 _PG_INSERT = f"""
-INSERT INTO location_reports ({_REPORT_COLUMNS})
-SELECT %s, t.t, %s, t.c, %s, t.la, t.lo, t.a, t.s, t.al, t.p, t.m, t.r, t.f, t.d
-FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8, lo float8,
-     a float8, s float8, al float8, p varchar, m bool, r varchar, f int2, d float8)
-ON CONFLICT DO NOTHING
-RETURNING client_id
+WITH b AS (SELECT * FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8,
+           lo float8, a float8, s float8, al float8, p varchar, m bool, r varchar, f int2,
+           d float8)),
+h AS (SELECT r.client_id, r.device_time, r.flags FROM location_reports r
+      WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
+        AND r.client_id IN (SELECT b.c FROM b)),
+i AS (INSERT INTO location_reports ({_REPORT_COLUMNS})
+      SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d FROM b
+      ON CONFLICT DO NOTHING
+      RETURNING client_id)
+SELECT client_id, NULL::timestamptz, NULL::int2 FROM i
+UNION ALL SELECT client_id, device_time, flags FROM h
 """
 
 _SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
 
-#: The person's stored reports that carry one of the batch's client ids, taken within the
-#: window around the batch (one range of the primary key: person, device time); the client
-#: ids come in the insert's own JSON document (PostgreSQL) or as a JSON array (SQLite).
-_PG_HELD = """
-SELECT r.client_id, r.device_time, r.flags FROM location_reports r
-WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
-  AND r.client_id IN (SELECT t.c FROM json_to_recordset(%s::json) AS t(c varchar))
-"""
+#: SQLite: the person's stored reports that carry one of the batch's client ids (a JSON
+#: array), taken within the window around the batch, read before the insert.
 _SQLITE_HELD = """
 SELECT r.client_id, r.device_time, r.flags FROM location_reports r
 WHERE r.person_id = ? AND r.device_time >= ? AND r.device_time <= ?
@@ -386,9 +392,10 @@ class HotPathSql:
         received_at: datetime,
         rows: ReportColumns,
         window: tuple[datetime, datetime],
-    ) -> tuple[Statement, list[Statement]]:
-        """The read of the reports held under the batch's client ids (see :data:`_PG_HELD`),
-        then the insert: one statement on PostgreSQL; on SQLite a few, of fixed sizes (see
+    ) -> tuple[Statement | None, list[Statement]]:
+        """The read of the reports held under the batch's client ids and the insert: on
+        PostgreSQL one statement that does both (:data:`_PG_INSERT`, read its answer with
+        :meth:`read_inserted`); on SQLite the read, then inserts of fixed sizes (see
         :func:`_sqlite_chunks`)."""
         if self.postgresql:
             document = orjson.dumps(
@@ -424,8 +431,8 @@ class HotPathSql:
                     )
                 ]
             ).decode()
-            held: Statement = (_PG_HELD, (person_id, window[0], window[1], document))
-            return held, [(_PG_INSERT, (person_id, device_id, received_at, document))]
+            parameters = (document, person_id, *window, person_id, device_id, received_at)
+            return None, [(_PG_INSERT, parameters)]
         received = sqlite_time(received_at)
         params: list[Any] = []
         for i in range(len(rows)):
@@ -460,6 +467,14 @@ class HotPathSql:
     @staticmethod
     def read_held(rows: Sequence[Sequence[Any]]) -> list[HeldReport]:
         return [(r[0], _read_time(r[1]), int(r[2])) for r in rows]
+
+    @staticmethod
+    def read_inserted(rows: Sequence[Sequence[Any]]) -> tuple[set[str], list[HeldReport]]:
+        """:data:`_PG_INSERT`'s answer: the client ids inserted, and the reports held."""
+        inserted = {r[0] for r in rows if r[1] is None}
+        if len(inserted) == len(rows):
+            return inserted, []
+        return inserted, [(r[0], r[1], int(r[2])) for r in rows if r[1] is not None]
 
     def forget(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -651,19 +666,14 @@ class ReportStore:
         held_statement, inserts = self.sql.insert_reports(
             person_id, device_id, received_at, rows, window
         )
-        found: set[str] = set()
-        if self.sql.postgresql:
+        if held_statement is None:  # PostgreSQL: one statement does both
             (insert,) = inserts
-            with self.driver.pipeline(), self.driver.cursor() as held, self.driver.cursor() as new:
-                held.execute(*held_statement)
-                new.execute(*insert)
-                held_rows = held.fetchall()
-                found.update(row[0] for row in new.fetchall())
-        else:
-            held_rows = self._rows(held_statement)
-            for statement in inserts:
-                found.update(row[0] for row in self._rows(statement))
-        return found, self.sql.read_held(held_rows)
+            return self.sql.read_inserted(self._rows(insert))
+        held = self.sql.read_held(self._rows(held_statement))
+        found: set[str] = set()
+        for statement in inserts:
+            found.update(row[0] for row in self._rows(statement))
+        return found, held
 
     def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -733,16 +743,8 @@ class AsyncReportStore:
     ) -> tuple[set[str], list[HeldReport]]:
         if not len(rows):
             return set(), []
-        held_statement, (insert,) = self.sql.insert_reports(
-            person_id, device_id, received_at, rows, window
-        )
-        connection = self.connection
-        async with connection.pipeline(), connection.cursor() as held, connection.cursor() as new:
-            await held.execute(*held_statement)
-            await new.execute(*insert)
-            held_rows = await held.fetchall()
-            inserted = {row[0] for row in await new.fetchall()}
-        return inserted, self.sql.read_held(held_rows)
+        _, (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows, window)
+        return self.sql.read_inserted(await self._rows(insert))
 
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
