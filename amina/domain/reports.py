@@ -50,11 +50,14 @@ class LocationReport:
 
 # --- whether a report can be stored: the one definition (API.md "Location reports") ---------
 #
-# The JSON reader (amina.adapters.web.api.report_body) checks only shapes and types; every rule
-# about values is here. Each rule is one predicate; :func:`rejection` applies them to one
-# report (the first broken rule, in this order), :func:`all_storable` to a whole batch at once.
-# The OpenAPI description of the body (the route's pydantic models) takes its bounds from the
-# constants below.
+# Each rule is one predicate (or one small function giving the error) below. The reader of the
+# request body (amina.adapters.web.api.report_body) applies them in ONE pass over the items,
+# field by field in the order the fields are read — client_id, device_time, then the types of
+# lat, lon, accuracy_m, speed_mps, altitude_m, then provider, mocked — and the number ranges
+# last, for all the items at once (:func:`numbers_valid`; :func:`number_rejection` names the
+# error of an item they refuse): the first broken rule is the item's error. :func:`rejection`
+# is the same order for a report already typed. The OpenAPI description of the body (the
+# route's pydantic models) takes its bounds from the constants below.
 
 CLIENT_ID_MIN_LENGTH = 1
 CLIENT_ID_MAX_LENGTH = 64
@@ -69,21 +72,13 @@ LATEST_DEVICE_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 #: What a phone can truthfully say about its speed and height (metres per second, metres above
 #: sea level): no negative speed (the web's Geolocation API gives null when it does not know),
 #: nothing faster than an airliner's ground speed can plausibly be, no height below the Dead
-#: Sea's shore or above a cruising airliner. A report with a value outside is to be rejected by
-#: the ingest reader (code ``number_out_of_range``), not stored; ``POST /api/v1/reports``
-#: publishes the ranges in its OpenAPI description.
+#: Sea's shore or above a cruising airliner. A report with a value outside is rejected (code
+#: ``number_out_of_range``), not stored; ``POST /api/v1/reports`` publishes the ranges in its
+#: OpenAPI description.
 MIN_SPEED_MPS = 0.0
 MAX_SPEED_MPS = 400.0
 MIN_ALTITUDE_M = -500.0
 MAX_ALTITUDE_M = 15_000.0
-
-
-def speed_in_range(speed_mps: float) -> bool:
-    return MIN_SPEED_MPS <= speed_mps <= MAX_SPEED_MPS  # False for NaN too
-
-
-def altitude_in_range(altitude_m: float) -> bool:
-    return MIN_ALTITUDE_M <= altitude_m <= MAX_ALTITUDE_M  # False for NaN too
 
 
 @dataclass(frozen=True)
@@ -97,21 +92,21 @@ def client_id_valid(client_id: str) -> bool:
     return CLIENT_ID_MIN_LENGTH <= len(client_id) <= CLIENT_ID_MAX_LENGTH
 
 
-def time_has_offset(at: datetime) -> bool:
-    return at.tzinfo is not None
-
-
-def time_plausible(at: datetime) -> bool:
-    """A time (with an offset) that can be a clock reading."""
-    return EARLIEST_DEVICE_TIME <= at < LATEST_DEVICE_TIME
-
-
 def text_fits(value: str | None, limit: int) -> bool:
     return value is None or len(value) <= limit
 
 
-# The coordinate rules work on one number and on numpy arrays alike (NaN fails every
-# comparison, so it is refused too).
+def time_rejection(at: datetime, field_name: str) -> Rejection | None:
+    """A time must carry its offset from UTC and be a possible clock reading."""
+    if at.tzinfo is None:
+        return Rejection("device_time_without_offset", field_name)
+    if not EARLIEST_DEVICE_TIME <= at < LATEST_DEVICE_TIME:
+        return Rejection("device_time_invalid", field_name)
+    return None
+
+
+# The number rules work on one number and on numpy arrays alike (NaN fails every comparison,
+# so it is refused too).
 
 
 def latitude_valid(lat: Any) -> Any:
@@ -126,38 +121,72 @@ def accuracy_valid(accuracy_m: Any) -> Any:
     return accuracy_m >= ACCURACY_MIN_M
 
 
-def time_rejection(at: datetime, field_name: str) -> Rejection | None:
-    if not time_has_offset(at):
-        return Rejection("device_time_without_offset", field_name)
-    if not time_plausible(at):
-        return Rejection("device_time_invalid", field_name)
-    return None
+def speed_in_range(speed_mps: Any) -> Any:
+    return (speed_mps >= MIN_SPEED_MPS) & (speed_mps <= MAX_SPEED_MPS)
 
 
-def _too_long(field_name: str, limit: int) -> Rejection:
+def altitude_in_range(altitude_m: Any) -> Any:
+    return (altitude_m >= MIN_ALTITUDE_M) & (altitude_m <= MAX_ALTITUDE_M)
+
+
+def text_rejection(field_name: str, limit: int) -> Rejection:
+    """A text field that is not a text, or longer than ``limit``."""
     return Rejection("text_invalid", field_name, {"field": field_name, "limit": limit})
 
 
+def number_rejection(
+    lat: float,
+    lon: float,
+    accuracy_m: float,
+    speed_mps: float | None = None,
+    altitude_m: float | None = None,
+) -> Rejection | None:
+    """Why a report's numbers cannot be stored, or None: coordinates out of range are errors,
+    not flags; then a negative accuracy, then an impossible speed or height."""
+    if not latitude_valid(lat):
+        return Rejection("coordinates_out_of_range", "lat")
+    if not longitude_valid(lon):
+        return Rejection("coordinates_out_of_range", "lon")
+    if not accuracy_valid(accuracy_m):
+        return Rejection("accuracy_invalid", "accuracy_m")
+    if speed_mps is not None and not speed_in_range(speed_mps):
+        return _out_of_range("speed_mps", MIN_SPEED_MPS, MAX_SPEED_MPS)
+    if altitude_m is not None and not altitude_in_range(altitude_m):
+        return _out_of_range("altitude_m", MIN_ALTITUDE_M, MAX_ALTITUDE_M)
+    return None
+
+
+def numbers_valid(
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    accuracy_m: NDArray[np.float64],
+    speed_mps: NDArray[np.float64],
+    altitude_m: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """:func:`number_rejection` for a batch at once (an absent speed or height given as NaN):
+    True where it finds nothing wrong."""
+    valid: NDArray[np.bool_] = (
+        latitude_valid(lat)
+        & longitude_valid(lon)
+        & accuracy_valid(accuracy_m)
+        & (np.isnan(speed_mps) | speed_in_range(speed_mps))
+        & (np.isnan(altitude_m) | altitude_in_range(altitude_m))
+    )
+    return valid
+
+
 def rejection(report: LocationReport) -> Rejection | None:
-    """Why a report cannot be stored, or None. Out-of-range coordinates are errors, not flags."""
+    """Why a typed report cannot be stored, or None: the rules in reading order (above)."""
     if not client_id_valid(report.client_id):
         return Rejection("client_id_invalid", "client_id")
     refused = time_rejection(report.device_time, "device_time")
     if refused is not None:
         return refused
     if not text_fits(report.provider, PROVIDER_MAX_LENGTH):
-        return _too_long("provider", PROVIDER_MAX_LENGTH)
-    if not latitude_valid(report.lat):
-        return Rejection("coordinates_out_of_range", "lat")
-    if not longitude_valid(report.lon):
-        return Rejection("coordinates_out_of_range", "lon")
-    if not accuracy_valid(report.accuracy_m):
-        return Rejection("accuracy_invalid", "accuracy_m")
-    if report.speed_mps is not None and not speed_in_range(report.speed_mps):
-        return _out_of_range("speed_mps", MIN_SPEED_MPS, MAX_SPEED_MPS)
-    if report.altitude_m is not None and not altitude_in_range(report.altitude_m):
-        return _out_of_range("altitude_m", MIN_ALTITUDE_M, MAX_ALTITUDE_M)
-    return None
+        return text_rejection("provider", PROVIDER_MAX_LENGTH)
+    return number_rejection(
+        report.lat, report.lon, report.accuracy_m, report.speed_mps, report.altitude_m
+    )
 
 
 def _out_of_range(field_name: str, low: float, high: float) -> Rejection:
@@ -166,37 +195,28 @@ def _out_of_range(field_name: str, low: float, high: float) -> Rejection:
     )
 
 
-def status_rejection(at: datetime | None, app_version: str | None) -> Rejection | None:
-    """Why a device status cannot be stored, or None (``at`` absent: the arrival time)."""
-    if at is not None:
-        refused = time_rejection(at, "status.at")
-        if refused is not None:
-            return refused
-    if not text_fits(app_version, APP_VERSION_MAX_LENGTH):
-        return _too_long("app_version", APP_VERSION_MAX_LENGTH)
-    return None
+# --- when a stored report counts: the one definition ("last seen", daily summaries) -------------
 
 
-def all_storable(
-    client_id: Sequence[str],
-    device_time: Sequence[datetime],
-    provider: Sequence[str | None],
-    lat: NDArray[np.float64],
-    lon: NDArray[np.float64],
-    accuracy_m: NDArray[np.float64],
-    speed_mps: Sequence[float | None] = (),
-    altitude_m: Sequence[float | None] = (),
-) -> bool:
-    """The rules of :func:`rejection` for a whole batch given column by column: True when
-    every report can be stored (numpy for the numbers; no object per report)."""
-    return (
-        all(map(client_id_valid, client_id))
-        and all(time_has_offset(t) and time_plausible(t) for t in device_time)
-        and all(text_fits(p, PROVIDER_MAX_LENGTH) for p in provider)
-        and bool((latitude_valid(lat) & longitude_valid(lon) & accuracy_valid(accuracy_m)).all())
-        and all(s is None or speed_in_range(s) for s in speed_mps)
-        and all(a is None or altitude_in_range(a) for a in altitude_m)
-    )
+def counted_at(device_time: datetime, received_at: datetime) -> datetime:
+    """When a stored report counts for compliance — as the person's latest report ("last
+    seen") and for the Moscow day whose summary it joins: the earlier of its device time and
+    its arrival at the server. A report flagged ``future_time`` (the phone's clock ahead of the
+    arrival by more than the tolerance) therefore counts at its arrival, and so does any report
+    whose device time is after its arrival: a phone with a wrong clock, or one report dated
+    2099, cannot keep a person "seen" after the day it actually arrived (issue 10).
+
+    :func:`counted_seconds` is the same rule for a batch in POSIX seconds; the SQL that keeps
+    the "last report" row compares the times this rule gives."""
+    return device_time if device_time <= received_at else received_at
+
+
+def counted_seconds(
+    device_seconds: NDArray[np.float64], received_at: datetime
+) -> NDArray[np.float64]:
+    """:func:`counted_at` for a batch: device times in POSIX seconds, each no later than the
+    arrival."""
+    return np.minimum(device_seconds, received_at.timestamp())
 
 
 @dataclass(frozen=True)
@@ -379,9 +399,12 @@ class DailySummary:
 
 
 def summarise(
-    reports: Sequence[LocationReport], classified: Sequence[Classified]
+    reports: Sequence[LocationReport],
+    classified: Sequence[Classified],
+    *,
+    received_at: datetime,
 ) -> dict[date, DailySummary]:
-    """Per Moscow calendar day of the device time, the summary of these reports."""
+    """Per Moscow calendar day, the summary of these reports (arrived at ``received_at``)."""
     if not reports:
         return {}
     bits = np.fromiter(
@@ -391,21 +414,37 @@ def summarise(
         [np.nan if c.distance_to_address_m is None else c.distance_to_address_m for c in classified]
     )
     batch = ClassifiedBatch([c.region for c in classified], bits, distance)
-    return summarise_batch([r.device_time for r in reports], batch, range(len(reports)))
+    return summarise_batch(
+        [r.device_time for r in reports], batch, range(len(reports)), received_at=received_at
+    )
 
 
 def summarise_batch(
-    device_times: Sequence[datetime], batch: ClassifiedBatch, positions: Sequence[int]
+    device_times: Sequence[datetime],
+    batch: ClassifiedBatch,
+    positions: Sequence[int],
+    *,
+    received_at: datetime,
+    device_seconds: NDArray[np.float64] | None = None,
 ) -> dict[date, DailySummary]:
     """Per Moscow calendar day, the summary of the reports of ``batch`` at ``positions``
-    (e.g. the ones actually stored): how many, how many inside a region, how many near the
-    registered address (a distance known and not ``far_from_address``), first and last time,
-    and how many carried each flag. Vectorised: numpy sums per day, no loop over reports."""
+    (e.g. the ones actually stored), each counted when :func:`counted_at` says (a report from
+    the future joins the day it arrived): how many, how many inside a region, how many near the
+    registered address (a distance known and not ``far_from_address``), the first and last
+    counted time, and how many carried each flag. Vectorised: numpy sums per day, no loop over
+    reports (``device_seconds``: the device times in POSIX seconds, if already known)."""
     if len(positions) == 0:
         return {}
     chosen = np.asarray(positions, dtype=np.int64)
-    times = [device_times[i] for i in chosen.tolist()]
-    seconds = np.array([t.timestamp() for t in times])
+    if device_seconds is None:
+        device_seconds = np.array([t.timestamp() for t in device_times])
+    seconds = counted_seconds(device_seconds[chosen], received_at)
+    picked = chosen.tolist()
+
+    def counted(k: int) -> datetime:
+        """The counted time of the ``k``-th chosen report."""
+        return counted_at(device_times[picked[k]], received_at)
+
     flags = batch.flags[chosen]
     inside = np.fromiter(
         (batch.regions[i] is not None for i in chosen.tolist()), dtype=bool, count=len(chosen)
@@ -414,26 +453,28 @@ def summarise_batch(
         flags & FLAG_BITS[Flag.far_from_address] == 0
     )
     # Moscow days: one UTC offset for the whole batch unless it spans an offset change
-    first, last = min(times), max(times)
+    first, last = counted(int(np.argmin(seconds))), counted(int(np.argmax(seconds)))
     offset = first.astimezone(MOSCOW).utcoffset()
     if offset is not None and offset == last.astimezone(MOSCOW).utcoffset():
         shifted = seconds + offset.total_seconds()
-        ordinals = (np.floor(shifted / 86400).astype(np.int64) + _EPOCH_ORDINAL).tolist()
-        days = [date.fromordinal(o) for o in ordinals]
+        ordinals = np.floor(shifted / 86400).astype(np.int64) + _EPOCH_ORDINAL
     else:
-        days = [moscow_date(t) for t in times]
+        ordinals = np.array(
+            [moscow_date(counted(k)).toordinal() for k in range(len(picked))], dtype=np.int64
+        )
     summaries: dict[date, DailySummary] = {}
-    for day in sorted(set(days)):
-        mask = np.fromiter((d == day for d in days), dtype=bool, count=len(days))
+    for ordinal in sorted(set(ordinals.tolist())):
+        mask = ordinals == ordinal
         on_day = np.flatnonzero(mask)
         day_flags = flags[mask]
+        day = date.fromordinal(ordinal)
         summaries[day] = DailySummary(
             day=day,
-            reports=int(mask.sum()),
+            reports=len(on_day),
             inside_region=int(inside[mask].sum()),
             near_address=int(near[mask].sum()),
-            first_at=times[int(on_day[np.argmin(seconds[mask])])],
-            last_at=times[int(on_day[np.argmax(seconds[mask])])],
+            first_at=counted(int(on_day[np.argmin(seconds[mask])])),
+            last_at=counted(int(on_day[np.argmax(seconds[mask])])),
             flag_counts={
                 flag.value: count
                 for flag in FLAG_ORDER

@@ -17,6 +17,7 @@ from typing import Any
 
 from amina.adapters.db.reports.store import (
     Fix,
+    HeldReport,
     IngestContext,
     LatestReport,
     ReportColumns,
@@ -42,6 +43,10 @@ class FakeReports:
 
     devices: dict[str, _Device] = field(default_factory=dict)  # by credential hash
     reports: dict[tuple[str, datetime, str, str], dict[str, Any]] = field(default_factory=dict)
+    #: the keys of ``reports`` by person and client id (what the primary key's range finds)
+    by_client_id: dict[tuple[str, str], set[tuple[str, datetime, str, str]]] = field(
+        default_factory=dict
+    )
     statuses: dict[tuple[str, str, datetime], StatusRecord] = field(default_factory=dict)
     summaries: dict[tuple[str, date], int] = field(default_factory=dict)  # reports per day
     latest: dict[str, LatestReport] = field(default_factory=dict)
@@ -60,6 +65,14 @@ class FakeReports:
         self.devices[secret_hash(credential)] = _Device(
             person_id, device_id, language, retired, address
         )
+
+    def add(self, key: tuple[str, datetime, str, str], row: dict[str, Any]) -> None:
+        self.reports[key] = row
+        self.by_client_id.setdefault((key[0], key[3]), set()).add(key)
+
+    def remove(self, key: tuple[str, datetime, str, str]) -> None:
+        self.reports.pop(key, None)
+        self.by_client_id.get((key[0], key[3]), set()).discard(key)
 
     def store(self, uow: FakeUnitOfWork) -> FakeReportStore:
         return FakeReportStore(self, uow)
@@ -80,7 +93,7 @@ class FakeReportStore:
             language=device.language,
             retired=device.retired,
             address=device.address,
-            last_fix=None if latest is None else Fix(latest.device_time, latest.lat, latest.lon),
+            last_fix=None if latest is None else Fix(latest.counted_at, latest.lat, latest.lon),
             unresolved_notice=device.person_id in self.data.notices_waiting,
         )
 
@@ -110,17 +123,35 @@ class FakeReportStore:
         return Fix(t, row["lat"], row["lon"])
 
     def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> set[str]:
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]:
+        held = [
+            (key[3], key[1], self.data.reports[key]["flags"])
+            for client_id in set(rows.client_id)
+            for key in self.data.by_client_id.get((person_id, client_id), ())
+            if window[0] <= key[1] <= window[1]
+        ]
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
             key = (person_id, rows.device_time[i], device_id, client_id)
             if key in self.data.reports:
                 continue
             row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
-            self.uow.stage(lambda key=key, row=row: self.data.reports.__setitem__(key, row))
+            self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
             inserted.add(client_id)
-        return inserted
+        return inserted, held
+
+    def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None:
+        for client_id, device_time in keys:
+            key = (person_id, device_time, device_id, client_id)
+            self.uow.stage(lambda key=key: self.data.remove(key))
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -153,7 +184,7 @@ class FakeReportStore:
                 key = (person_id, delta.day)
                 self.data.summaries[key] = self.data.summaries.get(key, 0) + delta.reports
             held = self.data.latest.get(person_id)
-            if latest is not None and (held is None or latest.device_time > held.device_time):
+            if latest is not None and (held is None or latest.counted_at > held.counted_at):
                 self.data.latest[person_id] = latest
 
         self.uow.stage(apply)

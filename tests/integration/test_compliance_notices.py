@@ -27,10 +27,10 @@ from sqlalchemy import select
 
 from amina.adapters.db.identity.tables import DeviceRow
 from amina.adapters.external.boundaries import region_classifier
-from amina.adapters.web.api.report_body import read_report
+from amina.adapters.web.api.report_body import read_reports
 from amina.bootstrap import Container
 from amina.services.clock import FixedClock
-from amina.services.reports.ingest import Batch, ReportIngest
+from amina.services.reports.ingest import ReportIngest
 
 Enrol = Callable[..., Phone]
 
@@ -172,7 +172,7 @@ def test_the_daily_sweep_resolves_notices_that_stored_reports_cover(
     ReportIngest(container.uow, clock, region_classifier).ingest(
         queued.person_id,
         str(device_id),
-        Batch([read_report(queued.report_body(moscow_time(date(2025, 11, 3), 18)))]),
+        read_reports([queued.report_body(moscow_time(date(2025, 11, 3), 18))]),
     )
     assert queued.notices()[0]["status"] == "open"
     assert sweep_on(container, clock, date(2025, 11, 7)).resolved == 1

@@ -115,6 +115,39 @@ def test_items_with_missing_or_wrong_fields_are_rejected_one_by_one(
     assert len(held(client, me)) == 1
 
 
+def test_an_item_with_two_errors_is_answered_with_the_first_field_in_reading_order(
+    client: TestClient, container: Container
+) -> None:
+    """Fields are read in the order client_id, device_time, lat, lon, accuracy_m, speed_mps,
+    altitude_m, provider, mocked (each one's type and its own value rules), then the number
+    ranges: the first failing one is the answer, a later type error never hides it."""
+    me = reporting_person(client, container, language="en")
+    cases = [
+        (fix(NOW, client_id="x" * 65, lat="north"), "client_id_invalid", "client_id"),
+        (
+            fix(NOW, device_time="2025-11-05T09:00:00", lon="east"),
+            "device_time_without_offset",
+            "device_time",
+        ),
+        (
+            fix(NOW, device_time="1969-07-20T20:17:00Z", accuracy_m="good"),
+            "device_time_invalid",
+            "device_time",
+        ),
+        (fix(NOW, provider="p" * 21, mocked="yes"), "text_invalid", "provider"),
+        (fix(NOW, lat=91.0, mocked="yes"), "boolean_invalid", "mocked"),
+        (fix(NOW, lat=91.0, speed_mps=-1.0), "coordinates_out_of_range", "lat"),
+        (fix(NOW, accuracy_m=-1.0, altitude_m=20_000.0), "accuracy_invalid", "accuracy_m"),
+    ]
+
+    answer = send(client, me, {"reports": [item for item, _, _ in cases]})
+
+    assert [
+        (r["status"], r["error"]["code"], r["error"]["field"]) for r in answer.json()["results"]
+    ] == [("rejected", code, field) for _, code, field in cases]
+    assert held(client, me) == []
+
+
 def test_a_resent_batch_is_all_duplicate_and_changes_nothing(
     client: TestClient, container: Container
 ) -> None:
@@ -161,6 +194,68 @@ def test_a_client_id_repeated_within_one_batch_is_stored_once(
     answer = send(client, me, {"reports": [report, dict(report), fix(NOW)]})
 
     assert statuses(answer) == ["accepted", "duplicate", "accepted"]
+    assert len(held(client, me)) == 2
+
+
+def test_a_client_id_repeated_within_one_batch_with_other_content_is_rejected_as_reused(
+    client: TestClient, container: Container
+) -> None:
+    me = reporting_person(client, container, language="en")
+    report = fix(NOW - timedelta(minutes=1), client_id="same")
+    moved = {**report, "lat": NEARBY[0], "lon": NEARBY[1]}
+    later = fix(NOW, client_id="same")
+
+    answer = send(client, me, {"reports": [report, moved, later, dict(report)]})
+
+    assert statuses(answer) == ["accepted", "rejected", "rejected", "duplicate"]
+    for result in answer.json()["results"][1:3]:
+        assert result["client_id"] == "same"
+        assert result["error"]["code"] == "client_id_reused"
+        assert "already used for another report" in result["error"]["message"]
+    [stored] = held(client, me)
+    assert (stored["lat"], stored["device_time"]) == (report["lat"], "2025-11-05T06:59:00Z")
+
+
+def test_a_report_sent_again_with_its_client_id_and_device_time_is_a_duplicate(
+    client: TestClient, container: Container
+) -> None:
+    me = reporting_person(client, container)
+    report = fix(NOW - timedelta(minutes=3), client_id="again")
+    assert statuses(send(client, me, report)) == ["accepted"]
+    summary_before = summary_of(client, me, "2025-11-05")
+
+    # the identity is the client id with the device time: the rest cannot make it new
+    again = send(client, me, {**report, "accuracy_m": 40.0, "provider": "network"})
+
+    assert statuses(again) == ["duplicate"]
+    assert [r["client_id"] for r in held(client, me)] == ["again"]
+    assert summary_of(client, me, "2025-11-05") == summary_before
+
+
+def test_a_client_id_sent_again_with_another_device_time_is_rejected_and_not_stored(
+    client: TestClient, container: Container
+) -> None:
+    me = reporting_person(client, container, language="en")
+    first = fix(NOW - timedelta(hours=2), client_id="counter-1")
+    assert statuses(send(client, me, first)) == ["accepted"]
+    summary_before = summary_of(client, me, "2025-11-05")
+    restamped = {**first, "device_time": (NOW - timedelta(minutes=1)).isoformat()}
+    fresh = fix(NOW)
+
+    answer = send(client, me, {"reports": [restamped, fresh]})
+
+    assert statuses(answer) == ["rejected", "accepted"]
+    error = answer.json()["results"][0]["error"]
+    assert (error["code"], error["field"]) == ("client_id_reused", "client_id")
+    assert sorted(r["client_id"] for r in held(client, me)) == sorted(
+        ["counter-1", fresh["client_id"]]
+    )
+    assert [r["device_time"] for r in held(client, me) if r["client_id"] == "counter-1"] == [
+        "2025-11-05T05:00:00Z"
+    ]
+    assert summary_of(client, me, "2025-11-05")["reports"] == summary_before["reports"] + 1
+    # and sent once more, the same answer: nothing is ever stored under it twice
+    assert statuses(send(client, me, restamped)) == ["rejected"]
     assert len(held(client, me)) == 2
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from amina.domain.reports import (
     PreviousFix,
     Thresholds,
     classify_batch,
+    counted_at,
+    counted_seconds,
     rejection,
     summarise,
 )
@@ -135,8 +138,45 @@ def test_the_daily_summary_counts_per_moscow_day() -> None:
         address=HOME,
         previous=None,
     )
-    days = summarise(reports, results)
+    days = summarise(reports, results, received_at=NOW)
     assert set(days) == {date(2025, 11, 4), date(2025, 11, 5)}
     assert days[date(2025, 11, 4)].reports == 1
     assert days[date(2025, 11, 5)].any_inside_region
     assert days[date(2025, 11, 5)].any_near_address
+
+
+#: Aware UTC moments (hypothesis takes naive bounds and adds the zone itself).
+moments = st.datetimes(
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001 (naive bound, see above)
+    max_value=datetime(2099, 12, 31),  # noqa: DTZ001 (naive bound, see above)
+    timezones=st.just(UTC),
+)
+
+
+@given(device_time=moments, received_at=moments)
+def test_a_report_never_counts_later_than_it_arrived(
+    device_time: datetime, received_at: datetime
+) -> None:
+    counted = counted_at(device_time, received_at)
+    assert counted <= received_at
+    assert counted == (device_time if device_time <= received_at else received_at)
+    # the batch form is the same rule
+    [seconds] = counted_seconds(np.array([device_time.timestamp()]), received_at).tolist()
+    assert seconds == counted.timestamp()
+
+
+def test_a_report_flagged_future_time_counts_and_is_summarised_at_its_arrival() -> None:
+    from_2099 = LocationReport("f", datetime(2099, 1, 1, 12, tzinfo=UTC), HOME[0], HOME[1], 10.0)
+    [classified] = classify_batch(
+        [from_2099],
+        received_at=NOW,
+        thresholds=THRESHOLDS,
+        classifier=region_classifier(),
+        address=HOME,
+        previous=None,
+    )
+    assert Flag.future_time in classified.flags
+    assert counted_at(from_2099.device_time, NOW) == NOW
+    days = summarise([from_2099], [classified], received_at=NOW)
+    assert list(days) == [date(2025, 11, 5)]
+    assert days[date(2025, 11, 5)].first_at == days[date(2025, 11, 5)].last_at == NOW

@@ -124,7 +124,7 @@ def confirm_notice(
     ingest: ReportIngest,
     person_id: str,
     notice_id: str,
-    report: Any,
+    report: Batch,
 ) -> Notice:
     """The person confirms the address with a fresh location report (the person only).
 
@@ -137,7 +137,7 @@ def confirm_notice(
     device_id = _active_device(uow_factory, person_id)
     if device_id is None:
         raise compliance_error("confirmation_report_rejected", "report")
-    outcome = ingest.ingest(person_id, device_id, Batch([report]))
+    outcome = ingest.ingest(person_id, device_id, report)
     result = outcome.results[0] if outcome.results else None
     if result is None or result.status == "rejected":
         raise compliance_error("confirmation_report_rejected", "report")

@@ -1,22 +1,31 @@
-"""Location reports in (SPEC §6, API.md "Location reports"): validate, classify, store.
+"""Location reports in (SPEC §6, API.md "Location reports"): classify, store, answer.
 
-The web adapter reads the JSON body into a typed :class:`Batch` (amina.adapters.web.api.
-report_body: shapes and types); whether each report can be stored is the domain's rule
-(amina.domain.reports.rejection / all_storable), applied here.
+The web adapter reads the JSON body and judges each item in one pass
+(amina.adapters.web.api.report_body, with the rules of amina.domain.reports): the use case
+receives a :class:`Batch` — the storable reports column by column, as the store takes them,
+and the error of each other item.
 
 One batch is one transaction: the device credential is checked in the query that loads the
-context (registered address, latest fix), every valid report is classified by ONE vectorised
+context (registered address, latest fix), every storable report is classified by ONE vectorised
 ``classify_arrays`` call and inserted by ONE statement; the daily summaries and the person's
 "last report" row are incremented for the rows actually stored, in the same transaction; the
-answer leaves only after COMMIT. A report that hits the primary key (person, device time,
-device, client id) was stored before: it is ``duplicate`` and changes nothing. Invalid reports
-are ``rejected`` with an error; the rest of the batch is still stored.
+answer leaves only after COMMIT. Invalid reports are ``rejected`` with an error; the rest of the
+batch is still stored.
 
-The flow is written once (:meth:`ReportIngest._steps`: it yields each database call and is sent
-the answer); two short drivers run it: on a unit of work (any database, in a thread) and on
-psycopg's asyncio connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md).
-Both store the reports and resolve the notices they cover in one transaction (ADR 005). The
-protocol for app developers: docs/reports.md; the storage design: docs/adr/003-report-storage.md.
+A report's identity is its client id together with its device time (API.md). Sent again
+unchanged it is ``duplicate`` and changes nothing; its client id with other content — a second
+item of the same batch that differs, or a report with another device time than the one stored
+under that client id — is ``rejected`` with ``client_id_reused``, never stored twice nor
+silently dropped. Across batches the check reads the person's stored reports with the batch's
+client ids taken within :data:`CLIENT_ID_WINDOW` of the batch, in the same round trip as the
+insert (``ReportStore.insert_reports``).
+
+The flow is written once, as a coroutine (:meth:`ReportIngest._store`) over the store's calls;
+two short drivers run it: on a unit of work (any database, in a thread: the store's calls never
+suspend, so the coroutine runs to its end in one step, without an event loop) and on psycopg's
+asyncio connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md). Both store
+the reports and resolve the notices they cover in one transaction (ADR 005). The protocol for
+app developers: docs/reports.md; the storage design: docs/adr/003-report-storage.md.
 """
 
 from __future__ import annotations
@@ -24,18 +33,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from amina.adapters.db.reports.store import (
-    AsyncReportStore,
     AsyncReportStores,
     Fix,
+    HeldReport,
     IngestContext,
     LatestReport,
     ReportColumns,
@@ -53,14 +62,11 @@ from amina.domain.reports import (
     FLAGS_OF_BITS,
     ClassifiedBatch,
     Flag,
-    LocationReport,
     PreviousFix,
-    Rejection,
     Thresholds,
-    all_storable,
     classify_arrays,
-    rejection,
-    status_rejection,
+    counted_at,
+    counted_seconds,
     summarise_batch,
 )
 from amina.i18n import DEFAULT_LANGUAGE, N_
@@ -73,6 +79,12 @@ from amina.services.policy.versions import policy_book
 MAX_BATCH = 1000
 #: How far back the impossible-speed check looks for the fix before a late batch.
 PREVIOUS_FIX_WINDOW = timedelta(days=1)
+#: A client id is checked against the person's stored reports taken from this long before the
+#: batch's earliest report to this long after its latest (API.md: "the person's recent
+#: reports"): a re-sent report always falls inside (same device time), and so does a client id
+#: re-used for a report taken within a day of it. One index range per batch (the key starts
+#: with person and device time), read in the insert's round trip.
+CLIENT_ID_WINDOW = timedelta(days=1)
 
 
 RegionClassifiers = Callable[[float], RegionClassifier]
@@ -105,6 +117,10 @@ ITEM_MESSAGES: Mapping[str, str] = {
     "accuracy_invalid": N_("The accuracy must be a number of metres, zero or more."),
     "number_out_of_range": N_("The field %(field)s must be between %(min)s and %(max)s."),
     "status_invalid": N_("The device status must be a JSON object."),
+    "client_id_reused": N_(
+        "This client id was already used for another report. Give every report its own "
+        "client id, and send a report again only exactly as it was first sent."
+    ),
 }
 
 
@@ -156,16 +172,17 @@ class DeviceStatus:
     app_version: str | None
 
 
-ReportItem = LocationReport | Unreadable
-
-
 @dataclass(frozen=True)
 class Batch:
-    """A request body, read into types (by the web adapter: amina.adapters.web.api.report_body):
-    its report items in the order sent, and the device status, if any. The values are judged
-    here, by the domain's rule (amina.domain.reports.rejection)."""
+    """A request body, read and judged by the web adapter (amina.adapters.web.api.report_body):
+    ``size`` report items in the order sent; the storable ones column by column (``reports``,
+    without their classification yet) with their ``positions`` in the body; the others as
+    (position, client id if any, error); and the device status, if any."""
 
-    items: Sequence[ReportItem]
+    size: int
+    reports: ReportColumns
+    positions: list[int]
+    rejected: list[tuple[int, str | None, ItemError]]
     status: DeviceStatus | Unreadable | None = None
 
 
@@ -197,17 +214,10 @@ class ReportRules:
     border_margin_m: float
 
 
-# --- judging the typed input ------------------------------------------------------------------
+# --- the device status -----------------------------------------------------------------------
 
 
-def _item_error(refused: Rejection) -> ItemError:
-    return ItemError(refused.code, refused.field, refused.params)
-
-
-def _status_record(status: DeviceStatus, received_at: datetime) -> StatusRecord | ItemError:
-    refused = status_rejection(status.at, status.app_version)
-    if refused is not None:
-        return _item_error(refused)
+def _status_record(status: DeviceStatus, received_at: datetime) -> StatusRecord:
     return StatusRecord(
         reported_at=received_at if status.at is None else status.at,
         location_permission=status.location_permission,
@@ -254,6 +264,81 @@ def flag_names(bits: int) -> tuple[str, ...]:
 
 
 # --- the use case -----------------------------------------------------------------------------
+
+
+class _Store(Protocol):
+    """The store's calls the flow makes, as coroutines: :class:`AsyncReportStore` as it is,
+    :class:`ReportStore` (or a test's store) through :class:`_Immediate`."""
+
+    async def fix_before(
+        self, person_id: str, before: datetime, window: timedelta
+    ) -> Fix | None: ...
+
+    async def insert_reports(
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]: ...
+
+    async def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None: ...
+
+    async def stored_flags(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> dict[str, int]: ...
+
+    async def insert_status(
+        self, person_id: str, device_id: str, received_at: datetime, status: StatusRecord
+    ) -> bool: ...
+
+    async def update_aggregates(
+        self,
+        person_id: str,
+        now: datetime,
+        deltas: Sequence[SummaryDelta],
+        latest: LatestReport | None,
+        status: StatusRecord | None,
+    ) -> None: ...
+
+
+class _Immediate:
+    """A synchronous store seen as :class:`_Store`: each call runs at once (blocking, in the
+    caller's thread) and its coroutine finishes without suspending."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    async def fix_before(self, *args: Any) -> Fix | None:
+        return self.store.fix_before(*args)  # type: ignore[no-any-return]
+
+    async def insert_reports(self, *args: Any) -> tuple[set[str], list[HeldReport]]:
+        return self.store.insert_reports(*args)  # type: ignore[no-any-return]
+
+    async def forget_reports(self, *args: Any) -> None:
+        self.store.forget_reports(*args)
+
+    async def stored_flags(self, *args: Any) -> dict[str, int]:
+        return self.store.stored_flags(*args)  # type: ignore[no-any-return]
+
+    async def insert_status(self, *args: Any) -> bool:
+        return self.store.insert_status(*args)  # type: ignore[no-any-return]
+
+    async def update_aggregates(self, *args: Any) -> None:
+        self.store.update_aggregates(*args)
+
+
+def _run_to_end(flow: Coroutine[Any, Any, Any]) -> Any:
+    """The result of a coroutine that never suspends (its awaits are :class:`_Immediate`)."""
+    try:
+        flow.send(None)
+    except StopIteration as done:
+        return done.value
+    flow.close()
+    raise RuntimeError("a synchronous store's call suspended")
 
 
 class ReportIngest:
@@ -343,22 +428,12 @@ class ReportIngest:
         with self.uow() as uow:
             store = self.store(uow)
             context = _admitted(load(store))
-            steps = self._steps(work, context, rules)
-            answer: Any = None
-            try:
-                while True:
-                    name, args = steps.send(answer)
-                    if name == "commit":
-                        uow.commit()
-                        answer = None
-                    elif name == "resolve_notices":
-                        assert self.resolve_notices is not None
-                        answer = self.resolve_notices(uow, self.clock, *args)
-                    else:
-                        answer = getattr(store, name)(*args)
-            except StopIteration as done:
-                stored, status_stored = done.value
-        return _outcome(work, context, stored, status_stored)
+            stored = _run_to_end(self._store(_Immediate(store), work, context, rules))
+            if stored.wrote:
+                if stored.stored and context.unresolved_notice and self.resolve_notices:
+                    self.resolve_notices(uow, self.clock, context.person_id)
+                uow.commit()
+        return _outcome(work, context, stored)
 
     # -- the same use case on the event loop (PostgreSQL, psycopg's asyncio connections) -----
 
@@ -379,15 +454,15 @@ class ReportIngest:
             context = _admitted(
                 await store.device_context(bearer_owner(credential), secret_hash(credential))
             )
-            if self._may_resolve_notices(work, context):
-                # the person has a notice waiting that these reports may cover: the batch
-                # goes through the unit of work (in a thread), so that the notice is resolved
-                # in the same transaction as the reports, exactly as on SQLite (the notice
-                # rules run on the ORM). Nothing was written here: leaving rolls back.
-                handed_over = True
-            else:
-                handed_over = False
-                stored, status_stored = await self._store_async(store, work, context, rules)
+            # a notice waits that these reports may cover: the batch goes through the unit of
+            # work (in a thread), so that the notice is resolved in the same transaction as the
+            # reports, exactly as on SQLite (the notice rules run on the ORM). Nothing was
+            # written here: leaving rolls back.
+            handed_over = self._may_resolve_notices(work, context)
+            if not handed_over:
+                stored = await self._store(store, work, context, rules)
+                if stored.wrote:
+                    await store.commit()
         if handed_over:
             return await asyncio.to_thread(
                 self._ingest_work,
@@ -397,335 +472,321 @@ class ReportIngest:
                     bearer_owner(credential), secret_hash(credential)
                 ),
             )
-        return _outcome(work, context, stored, status_stored)
-
-    async def _store_async(
-        self, store: AsyncReportStore, work: _Work, context: IngestContext, rules: ReportRules
-    ) -> tuple[_Stored, bool]:
-        steps = self._steps(work, context, rules)
-        answer: Any = None
-        try:
-            while True:
-                name, args = steps.send(answer)
-                # never "resolve_notices": such a batch was handed over (see above)
-                answer = await getattr(store, name)(*args)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-
-    # -- the use case between its database calls (no I/O) ------------------------------------
-
-    def _steps(
-        self, work: _Work, context: IngestContext, rules: ReportRules
-    ) -> Generator[tuple[str, tuple[Any, ...]], Any, tuple[_Stored, bool]]:
-        """The one flow of a batch, for both drivers: it yields each call to the store (the
-        method's name and its arguments: ``fix_before``, ``insert_reports``,
-        ``stored_flags``, ``insert_status``, ``update_aggregates``, ``resolve_notices``,
-        ``commit``), is sent the answer, and returns what was stored. The unit-of-work driver
-        runs the calls on :class:`ReportStore` (and the notice rules and the commit on its unit
-        of work), the asyncio driver on :class:`AsyncReportStore`."""
-        person_id, device_id, received_at = context.person_id, context.device_id, work.received_at
-        plan = self._plan(work, context, rules)
-        if plan.fix_wanted_before is not None:
-            fix = yield ("fix_before", (person_id, plan.fix_wanted_before, PREVIOUS_FIX_WINDOW))
-            plan.previous = _previous(fix)
-        inserted: set[str] = set()
-        earlier: dict[str, int] = {}
-        if plan.valid:
-            columns = self._classify(plan)
-            inserted = yield ("insert_reports", (person_id, device_id, received_at, columns))
-            if len(inserted) < len(work.valid):
-                keys = plan.duplicate_keys(inserted)
-                earlier = yield ("stored_flags", (person_id, device_id, keys))
-        stored = self._settle(plan, inserted, earlier)
-        status_stored = False
-        if work.status is not None:
-            status_stored = yield (
-                "insert_status",
-                (person_id, device_id, received_at, work.status),
-            )
-        if stored.stored or status_stored or work.valid:
-            yield ("update_aggregates", self._aggregates(work, context, stored, status_stored))
-            if stored.stored and context.unresolved_notice and self.resolve_notices is not None:
-                yield ("resolve_notices", (person_id,))
-            yield ("commit", ())
-        return stored, status_stored
+        return _outcome(work, context, stored)
 
     def _may_resolve_notices(self, work: _Work, context: IngestContext) -> bool:
-        return bool(work.valid) and context.unresolved_notice and self.resolve_notices is not None
+        return bool(work.reports) and context.unresolved_notice and self.resolve_notices is not None
 
-    def _plan(self, work: _Work, context: IngestContext, rules: ReportRules) -> _Plan:
-        times = work.valid.device_time
-        seconds = np.array([t.timestamp() for t in times])
-        plan = _Plan(work, context, rules, times, seconds)
-        if not times:
-            return plan
-        last = context.last_fix
-        if last is not None and last.device_time.timestamp() < float(seconds.min()):
-            plan.previous = PreviousFix(last.device_time, last.lat, last.lon)
-        elif last is not None:
-            # a late (queued) batch: compare with the fix stored just before it
-            plan.fix_wanted_before = min(times)
-        return plan
+    # -- the one flow of a batch, for both drivers ---------------------------------------------
 
-    def _classify(self, plan: _Plan) -> ReportColumns:
-        valid = plan.work.valid
-        plan.lat, plan.lon = valid.lat, valid.lon
-        plan.batch = classify_arrays(
-            np.array(valid.lat),
-            np.array(valid.lon),
-            np.array(valid.accuracy_m),
-            plan.seconds,
-            np.array(valid.mocked, dtype=bool),
-            received_at=plan.work.received_at,
-            thresholds=plan.rules.thresholds,
-            classifier=self.classifiers(plan.rules.border_margin_m),
-            address=plan.context.address,
-            previous=plan.previous,
-        )
-        plan.bits = plan.batch.flags.tolist()
-        plan.client_ids = valid.client_id
-        return ReportColumns(
-            client_id=valid.client_id,
-            device_time=valid.device_time,
-            lat=valid.lat,
-            lon=valid.lon,
-            accuracy_m=valid.accuracy_m,
-            speed_mps=valid.speed_mps,
-            altitude_m=valid.altitude_m,
-            provider=valid.provider,
-            mocked=valid.mocked,
-            region=plan.batch.regions,
-            flags=plan.bits,
-            distance_to_address_m=[
-                None if d != d else d  # noqa: PLR0124 (d != d: NaN, no call per item)
-                for d in plan.batch.distance_to_address_m.tolist()
-            ],
-        )
-
-    def _settle(self, plan: _Plan, inserted: set[str], earlier: dict[str, int]) -> _Stored:
-        """The answer for each valid report and what the stored ones add to the summaries."""
-        if not plan.work.valid or plan.batch is None:
-            return _Stored([], 0, [], None)
-        client_ids, bits = plan.client_ids, plan.bits
-        kept: Sequence[int]
-        if len(inserted) == len(client_ids):
-            kept = range(len(client_ids))
-            results = [
-                ReportResult(c, "accepted", _NAMES_OF_BITS[b])
-                for c, b in zip(client_ids, bits, strict=True)
-            ]
-        else:
-            kept = [i for i, c in enumerate(client_ids) if c in inserted]
-            results = [
-                ReportResult(c, "accepted", _NAMES_OF_BITS[b])
-                if c in inserted
-                else ReportResult(c, "duplicate", _NAMES_OF_BITS[earlier.get(c, b)])
-                for c, b in zip(client_ids, bits, strict=True)
-            ]
-        deltas = [
-            SummaryDelta(
-                day=summary.day,
-                reports=summary.reports,
-                inside_region=summary.inside_region,
-                near_address=summary.near_address,
-                first_at=summary.first_at,
-                last_at=summary.last_at,
-                flag_counts=[summary.flag_counts.get(flag.value, 0) for flag in FLAG_ORDER],
-                device_status_problems=0,
+    async def _store(
+        self, store: _Store, work: _Work, context: IngestContext, rules: ReportRules
+    ) -> _Stored:
+        """Classify and store the batch's reports and status, and add them to the summaries
+        and the last-report row; the driver commits when something was written (and, on the
+        unit of work, first resolves the notices the reports cover)."""
+        person_id, device_id, received_at = context.person_id, context.device_id, work.received_at
+        reports = work.reports
+        stored = _Stored([], 0, [], None)
+        if reports:
+            previous, wanted_before = _previous_fix(work, context)
+            if wanted_before is not None:
+                fix = await store.fix_before(person_id, wanted_before, PREVIOUS_FIX_WINDOW)
+                previous = None if fix is None else PreviousFix(fix.device_time, fix.lat, fix.lon)
+            batch = self._classify(work, context, rules, previous)
+            seconds = work.seconds
+            window = (
+                _instant(float(seconds.min())) - CLIENT_ID_WINDOW,
+                _instant(float(seconds.max())) + CLIENT_ID_WINDOW,
             )
-            for summary in summarise_batch(plan.times, plan.batch, kept).values()
+            inserted, held = await store.insert_reports(
+                person_id, device_id, received_at, reports, window
+            )
+            answers = _identify(work, inserted, held)
+            if answers.forget:
+                await store.forget_reports(person_id, device_id, answers.forget)
+            if answers.unknown:
+                answers.earlier.update(
+                    await store.stored_flags(person_id, device_id, answers.unknown)
+                )
+            stored = _settle(work, context, batch, inserted, answers)
+        status_stored = False
+        if work.status is not None:
+            status_stored = await store.insert_status(
+                person_id, device_id, received_at, work.status
+            )
+        stored.status_stored = status_stored
+        if stored.stored or status_stored or reports:
+            await store.update_aggregates(*_aggregates(work, context, stored))
+            stored.wrote = True
+        return stored
+
+    def _classify(
+        self,
+        work: _Work,
+        context: IngestContext,
+        rules: ReportRules,
+        previous: PreviousFix | None,
+    ) -> ClassifiedBatch:
+        """Classify the batch at once and complete its columns (region, flags, distance)."""
+        reports = work.reports
+        batch = classify_arrays(
+            np.array(reports.lat),
+            np.array(reports.lon),
+            np.array(reports.accuracy_m),
+            work.seconds,
+            np.array(reports.mocked, dtype=bool),
+            received_at=work.received_at,
+            thresholds=rules.thresholds,
+            classifier=self.classifiers(rules.border_margin_m),
+            address=context.address,
+            previous=previous,
+        )
+        reports.region = batch.regions
+        reports.flags = batch.flags.tolist()
+        reports.distance_to_address_m = [
+            None if d != d else d  # noqa: PLR0124 (d != d: NaN, no call per item)
+            for d in batch.distance_to_address_m.tolist()
         ]
-        newest = None
-        if len(kept) > 0:  # kept may be an index array, whose truth value is refused
-            i = max(kept, key=plan.seconds.__getitem__)
-            newest = LatestReport(
-                device_id=plan.context.device_id,
-                device_time=plan.times[i],
-                received_at=plan.work.received_at,
-                lat=plan.lat[i],
-                lon=plan.lon[i],
-                region=plan.batch.regions[i],
-                flags=bits[i],
-            )
-        return _Stored(results, len(kept), deltas, newest)
-
-    @staticmethod
-    def _aggregates(
-        work: _Work, context: IngestContext, stored: _Stored, status_stored: bool
-    ) -> tuple[str, datetime, list[SummaryDelta], LatestReport | None, StatusRecord | None]:
-        deltas = stored.deltas
-        status = work.status if status_stored else None
-        if status is not None and status_problem(status):
-            deltas = _with_status_problem(deltas, moscow_date(status.reported_at))
-        return context.person_id, work.received_at, deltas, stored.latest, status
+        return batch
 
 
 def _policy_in_force(uow: UnitOfWork, day: date) -> Policy:
     return policy_book(uow).in_force_on(day)
 
 
+def _instant(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 @dataclass
 class _Work:
-    """A request body, read: the valid reports (first occurrence of each client id), the
-    answers already known (rejected items, repeats), the device status."""
+    """A request body, prepared: the reports to store (the first occurrence of each client id)
+    with their positions in the body and their device times in POSIX seconds, the answers
+    already known (rejected items, repeats), the device status."""
 
     received_at: datetime
     results: list[ReportResult | None]
-    valid: _Valid
+    reports: ReportColumns
     positions: list[int]
+    seconds: NDArray[np.float64]
     repeats: list[tuple[int, int]]  # (position, position of the first occurrence)
     status: StatusRecord | None
     status_result: StatusResult | None
 
 
 @dataclass
-class _Plan:
-    """A batch being stored: what classification needs and produced."""
+class _Answers:
+    """What the person's stored reports say about the batch's client ids."""
 
-    work: _Work
-    context: IngestContext
-    rules: ReportRules
-    times: list[datetime]
-    seconds: NDArray[np.float64]
-    previous: PreviousFix | None = None
-    fix_wanted_before: datetime | None = None
-    batch: ClassifiedBatch | None = None
-    bits: list[int] = dataclasses.field(default_factory=list)
-    client_ids: list[str] = dataclasses.field(default_factory=list)
-    lat: list[float] = dataclasses.field(default_factory=list)
-    lon: list[float] = dataclasses.field(default_factory=list)
+    #: flags of reports stored before under the same identity (client id and device time)
+    earlier: dict[str, int]
+    #: client ids stored before with another device time (rejected ``client_id_reused``)
+    reused: set[str]
+    #: rows this batch's insert nevertheless wrote for those, or for a report stored before
+    #: from another device of the person (to be taken back)
+    forget: list[tuple[str, datetime]]
+    #: not inserted and not found among the stored reports read (another transaction stored
+    #: them meanwhile): their flags are read afterwards
+    unknown: list[tuple[str, datetime]]
 
-    @property
-    def valid(self) -> bool:
-        return bool(self.work.valid)
 
-    def duplicate_keys(self, inserted: set[str]) -> list[tuple[str, datetime]]:
-        return [
-            (c, t) for c, t in zip(self.client_ids, self.times, strict=True) if c not in inserted
+def _identify(work: _Work, inserted: set[str], held: Sequence[HeldReport]) -> _Answers:
+    """A report's identity is its client id with its device time (API.md): of the batch's
+    reports, which were stored before (``duplicate``), which re-use a client id stored with
+    another device time (``client_id_reused``)."""
+    answers = _Answers({}, set(), [], [])
+    if not held and len(inserted) == len(work.reports):
+        return answers  # the common case: nothing sent before, everything went in
+    times = dict(zip(work.reports.client_id, work.reports.device_time, strict=True))
+    other_time: set[str] = set()
+    for client_id, device_time, flags in held:
+        if device_time == times[client_id]:
+            answers.earlier[client_id] = flags
+        else:
+            other_time.add(client_id)
+    answers.reused = other_time - answers.earlier.keys()
+    for client_id in (*answers.reused, *answers.earlier):
+        if client_id in inserted:
+            answers.forget.append((client_id, times[client_id]))
+    answers.unknown = [
+        (c, t)
+        for c, t in times.items()
+        if c not in inserted and c not in answers.earlier and c not in answers.reused
+    ]
+    return answers
+
+
+def _reused(client_id: str) -> ReportResult:
+    return ReportResult(client_id, "rejected", (), ItemError("client_id_reused", "client_id"))
+
+
+def _settle(
+    work: _Work,
+    context: IngestContext,
+    batch: ClassifiedBatch,
+    inserted: set[str],
+    answers: _Answers,
+) -> _Stored:
+    """The answer for each report and what the stored ones add to the summaries and to the
+    last-report row."""
+    reports = work.reports
+    client_ids, bits = reports.client_id, reports.flags
+    kept: Sequence[int]
+    reused, earlier = answers.reused, answers.earlier
+    if len(inserted) == len(client_ids) and not reused and not earlier:
+        kept = range(len(client_ids))
+        results = [
+            ReportResult(c, "accepted", _NAMES_OF_BITS[b])
+            for c, b in zip(client_ids, bits, strict=True)
         ]
-
-
-@dataclass
-class _Valid:
-    """The valid reports of a batch, column by column (no object per report)."""
-
-    client_id: list[str]
-    device_time: list[datetime]
-    lat: list[float]
-    lon: list[float]
-    accuracy_m: list[float]
-    speed_mps: list[float | None]
-    altitude_m: list[float | None]
-    provider: list[str | None]
-    mocked: list[bool]
-
-    def __len__(self) -> int:
-        return len(self.client_id)
-
-    def __bool__(self) -> bool:
-        return bool(self.client_id)
-
-    @classmethod
-    def of(cls, reports: Sequence[LocationReport]) -> _Valid:
-        return cls(
-            [r.client_id for r in reports],
-            [r.device_time for r in reports],
-            [r.lat for r in reports],
-            [r.lon for r in reports],
-            [r.accuracy_m for r in reports],
-            [r.speed_mps for r in reports],
-            [r.altitude_m for r in reports],
-            [r.provider for r in reports],
-            [r.mocked for r in reports],
+    else:
+        kept = [
+            i
+            for i, c in enumerate(client_ids)
+            if c in inserted and c not in reused and c not in earlier
+        ]
+        results = [
+            _reused(c)
+            if c in reused
+            else ReportResult(c, "accepted", _NAMES_OF_BITS[b])
+            if c in inserted and c not in earlier
+            else ReportResult(c, "duplicate", _NAMES_OF_BITS[earlier.get(c, b)])
+            for c, b in zip(client_ids, bits, strict=True)
+        ]
+    if len(kept) == 0:
+        return _Stored(results, 0, [], None)
+    received_at = work.received_at
+    deltas = [
+        SummaryDelta(
+            day=summary.day,
+            reports=summary.reports,
+            inside_region=summary.inside_region,
+            near_address=summary.near_address,
+            first_at=summary.first_at,
+            last_at=summary.last_at,
+            flag_counts=[summary.flag_counts.get(flag.value, 0) for flag in FLAG_ORDER],
+            device_status_problems=0,
         )
+        for summary in summarise_batch(
+            reports.device_time,
+            batch,
+            kept,
+            received_at=received_at,
+            device_seconds=work.seconds,
+        ).values()
+    ]
+    # the latest by the time each report counts (a report from the future: its arrival)
+    counted = counted_seconds(work.seconds, received_at)
+    i = max(kept, key=counted.__getitem__)
+    newest = LatestReport(
+        device_id=context.device_id,
+        counted_at=counted_at(reports.device_time[i], received_at),
+        received_at=received_at,
+        lat=reports.lat[i],
+        lon=reports.lon[i],
+        region=batch.regions[i],
+        flags=bits[i],
+    )
+    return _Stored(results, len(kept), deltas, newest)
 
 
-def _all_valid(items: Sequence[ReportItem]) -> _Valid | None:
-    """The whole batch column by column, if every item is a storable report with its own
-    client id — the common case, checked with :func:`all_storable` at once instead of
-    :func:`rejection` report by report. None as soon as anything is off: the caller then goes
-    item by item, which finds each item's exact error."""
-    if not all(type(item) is LocationReport for item in items):
-        return None
-    valid = _Valid.of(items)  # type: ignore[arg-type]  # all LocationReport (checked above)
-    if len(set(valid.client_id)) != len(valid.client_id):
-        return None
-    if not all_storable(
-        valid.client_id,
-        valid.device_time,
-        valid.provider,
-        np.array(valid.lat),
-        np.array(valid.lon),
-        np.array(valid.accuracy_m),
-        valid.speed_mps,
-        valid.altitude_m,
-    ):
-        return None
-    return valid
+def _aggregates(
+    work: _Work, context: IngestContext, stored: _Stored
+) -> tuple[str, datetime, list[SummaryDelta], LatestReport | None, StatusRecord | None]:
+    deltas = stored.deltas
+    status = work.status if stored.status_stored else None
+    if status is not None and status_problem(status):
+        deltas = _with_status_problem(deltas, moscow_date(status.reported_at))
+    return context.person_id, work.received_at, deltas, stored.latest, status
+
+
+def _previous_fix(
+    work: _Work, context: IngestContext
+) -> tuple[PreviousFix | None, datetime | None]:
+    """The fix the impossible-speed check compares the batch's first report with: the latest
+    stored one when it is older than the whole batch; otherwise (a late, queued batch) the one
+    stored just before the batch, to be read (the time returned)."""
+    last = context.last_fix
+    if last is None:
+        return None, None
+    if last.device_time.timestamp() < float(work.seconds.min()):
+        return PreviousFix(last.device_time, last.lat, last.lon), None
+    return None, min(work.reports.device_time)
+
+
+def _same_content(reports: ReportColumns, i: int, j: int) -> bool:
+    return (
+        reports.device_time[i] == reports.device_time[j]
+        and reports.lat[i] == reports.lat[j]
+        and reports.lon[i] == reports.lon[j]
+        and reports.accuracy_m[i] == reports.accuracy_m[j]
+        and reports.speed_mps[i] == reports.speed_mps[j]
+        and reports.altitude_m[i] == reports.altitude_m[j]
+        and reports.provider[i] == reports.provider[j]
+        and reports.mocked[i] == reports.mocked[j]
+    )
 
 
 def _prepare(batch: Batch, received_at: datetime, rules: ReportRules) -> _Work:
-    results: list[ReportResult | None] = [None] * len(batch.items)
-    positions: list[int] = []
+    results: list[ReportResult | None] = [None] * batch.size
+    for position, client_id, error in batch.rejected:
+        results[position] = ReportResult(client_id, "rejected", (), error)
+    reports, positions = batch.reports, batch.positions
     repeats: list[tuple[int, int]] = []
-    valid = _all_valid(batch.items) if batch.items else None
-    if valid is not None:
-        positions = list(range(len(batch.items)))
-    else:
-        reports: list[LocationReport] = []
-        first_seen: dict[str, int] = {}
-        for position, item in enumerate(batch.items):
-            if isinstance(item, Unreadable):
-                results[position] = ReportResult(item.client_id, "rejected", (), item.error)
-                continue
-            refused = rejection(item)
-            if refused is not None:
-                results[position] = ReportResult(
-                    item.client_id, "rejected", (), _item_error(refused)
-                )
-            elif item.client_id in first_seen:
-                repeats.append((position, first_seen[item.client_id]))
+    if len(set(reports.client_id)) != len(reports.client_id):
+        # a client id twice in one body: the same report sent twice is stored once (the
+        # second answered like the first); other content under it is client_id_reused
+        first: dict[str, int] = {}
+        keep: list[int] = []
+        for i, client_id in enumerate(reports.client_id):
+            j = first.get(client_id)
+            if j is None:
+                first[client_id] = i
+                keep.append(i)
+            elif _same_content(reports, i, j):
+                repeats.append((positions[i], positions[j]))
             else:
-                first_seen[item.client_id] = position
-                reports.append(item)
-                positions.append(position)
-        valid = _Valid.of(reports)
+                results[positions[i]] = _reused(client_id)
+        reports = _only(reports, keep)
+        positions = [positions[i] for i in keep]
     status: StatusRecord | None = None
     status_result: StatusResult | None = None
-    if batch.status is not None:
-        read = (
-            batch.status.error
-            if isinstance(batch.status, Unreadable)
-            else _status_record(batch.status, received_at)
-        )
-        if isinstance(read, ItemError):
-            status_result = StatusResult("rejected", read)
-        elif read.reported_at > received_at + rules.thresholds.future_tolerance:
+    if isinstance(batch.status, Unreadable):
+        status_result = StatusResult("rejected", batch.status.error)
+    elif batch.status is not None:
+        read = _status_record(batch.status, received_at)
+        if read.reported_at > received_at + rules.thresholds.future_tolerance:
             # a status "from the future" is kept as of its arrival, so that retention
             # (counted from reported_at) cannot be stretched by a wrong clock
             status = dataclasses.replace(read, reported_at=received_at)
         else:
             status = read
-    return _Work(received_at, results, valid, positions, repeats, status, status_result)
+    seconds = np.array([t.timestamp() for t in reports.device_time])
+    return _Work(received_at, results, reports, positions, seconds, repeats, status, status_result)
 
 
-def _previous(fix: Fix | None) -> PreviousFix | None:
-    return None if fix is None else PreviousFix(fix.device_time, fix.lat, fix.lon)
+def _only(reports: ReportColumns, keep: Sequence[int]) -> ReportColumns:
+    return ReportColumns(
+        *([column[i] for i in keep] for column in dataclasses.astuple(reports)[:9])
+    )
 
 
-def _outcome(
-    work: _Work, context: IngestContext, stored: _Stored, status_stored: bool
-) -> IngestOutcome:
+def _outcome(work: _Work, context: IngestContext, stored: _Stored) -> IngestOutcome:
     results = work.results
     for position, answer in zip(work.positions, stored.results, strict=True):
         results[position] = answer
     for position, first in work.repeats:
         earlier = results[first]
         assert earlier is not None
-        results[position] = ReportResult(earlier.client_id, "duplicate", earlier.flags)
+        results[position] = (
+            earlier
+            if earlier.status == "rejected"
+            else ReportResult(earlier.client_id, "duplicate", earlier.flags)
+        )
     status_result = work.status_result
     if work.status is not None:
-        status_result = StatusResult("accepted" if status_stored else "duplicate")
+        status_result = StatusResult("accepted" if stored.status_stored else "duplicate")
     return IngestOutcome(
         [r for r in results if r is not None],
         status_result,
@@ -743,12 +804,15 @@ def _admitted(context: IngestContext | None) -> IngestContext:
     return context
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Stored:
     results: list[ReportResult]
     stored: int
     deltas: list[SummaryDelta]
     latest: LatestReport | None
+    status_stored: bool = False
+    #: something was written: the driver commits
+    wrote: bool = False
 
 
 def _with_status_problem(deltas: list[SummaryDelta], day: date) -> list[SummaryDelta]:

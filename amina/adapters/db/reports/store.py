@@ -7,8 +7,10 @@ Everything here runs inside the caller's unit of work (one transaction per batch
   whole batch: on PostgreSQL ``INSERT … SELECT FROM json_to_recordset(<the batch as one JSON
   document>)`` through psycopg's own cursor (measured faster than ``unnest`` of twelve arrays,
   which psycopg dumps element by element in Python; BENCHMARKS.md); on SQLite a multi-row
-  ``VALUES``. The rows not returned were already stored (the primary key says so): they are the
-  duplicates;
+  ``VALUES``. The rows not returned were already stored (the primary key says so). The same
+  statement (on SQLite, one read before it) returns the person's stored reports under the
+  batch's client ids around the batch's time: the identity check (API.md: client id with device
+  time);
 - :meth:`ReportStore.update_aggregates` — the increments of the daily summaries and the
   per-person "last report" row, for the stored rows only (one statement on PostgreSQL).
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -112,17 +114,41 @@ ORDER BY device_time DESC LIMIT 1
 """
 
 #: The batch as one JSON document: one statement whatever the batch size (psycopg would dump
-#: twelve arrays element by element in Python; PostgreSQL parses JSON in C).
+#: twelve arrays element by element in Python; PostgreSQL parses JSON in C). The same statement
+#: reads the person's reports stored under the batch's client ids (``h``: one range of the
+#: primary key, person and device time, around the batch; every part of a statement sees the
+#: rows as they were before it), so the identity check costs no round trip and no second
+#: statement: the answer's rows are the inserted client ids (no time) and the held reports.
 _PG_INSERT = f"""
-INSERT INTO location_reports ({_REPORT_COLUMNS})
-SELECT %s, t.t, %s, t.c, %s, t.la, t.lo, t.a, t.s, t.al, t.p, t.m, t.r, t.f, t.d
-FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8, lo float8,
-     a float8, s float8, al float8, p varchar, m bool, r varchar, f int2, d float8)
-ON CONFLICT DO NOTHING
-RETURNING client_id
+WITH b AS (SELECT * FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8,
+           lo float8, a float8, s float8, al float8, p varchar, m bool, r varchar, f int2,
+           d float8)),
+h AS (SELECT r.client_id, r.device_time, r.flags FROM location_reports r
+      WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
+        AND r.client_id IN (SELECT b.c FROM b)),
+i AS (INSERT INTO location_reports ({_REPORT_COLUMNS})
+      SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d FROM b
+      ON CONFLICT DO NOTHING
+      RETURNING client_id)
+SELECT client_id, NULL::timestamptz, NULL::int2 FROM i
+UNION ALL SELECT client_id, device_time, flags FROM h
 """
 
 _SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
+
+#: SQLite: the person's stored reports that carry one of the batch's client ids (a JSON
+#: array), taken within the window around the batch, read before the insert.
+_SQLITE_HELD = """
+SELECT r.client_id, r.device_time, r.flags FROM location_reports r
+WHERE r.person_id = ? AND r.device_time >= ? AND r.device_time <= ?
+  AND r.client_id IN (SELECT value FROM json_each(?))
+"""
+
+#: Takes back reports this transaction inserted whose client id turned out re-used.
+_FORGET = """
+DELETE FROM location_reports
+WHERE person_id = %s AND device_id = %s AND device_time = %s AND client_id = %s
+"""
 
 _STORED_FLAGS = """
 SELECT client_id, device_time, flags FROM location_reports
@@ -146,29 +172,26 @@ _SUMMARY_COUNTS = (
     "device_status_problems",
 )
 _SUMMARY_COLUMNS = "person_id, day, first_at, last_at, updated_at, " + ", ".join(_SUMMARY_COUNTS)
+# the table is aliased ``s`` (short statements: see _PG_AGGREGATES)
 _SUMMARY_UPDATE = (
     "ON CONFLICT (person_id, day) DO UPDATE SET "
-    + ", ".join(f"{c} = daily_summaries.{c} + excluded.{c}" for c in _SUMMARY_COUNTS)
-    + ", first_at = CASE WHEN daily_summaries.first_at IS NULL"
-    " OR excluded.first_at < daily_summaries.first_at"
-    " THEN excluded.first_at ELSE daily_summaries.first_at END"
-    ", last_at = CASE WHEN daily_summaries.last_at IS NULL"
-    " OR excluded.last_at > daily_summaries.last_at"
-    " THEN excluded.last_at ELSE daily_summaries.last_at END"
+    + ", ".join(f"{c} = s.{c} + excluded.{c}" for c in _SUMMARY_COUNTS)
+    + ", first_at = CASE WHEN s.first_at IS NULL OR excluded.first_at < s.first_at"
+    " THEN excluded.first_at ELSE s.first_at END"
+    ", last_at = CASE WHEN s.last_at IS NULL OR excluded.last_at > s.last_at"
+    " THEN excluded.last_at ELSE s.last_at END"
     ", updated_at = excluded.updated_at"
 )
 _SQLITE_SUMMARY = (
-    f"INSERT INTO daily_summaries ({_SUMMARY_COLUMNS}) VALUES "
+    f"INSERT INTO daily_summaries AS s ({_SUMMARY_COLUMNS}) VALUES "
     f"({', '.join('?' * (5 + len(_SUMMARY_COUNTS)))}) {_SUMMARY_UPDATE}"
 )
 _PG_SUMMARY = (
-    f"INSERT INTO daily_summaries ({_SUMMARY_COLUMNS}) "
+    f"INSERT INTO daily_summaries AS s ({_SUMMARY_COLUMNS}) "
     "SELECT %s, d.day, d.first_at, d.last_at, %s, "
-    + ", ".join(f"d.{c}" for c in _SUMMARY_COUNTS)
-    + " FROM json_to_recordset(%s::json) AS d(day date, first_at timestamptz, "
-    "last_at timestamptz, "
-    + ", ".join(f"{c} int" for c in _SUMMARY_COUNTS)
-    + f") {_SUMMARY_UPDATE}"
+    + ", ".join(f"d.n[{i}]" for i in range(1, len(_SUMMARY_COUNTS) + 1))
+    + " FROM json_to_recordset(%s::json)"
+    f" AS d(day date, first_at timestamptz, last_at timestamptz, n int[]) {_SUMMARY_UPDATE}"
 )
 
 _REPORT_PART = ("device_id", "device_time", "received_at", "lat", "lon", "region", "flags")
@@ -179,60 +202,33 @@ _STATUS_PART = (
     "battery_saver",
     "app_version",
 )
-_NEWER_REPORT = (
-    "excluded.device_time IS NOT NULL AND (person_last_report.device_time IS NULL"
-    " OR excluded.device_time > person_last_report.device_time)"
-)
-_NEWER_STATUS = (
-    "excluded.status_reported_at IS NOT NULL AND (person_last_report.status_reported_at IS NULL"
-    " OR excluded.status_reported_at > person_last_report.status_reported_at)"
-)
+
+
+def _when_newer(time: str, columns: tuple[str, ...]) -> str:
+    """``SET`` clauses taking the incoming ``columns`` when the incoming ``time`` is later
+    than the row's (or the row has none); the row's on a tie and when nothing comes in. Plain
+    ``CASE`` per column, no sub-select: Citus refuses sub-selects inside an ``INSERT``."""
+    newer = f"COALESCE(excluded.{time} > l.{time}, l.{time} IS NULL)"
+    return ", ".join(f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE l.{c} END" for c in columns)
+
+
+#: The per-person "last report" row: the contact time always, the latest report and the latest
+#: status each only when newer than what the row holds (the same text on both databases).
 _LAST_UPSERT = (
-    "INSERT INTO person_last_report (person_id, last_contact_at, "
+    "INSERT INTO person_last_report AS l (person_id, last_contact_at, "
     + ", ".join(_REPORT_PART + _STATUS_PART)
     + ") VALUES ("
     + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
-    + ") ON CONFLICT (person_id) DO UPDATE SET "
-    "last_contact_at = CASE WHEN excluded.last_contact_at > person_last_report.last_contact_at"
-    " THEN excluded.last_contact_at ELSE person_last_report.last_contact_at END, "
-    + ", ".join(
-        f"{c} = CASE WHEN {_NEWER_REPORT} THEN excluded.{c} ELSE person_last_report.{c} END"
-        for c in _REPORT_PART
-    )
+    + ") ON CONFLICT (person_id) DO UPDATE SET last_contact_at = CASE WHEN"
+    " excluded.last_contact_at > l.last_contact_at THEN excluded.last_contact_at"
+    " ELSE l.last_contact_at END, "
+    + _when_newer("device_time", _REPORT_PART)
     + ", "
-    + ", ".join(
-        f"{c} = CASE WHEN {_NEWER_STATUS} THEN excluded.{c} ELSE person_last_report.{c} END"
-        for c in _STATUS_PART
-    )
+    + _when_newer("status_reported_at", _STATUS_PART)
 )
-_R = ", ".join(_REPORT_PART)
-_S = ", ".join(_STATUS_PART)
-
-
-def _newest(columns: tuple[str, ...], order: int) -> str:
-    """Of the incoming values and the row's, the ones with the later time (column ``order``,
-    1-based); the row's on a tie."""
-    names = ", ".join(f"v{i}" for i in range(len(columns)))
-    incoming = ", ".join(f"excluded.{c}" for c in columns)
-    held = ", ".join(f"l.{c}" for c in columns)
-    return (
-        f"({', '.join(columns)}) = (SELECT {names} FROM (VALUES ({incoming}, 1), ({held}, 0)) "
-        f"v({names}, k) ORDER BY v{order - 1} DESC NULLS LAST, k LIMIT 1)"
-    )
-
-
-#: PostgreSQL: the same upsert, short enough for psycopg to keep it parsed (< 4 KB), and the
-#: summaries with it in one statement (one round trip).
-_PG_LAST_UPSERT = (
-    f"INSERT INTO person_last_report AS l (person_id, last_contact_at, {_R}, {_S}) VALUES ("
-    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
-    + ") ON CONFLICT (person_id) DO UPDATE SET "
-    "last_contact_at = GREATEST(l.last_contact_at, excluded.last_contact_at), "
-    + _newest(_REPORT_PART, 2)
-    + ", "
-    + _newest(_STATUS_PART, 1)
-)
-_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_PG_LAST_UPSERT}"
+#: PostgreSQL: the summaries and the last-report row in one statement (one round trip), short
+#: enough for psycopg to keep it parsed (< 4 KB).
+_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_LAST_UPSERT}"
 assert len(_PG_AGGREGATES) < 4096, "psycopg parses longer statements on every execution"
 
 
@@ -266,7 +262,9 @@ def _sqlite_chunks(params: list[Any], count: int) -> list[tuple[str, Sequence[An
 
 @dataclass
 class ReportColumns:
-    """A batch of classified reports of one device, column by column (no object per report)."""
+    """A batch of reports of one device, column by column (no object per report): the values
+    as sent (filled by the request's reader), then the classification (filled by the use
+    case before the insert)."""
 
     client_id: list[str]
     device_time: list[datetime]
@@ -277,12 +275,19 @@ class ReportColumns:
     altitude_m: list[float | None]
     provider: list[str | None]
     mocked: list[bool]
-    region: list[str | None]
-    flags: list[int]
-    distance_to_address_m: list[float | None]
+    region: list[str | None] = field(default_factory=list)
+    flags: list[int] = field(default_factory=list)
+    distance_to_address_m: list[float | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.client_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.client_id)
+
+
+#: A report the person had stored, found by its client id: (client id, device time, flags).
+HeldReport = tuple[str, datetime, int]
 
 
 @dataclass(frozen=True)
@@ -322,8 +327,11 @@ class SummaryDelta:
 
 @dataclass(frozen=True)
 class LatestReport:
+    """The batch's latest report, for ``person_last_report``: by the time it counts
+    (``amina.domain.reports.counted_at``), which is what the row's ``device_time`` holds."""
+
     device_id: str
-    device_time: datetime
+    counted_at: datetime
     received_at: datetime
     lat: float
     lon: float
@@ -401,9 +409,16 @@ class HotPathSql:
         return Fix(_read_time(rows[0][0]), float(rows[0][1]), float(rows[0][2]))
 
     def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> list[Statement]:
-        """One statement on PostgreSQL; on SQLite a few, of fixed sizes (see
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[Statement | None, list[Statement]]:
+        """The read of the reports held under the batch's client ids and the insert: on
+        PostgreSQL one statement that does both (:data:`_PG_INSERT`, read its answer with
+        :meth:`read_inserted`); on SQLite the read, then inserts of fixed sizes (see
         :func:`_sqlite_chunks`)."""
         if self.postgresql:
             document = orjson.dumps(
@@ -439,7 +454,8 @@ class HotPathSql:
                     )
                 ]
             ).decode()
-            return [(_PG_INSERT, (person_id, device_id, received_at, document))]
+            parameters = (document, person_id, *window, person_id, device_id, received_at)
+            return None, [(_PG_INSERT, parameters)]
         received = sqlite_time(received_at)
         params: list[Any] = []
         for i in range(len(rows)):
@@ -460,7 +476,33 @@ class HotPathSql:
                 rows.flags[i],
                 rows.distance_to_address_m[i],
             )
-        return _sqlite_chunks(params, len(rows))
+        held = (
+            _SQLITE_HELD,
+            (
+                person_id,
+                sqlite_time(window[0]),
+                sqlite_time(window[1]),
+                orjson.dumps(rows.client_id).decode(),
+            ),
+        )
+        return held, _sqlite_chunks(params, len(rows))
+
+    @staticmethod
+    def read_held(rows: Sequence[Sequence[Any]]) -> list[HeldReport]:
+        return [(r[0], _read_time(r[1]), int(r[2])) for r in rows]
+
+    @staticmethod
+    def read_inserted(rows: Sequence[Sequence[Any]]) -> tuple[set[str], list[HeldReport]]:
+        """:data:`_PG_INSERT`'s answer: the client ids inserted, and the reports held."""
+        inserted = {r[0] for r in rows if r[1] is None}
+        if len(inserted) == len(rows):
+            return inserted, []
+        return inserted, [(r[0], r[1], int(r[2])) for r in rows if r[1] is not None]
+
+    def forget(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> tuple[str, list[tuple[Any, ...]]]:
+        return _FORGET, [(person_id, device_id, self.time(t), c) for c, t in keys]
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -511,7 +553,7 @@ class HotPathSql:
             *(
                 (
                     latest.device_id,
-                    self.time(latest.device_time),
+                    self.time(latest.counted_at),
                     self.time(latest.received_at),
                     latest.lat,
                     latest.lon,
@@ -540,11 +582,14 @@ class HotPathSql:
                         "day": d.day,
                         "first_at": d.first_at,
                         "last_at": d.last_at,
-                        "reports": d.reports,
-                        "inside_region": d.inside_region,
-                        "near_address": d.near_address,
-                        **dict(zip(FLAG_COLUMNS, d.flag_counts, strict=True)),
-                        "device_status_problems": d.device_status_problems,
+                        # the counts in _SUMMARY_COUNTS order
+                        "n": [
+                            d.reports,
+                            d.inside_region,
+                            d.near_address,
+                            *d.flag_counts,
+                            d.device_status_problems,
+                        ],
                     }
                     for d in deltas
                 ]
@@ -573,7 +618,7 @@ class HotPathSql:
                     True,
                 )
             )
-        statements.append((_sqlite(_LAST_UPSERT), last, False))
+        statements.append((_LAST_UPSERT, last, False))
         return statements
 
 
@@ -630,15 +675,35 @@ class ReportStore:
         return self.sql.read_fix(self._rows(self.sql.fix_before(person_id, before, window)))
 
     def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> set[str]:
-        """Insert the batch in one statement; the client ids of the rows actually stored."""
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]:
+        """Insert the batch in one statement; the client ids of the rows actually stored, and
+        the reports the person held before under the batch's client ids, taken within
+        ``window`` (read first, in the same round trip on PostgreSQL)."""
         if not len(rows):
-            return set()
+            return set(), []
+        held_statement, inserts = self.sql.insert_reports(
+            person_id, device_id, received_at, rows, window
+        )
+        if held_statement is None:  # PostgreSQL: one statement does both
+            (insert,) = inserts
+            return self.sql.read_inserted(self._rows(insert))
+        held = self.sql.read_held(self._rows(held_statement))
         found: set[str] = set()
-        for statement in self.sql.insert_reports(person_id, device_id, received_at, rows):
+        for statement in inserts:
             found.update(row[0] for row in self._rows(statement))
-        return found
+        return found, held
+
+    def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None:
+        """Delete reports this transaction inserted (their client id was re-used)."""
+        self._rows(self.sql.forget(person_id, device_id, keys), many=True)
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -695,12 +760,24 @@ class AsyncReportStore:
         return self.sql.read_fix(await self._rows(self.sql.fix_before(person_id, before, window)))
 
     async def insert_reports(
-        self, person_id: str, device_id: str, received_at: datetime, rows: ReportColumns
-    ) -> set[str]:
+        self,
+        person_id: str,
+        device_id: str,
+        received_at: datetime,
+        rows: ReportColumns,
+        window: tuple[datetime, datetime],
+    ) -> tuple[set[str], list[HeldReport]]:
         if not len(rows):
-            return set()
-        (statement,) = self.sql.insert_reports(person_id, device_id, received_at, rows)
-        return {row[0] for row in await self._rows(statement)}
+            return set(), []
+        _, (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows, window)
+        return self.sql.read_inserted(await self._rows(insert))
+
+    async def forget_reports(
+        self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
+    ) -> None:
+        statement, params = self.sql.forget(person_id, device_id, keys)
+        async with self.connection.cursor() as cursor:
+            await cursor.executemany(statement, params)
 
     async def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]

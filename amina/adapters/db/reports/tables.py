@@ -6,11 +6,13 @@
   DEFAULT partition), so retention drops whole partitions; the migration writes that DDL by hand.
 - ``device_status``: what the phone said about itself (permission, location services, battery
   saver, app version), kept like the reports (partitioned by ``reported_at`` on PostgreSQL).
-- ``person_last_report``: one row per person — the latest accepted report by device time and
-  the latest device status — so that "who is silent" is a set-based query over one row per
-  person, never a GROUP BY over raw reports.
-- ``daily_summaries``: per person and Moscow day, kept current at ingest (late reports
-  included); they follow the registration's life, not the raw reports' retention.
+- ``person_last_report``: one row per person — the latest accepted report by the time it
+  counts (``amina.domain.reports.counted_at``: its device time, or its arrival if that was
+  earlier) and the latest device status — so that "who is silent" is a set-based query over
+  one row per person, never a GROUP BY over raw reports.
+- ``daily_summaries``: per person and Moscow day (the day each report counts on, by the same
+  rule), kept current at ingest (late reports included); they follow the registration's life,
+  not the raw reports' retention.
 
 On SQLite the migration also indexes ``location_reports.device_time`` and
 ``device_status.reported_at`` for the batched retention deletes (PostgreSQL drops partitions).
@@ -100,7 +102,10 @@ class PersonLastReportRow(Base):
     __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
-    #: The latest accepted report by device time (null until the first report).
+    #: The latest accepted report (null until the first report), by the time it counts for
+    #: compliance: ``device_time`` holds that time (``amina.domain.reports.counted_at``: the
+    #: device time, or the arrival when the phone's clock was ahead), never a time after
+    #: ``received_at`` — the "last seen" of the no-data rule, the person's and officers' views.
     device_id: Mapped[str | None] = mapped_column(String(36))
     device_time: Mapped[datetime | None]
     received_at: Mapped[datetime | None]

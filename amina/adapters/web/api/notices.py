@@ -17,7 +17,7 @@ from amina.adapters.db.uow import UnitOfWork
 from amina.adapters.external.boundaries import region_classifier
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.api.registrations import RegistrationIn, registration_out
-from amina.adapters.web.api.report_body import read_report
+from amina.adapters.web.api.report_body import read_reports
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
 from amina.adapters.web.problems import problem_responses
@@ -111,7 +111,7 @@ def confirm_my_notice(
         container.confirmation_ingest,
         person.person_id,
         notice_id,
-        read_report(body.report),
+        read_reports([body.report]),
     )
     return notice_out(notice, translator_for(request))
 
