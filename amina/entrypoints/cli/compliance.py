@@ -53,6 +53,11 @@ def print_sweep(report: SweepReport, out: Console) -> None:
         str(report.closed),
     )
     out.print(table)
+    if report.issue_pass_done_before:
+        out.print(
+            "  The day's reminders and notices were issued by an earlier run "
+            "(--again looks at everyone once more)."
+        )
     for kind, count in sorted(report.notices_by_kind.items()):
         out.print(f"  notices {kind}: {count}")
     phases = Table(title="Time per phase")
@@ -80,6 +85,14 @@ def sweep_command(
         int, typer.Option("--chunk-size", min=100, help="Registrations per transaction")
     ] = DEFAULT_CHUNK,
     database_url: DatabaseUrl = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Examine everyone even if the day's issue pass has finished "
+            "(still issues nothing twice)",
+        ),
+    ] = False,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print the counts and the time per phase as one JSON line"),
@@ -87,12 +100,15 @@ def sweep_command(
 ) -> None:
     """Run a day's compliance sweep (reminders, notices, cases); idempotent.
 
-    Running it again for the same day issues nothing twice. On a day that is not a working day
-    in Moscow nothing is issued."""
+    Running it again for the same day issues nothing twice: once the day's reminders and
+    notices are out, a re-run only resolves notices and opens cases (``--again`` examines
+    everyone once more); a run that stopped half-way resumes where it stopped. On a day that is
+    not a working day in Moscow nothing is issued."""
     container = _container(database_url)
     day = date.fromisoformat(on) if on else moscow_date(container.clock.now())
     if as_json:
-        typer.echo(sweep_json(sweep(container.uow, container.clock, day, chunk_size=chunk_size)))
+        report = sweep(container.uow, container.clock, day, chunk_size=chunk_size, again=again)
+        typer.echo(sweep_json(report))
         return
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -108,6 +124,7 @@ def sweep_command(
             day,
             chunk_size=chunk_size,
             progress=lambda n: progress.advance(task, n),
+            again=again,
         )
     print_sweep(report, console)
 

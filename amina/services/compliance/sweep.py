@@ -44,6 +44,7 @@ from amina.domain.compliance import (
     ComplianceRules,
     DeviceStatus,
     NoticeToIssue,
+    Outcome,
     PersonFacts,
     ReminderToIssue,
     assess,
@@ -110,6 +111,8 @@ class SweepReport:
     resolved: int = 0
     closed: int = 0
     notices_by_kind: dict[str, int] = field(default_factory=dict)
+    #: The issue pass had finished for this day and policy version before this run.
+    issue_pass_done_before: bool = False
     #: Phase name → its timing, in the order the phases ran (see :data:`PHASES`).
     phases: dict[str, PhaseTiming] = field(default_factory=dict)
 
@@ -209,98 +212,99 @@ def _deadline_pass(
 # --- 3. issue -----------------------------------------------------------------------------------
 
 
-def _required(candidate: Candidate, day: date, policy: Policy) -> bool:
-    facts = EligibilityFacts(
-        citizenship=candidate.citizenship,
-        date_of_birth=candidate.date_of_birth,
-        purpose=Purpose(candidate.purpose) if candidate.purpose else Purpose.other,
-        region=candidate.region,
-        intended_stay_days=candidate.intended_stay_days,
-        category=Category(candidate.category or "none"),
-    )
-    return evaluate(facts, day, policy).status is EligibilityStatus.required
+class _Rules:
+    """Eligibility and :func:`assess` for one run, computed once per distinct situation.
 
+    Both are pure functions of their inputs, and on a given day most people are in one of a
+    few situations (the same last-report day, the same card facts…); people in the same
+    situation get the same outcome, so each situation is decided once. The inputs are the
+    whole fact records minus who the person is (``assess`` reads no ids), so nothing the
+    rules look at can be left out of the key."""
 
-def _facts(candidate: Candidate, required: bool, outside: int, far: int) -> PersonFacts:
-    return PersonFacts(
-        person_id=candidate.person_id,
-        required=required,
-        registration_id=candidate.registration_id,
-        registration_status=S.active,
-        active_since=moscow_date(candidate.active_since),
-        last_report_day=None
-        if candidate.device_time is None
-        else moscow_date(candidate.device_time),
-        days_outside_region=outside,
-        days_away_from_address=far,
-        device_status=DeviceStatus(
-            candidate.permission, candidate.services, candidate.battery_saver
-        ),
-    )
+    def __init__(
+        self, day: date, calendar: WorkingCalendar, policy: Policy, rules: ComplianceRules
+    ) -> None:
+        self.day, self.calendar, self.policy, self.rules = day, calendar, policy, rules
+        self._required: dict[EligibilityFacts, bool] = {}
+        self._outcomes: dict[PersonFacts, Outcome] = {}
+
+    def required(self, candidate: Candidate) -> bool:
+        facts = EligibilityFacts(
+            citizenship=candidate.citizenship,
+            date_of_birth=candidate.date_of_birth,
+            purpose=Purpose(candidate.purpose) if candidate.purpose else Purpose.other,
+            region=candidate.region,
+            intended_stay_days=candidate.intended_stay_days,
+            category=Category(candidate.category or "none"),
+        )
+        known = self._required.get(facts)
+        if known is None:
+            known = evaluate(facts, self.day, self.policy).status is EligibilityStatus.required
+            self._required[facts] = known
+        return known
+
+    def outcome(self, candidate: Candidate, outside: int, far: int) -> Outcome:
+        situation = PersonFacts(
+            person_id="",
+            required=self.required(candidate),
+            registration_id="",
+            registration_status=S.active,
+            active_since=moscow_date(candidate.active_since),
+            last_report_day=None
+            if candidate.device_time is None
+            else moscow_date(candidate.device_time),
+            days_outside_region=outside,
+            days_away_from_address=far,
+            device_status=DeviceStatus(
+                candidate.permission, candidate.services, candidate.battery_saver
+            ),
+        )
+        if situation not in self._outcomes:
+            self._outcomes[situation] = assess(situation, self.day, self.calendar, self.rules)
+        return self._outcomes[situation]
 
 
 def _issue_chunk(
     uow: UnitOfWork,
     clock: Clock,
     day: date,
-    calendar: WorkingCalendar,
-    policy: Policy,
-    rules: ComplianceRules,
+    decide: _Rules,
     candidates: list[Candidate],
     report: SweepReport,
     phase: _Phases,
 ) -> None:
+    rules = decide.rules
     with phase("issue: read days away"):
-        outside, far = _days_away(uow, day, rules, candidates)
-    with phase("issue: decide") as decided:
-        notices, reminders = _decide(day, calendar, policy, rules, candidates, outside, far)
-        decided.rows += len(candidates)
-    with phase("issue: write") as written:
-        written.rows += _write(uow, clock, notices, reminders, report)
-
-
-def _days_away(
-    uow: UnitOfWork, day: date, rules: ComplianceRules, candidates: list[Candidate]
-) -> tuple[dict[str, int], dict[str, int]]:
-    return store.days_away(
-        uow,
-        [
-            c.person_id
-            for c in candidates
-            if c.report_region is None or rules.proximity_check_enabled
-        ],
-        day,
-        rules.out_of_region_days,
-    )
-
-
-def _decide(
-    day: date,
-    calendar: WorkingCalendar,
-    policy: Policy,
-    rules: ComplianceRules,
-    candidates: list[Candidate],
-    outside: dict[str, int],
-    far: dict[str, int],
-) -> tuple[list[tuple[Issued, NoticeToIssue]], list[tuple[Issued, ReminderToIssue]]]:
-    notices: list[tuple[Issued, NoticeToIssue]] = []
-    reminders: list[tuple[Issued, ReminderToIssue]] = []
-    for candidate in candidates:
-        facts = _facts(
-            candidate,
-            _required(candidate, day, policy),
-            outside.get(candidate.person_id, 0),
-            far.get(candidate.person_id, 0),
+        outside, far = store.days_away(
+            uow,
+            [
+                c.person_id
+                for c in candidates
+                if c.report_region is None or rules.proximity_check_enabled
+            ],
+            day,
+            rules.out_of_region_days,
         )
-        outcome = assess(facts, day, calendar, rules)
-        if outcome is None:
-            continue
-        to = Issued(candidate.person_id, candidate.registration_id, str(uuid.uuid4()))
-        if isinstance(outcome, NoticeToIssue):
-            notices.append((to, outcome))
-        else:
-            reminders.append((to, outcome))
-    return notices, reminders
+    with phase("issue: decide") as decided:
+        notices: list[tuple[Issued, NoticeToIssue]] = []
+        reminders: list[tuple[Issued, ReminderToIssue]] = []
+        for candidate in candidates:
+            outcome = decide.outcome(
+                candidate,
+                outside.get(candidate.person_id, 0),
+                far.get(candidate.person_id, 0),
+            )
+            if outcome is None:
+                continue
+            to = Issued(candidate.person_id, candidate.registration_id, str(uuid.uuid4()))
+            if isinstance(outcome, NoticeToIssue):
+                notices.append((to, outcome))
+            else:
+                reminders.append((to, outcome))
+        decided.rows += len(candidates)
+    recipients = {c.person_id: (c.language, c.phone) for c in candidates}
+    with phase("issue: write") as written:
+        written.rows += _write(uow, clock, notices, reminders, recipients, report)
 
 
 def _write(
@@ -308,9 +312,11 @@ def _write(
     clock: Clock,
     notices: list[tuple[Issued, NoticeToIssue]],
     reminders: list[tuple[Issued, ReminderToIssue]],
+    recipients: dict[str, tuple[str, str]],
     report: SweepReport,
 ) -> int:
-    """Store what was decided; returns how many notices and reminders went in."""
+    """Store what was decided and tell the people; returns how many notices and reminders
+    went in (those already stored — a re-run — are neither counted nor announced)."""
     now = clock.now()
     messages: list[PersonMessage] = []
     if notices:
@@ -361,7 +367,7 @@ def _write(
                 )
             )
         report.reminders += len(issued_reminders)
-    tell_many(uow, clock, messages)
+    tell_many(uow, clock, messages, recipients)
     return len(messages)
 
 
@@ -369,45 +375,53 @@ def _issue_pass(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     day: date,
-    calendar: WorkingCalendar,
-    policy: Policy,
-    rules: ComplianceRules,
+    decide: _Rules,
     chunk_size: int,
     report: SweepReport,
     progress: Progress | None,
     phase: _Phases,
+    *,
+    again: bool,
 ) -> None:
-    earliest_cutoff = silence_cutoff(day, calendar, rules.reminder_after_working_days)
+    rules = decide.rules
+    version = decide.policy.version
+    with uow_factory() as uow:
+        done = store.issue_progress(uow, day, version)
+    if done is not None and done.finished and not again:
+        report.issue_pass_done_before = True
+        return
+    after = "" if done is None or again else done.after_person_id
+    earliest_cutoff = silence_cutoff(day, decide.calendar, rules.reminder_after_working_days)
     silent_before = moscow_midnight(earliest_cutoff + timedelta(days=1))
     window_start = moscow_midnight(day - timedelta(days=rules.out_of_region_days))
-
-    def reporting(uow: UnitOfWork, after: str) -> list[Candidate]:
-        return store.reporting_candidates(
-            uow, after, chunk_size, silent_before, window_start, rules.proximity_check_enabled
+    proximity = rules.proximity_check_enabled
+    with uow_factory() as reader:
+        batches = store.issue_candidate_keys(
+            reader, after, chunk_size, silent_before, window_start, proximity
         )
-
-    def never_reported(uow: UnitOfWork, after: str) -> list[Candidate]:
-        return store.silent_since_registration(uow, after, chunk_size, silent_before)
-
-    for source in (reporting, never_reported):
-        after = ""
         while True:
+            with phase("issue: find candidates") as found:
+                keys = next(batches, None)
+                found.rows += len(keys or ())
+            if keys is None:
+                break
             with uow_factory() as uow:
                 with phase("issue: read candidates") as read:
-                    candidates = source(uow, after)
+                    candidates = store.issue_candidates(
+                        uow, keys, silent_before, window_start, proximity
+                    )
                     read.rows += len(candidates)
-                if not candidates:
-                    break
-                _issue_chunk(uow, clock, day, calendar, policy, rules, candidates, report, phase)
+                _issue_chunk(uow, clock, day, decide, candidates, report, phase)
                 with phase("issue: write"):
+                    store.record_issue_progress(uow, day, version, keys[-1], clock.now())
                     uow.commit()
-            after = candidates[-1].person_id
             report.chunks += 1
             report.candidates += len(candidates)
             if progress is not None:
                 progress(len(candidates))
-            if len(candidates) < chunk_size:
-                break
+    with uow_factory() as uow:
+        store.record_issue_progress(uow, day, version, "", clock.now(), finished=True)
+        uow.commit()
 
 
 def sweep(
@@ -418,13 +432,17 @@ def sweep(
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
     timer: Timer = monotonic_time.perf_counter,
+    again: bool = False,
 ) -> SweepReport:
     """Run the day's sweep (the scheduler on working days; ``amina sweep --on DATE`` by hand).
 
     Idempotent: a second run for the same day issues nothing new. On a day that is not a
-    working day nothing is issued. ``progress`` is called with the number of people examined in
-    each chunk. The time spent in each phase is in ``report.phases`` and in the log line
-    ``sweep.done`` (durations and counts only).
+    working day nothing is issued. The issue pass remembers how far it got for the day and
+    policy version: a re-run after it finished skips it (``report.issue_pass_done_before``),
+    unless ``again`` asks to examine everyone once more (still issuing nothing twice); a run
+    that stopped half-way resumes after the last person it finished. ``progress`` is called
+    with the number of people examined in each chunk. The time spent in each phase is in
+    ``report.phases`` and in the log line ``sweep.done`` (durations and counts only).
     """
     report = SweepReport(day=day, working_day=False)
     phase = _Phases(report, timer)
@@ -443,7 +461,15 @@ def sweep(
         _deadline_pass(uow_factory, clock, day, calendar, policy, report)
         deadlines.rows = report.cases
     _issue_pass(
-        uow_factory, clock, day, calendar, policy, rules, chunk_size, report, progress, phase
+        uow_factory,
+        clock,
+        day,
+        _Rules(day, calendar, policy, rules),
+        chunk_size,
+        report,
+        progress,
+        phase,
+        again=again,
     )
     with phase("audit"), uow_factory() as uow:
         record_access(
