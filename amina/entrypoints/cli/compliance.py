@@ -61,11 +61,19 @@ def print_sweep(report: SweepReport, out: Console) -> None:
     for kind, count in sorted(report.notices_by_kind.items()):
         out.print(f"  notices {kind}: {count}")
     phases = Table(title="Time per phase")
-    for column in ("phase", "seconds", "rows"):
+    for column in ("phase", "seconds", "CPU seconds", "rows"):
         phases.add_column(column, justify="left" if column == "phase" else "right")
     for name, timing in report.phases.items():
-        phases.add_row(name, f"{timing.seconds:.2f}", f"{timing.rows:,}")
-    phases.add_row("total", f"{sum(t.seconds for t in report.phases.values()):.2f}", "")
+        phases.add_row(
+            name, f"{timing.seconds:.2f}", f"{timing.cpu_seconds:.2f}", f"{timing.rows:,}"
+        )
+    timings = report.phases.values()
+    phases.add_row(
+        "total",
+        f"{sum(t.seconds for t in timings):.2f}",
+        f"{sum(t.cpu_seconds for t in timings):.2f}",
+        "",
+    )
     out.print(phases)
 
 

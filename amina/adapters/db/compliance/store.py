@@ -34,8 +34,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    any_,
-    bindparam,
     case,
     exists,
     false,
@@ -46,7 +44,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql
 
 from amina.adapters.db.bulk import insert_new_rows
 from amina.adapters.db.compliance.tables import (
@@ -375,26 +372,29 @@ def _may_be_due(
     return or_(*conditions)
 
 
-def issue_candidate_keys(
+def issue_candidates(
     uow: UnitOfWork,
     after: str,
     size: int,
     silent_before: datetime,
     window_start: datetime,
     proximity_check: bool,
-) -> Iterator[list[str]]:
+) -> Iterator[list[Candidate]]:
     """The people whose active registration :func:`_may_be_due`, after ``after``, in
-    ``person_id`` order, ``size`` at a time: one pass over registrations and
-    ``person_last_report`` (a hash join; raw reports are never read) for the whole run.
+    ``person_id`` order, ``size`` at a time, with their facts: one statement for the whole run
+    (hash joins over registrations, ``person_last_report``, persons and cards — each table read
+    once, never a lookup per person; raw reports are never read).
 
-    PostgreSQL streams them through a server-side cursor: the caller keeps ``uow`` open (its
-    snapshot) while it reads and writes each batch in units of work of its own. SQLite reads
-    them all first and ends this read transaction — there every transaction takes the write
-    lock (``BEGIN IMMEDIATE``), and the batches' transactions must be able to write."""
+    PostgreSQL streams the rows through a server-side cursor: the caller keeps ``uow`` open
+    (its snapshot) while it writes each batch in units of work of its own. SQLite reads them
+    all first and ends this read transaction — there every transaction takes the write lock
+    (``BEGIN IMMEDIATE``), and the batches' transactions must be able to write."""
     r, last = RegistrationRow, PersonLastReportRow
     statement = (
-        select(r.person_id)
+        select(*_CANDIDATE_COLUMNS)
         .select_from(r)
+        .join(PersonRow, PersonRow.id == r.person_id)
+        .join(CardRow, CardRow.card_number == PersonRow.card_number)
         .outerjoin(last, last.person_id == r.person_id)
         .where(
             r.status == S.active.value,
@@ -404,51 +404,15 @@ def issue_candidate_keys(
         .order_by(r.person_id)
     )
     if uow.dialect != "postgresql":
-        keys = list(uow.session.scalars(statement))
+        rows: Sequence[Any] = uow.session.execute(statement).all()
         uow.session.rollback()
-        for start in range(0, len(keys), size):
-            yield keys[start : start + size]
+        for start in range(0, len(rows), size):
+            yield [Candidate(*row) for row in rows[start : start + size]]
         return
     result = uow.session.execute(statement, execution_options={"yield_per": size})
-    for part in result.scalars().partitions():
-        yield list(part)
-
-
-def _among(column: ColumnElement[str], keys: Sequence[str], dialect: str) -> ColumnElement[bool]:
-    """``column`` is one of ``keys``: one array parameter on PostgreSQL (a statement of fixed
-    text however many keys), an ``IN`` list on SQLite."""
-    if dialect == "postgresql":
-        return column == any_(bindparam("keys", list(keys), type_=postgresql.ARRAY(String())))
-    return column.in_(list(keys))
-
-
-def issue_candidates(
-    uow: UnitOfWork,
-    keys: Sequence[str],
-    silent_before: datetime,
-    window_start: datetime,
-    proximity_check: bool,
-) -> list[Candidate]:
-    """The facts of these people, read now (the conditions of :func:`issue_candidate_keys`
-    checked again: someone who reported, or whose registration moved, since the keys were
-    read drops out), in ``person_id`` order."""
-    if not keys:
-        return []
-    r, last = RegistrationRow, PersonLastReportRow
-    rows: Sequence[Any] = uow.session.execute(
-        select(*_CANDIDATE_COLUMNS)
-        .select_from(r)
-        .join(PersonRow, PersonRow.id == r.person_id)
-        .join(CardRow, CardRow.card_number == PersonRow.card_number)
-        .outerjoin(last, last.person_id == r.person_id)
-        .where(
-            _among(RegistrationRow.__table__.c.person_id, keys, uow.dialect),
-            r.status == S.active.value,
-            _may_be_due(silent_before, window_start, proximity_check),
-        )
-        .order_by(r.person_id)
-    ).all()
-    return [Candidate(*row) for row in rows]
+    for part in result.partitions():
+        chunk: Sequence[Any] = part
+        yield [Candidate(*row) for row in chunk]
 
 
 @dataclass(frozen=True)
