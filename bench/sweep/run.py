@@ -330,8 +330,8 @@ def run_child(checkout: Path, arguments: list[str]) -> dict[str, Any]:
     }
 
 
-def sweep_once(checkout: Path, json_report: bool) -> dict[str, Any]:
-    arguments = ["sweep", "--on", DAY] + (["--json"] if json_report else [])
+def sweep_once(checkout: Path, json_report: bool, *extra: str) -> dict[str, Any]:
+    arguments = ["sweep", "--on", DAY, *extra] + (["--json"] if json_report else [])
     run = run_child(checkout, arguments)
     output = run.pop("output")
     run["report"] = None
@@ -376,12 +376,17 @@ def one_round(checkout: Path, template: str) -> dict[str, Any]:
     first = sweep_once(checkout, json_report)
     print(f"  {checkout.name}: second sweep (must issue nothing)…", flush=True)
     second = sweep_once(checkout, json_report)
+    again = None
+    if json_report:  # the checkout remembers finished days: also examine everyone once more
+        print(f"  {checkout.name}: third sweep, --again (must issue nothing)…", flush=True)
+        again = sweep_once(checkout, json_report, "--again")
     return {
         "checkout": str(checkout),
         "copy_s": copied_s,
         "upgrade": migrated,
         "first": first,
         "second": second,
+        "again": again,
         "database": counts(),
     }
 
@@ -398,19 +403,28 @@ def spread(values: list[float]) -> str:
 
 def summary(rounds: list[dict[str, Any]], checkouts: list[Path]) -> str:
     lines = [
-        "| checkout | run | wall s (min / median / max) | sweep's own s | peak RSS MiB "
+        "| checkout | run | wall s (min / median / max) | sweep's own s | its CPU s | peak RSS MiB "
         "| child CPU s | database CPU s | load before / max / after (each round) |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     medians: dict[tuple[str, str], float] = {}
+    if not rounds:
+        return ""
     for checkout in checkouts:
         mine = [r for r in rounds if r["checkout"] == str(checkout)]
-        for run in ("first", "second"):
-            runs = [r[run] for r in mine]
+        for run in ("first", "second", "again"):
+            runs = [r[run] for r in mine if r.get(run)]
+            if not runs:
+                continue
             walls = [r["wall_s"] for r in runs]
             medians[(str(checkout), run)] = statistics.median(walls)
             own = [
                 round(sum(p["seconds"] for p in r["report"]["phases"].values()), 2)
+                for r in runs
+                if r["report"] and r["report"].get("phases")
+            ]
+            own_cpu = [
+                round(sum(p.get("cpu_seconds", 0) for p in r["report"]["phases"].values()), 2)
                 for r in runs
                 if r["report"] and r["report"].get("phases")
             ]
@@ -419,12 +433,12 @@ def summary(rounds: list[dict[str, Any]], checkouts: list[Path]) -> str:
                 for r in runs
             )
             lines.append(
-                f"| {checkout.name} | {run} | {spread(walls)} | {spread(own)} "
+                f"| {checkout.name} | {run} | {spread(walls)} | {spread(own)} | {spread(own_cpu)} "
                 f"| {spread([r['peak_rss_mib'] for r in runs])} "
                 f"| {spread([r['cpu_s'] for r in runs])} "
                 f"| {spread([r['database_cpu_s'] for r in runs])} | {loads} |"
             )
-    if len(checkouts) == 2:
+    if len(checkouts) == 2 and rounds:
         before, after = (str(c) for c in checkouts)
         for run in ("first", "second"):
             ratio = medians[(before, run)] / max(medians[(after, run)], 1e-9)
@@ -437,12 +451,12 @@ def summary(rounds: list[dict[str, Any]], checkouts: list[Path]) -> str:
 def phase_table(rounds: list[dict[str, Any]]) -> str:
     lines = []
     for r in rounds:
-        for run in ("first", "second"):
-            report = r[run]["report"]
+        for run in ("first", "second", "again"):
+            report = (r.get(run) or {}).get("report")
             if not report or not report.get("phases"):
                 continue
             phases = ", ".join(
-                f"{name} {p['seconds']:.2f} s ({p['rows']:,})"
+                f"{name} {p['seconds']:.2f} s, CPU {p.get('cpu_seconds', 0):.2f} s ({p['rows']:,})"
                 for name, p in report["phases"].items()
             )
             lines.append(f"- {Path(r['checkout']).name} {run}: {phases}")
