@@ -11,14 +11,23 @@ announced to the person:
 2. **Deadlines** — open notices whose deadline is missed
    (:func:`amina.domain.compliance.deadline_missed`) while the registration still awaits
    confirmation are ``expired`` and a **case** is opened for each (never a sanction).
-3. **Issue** — active registrations are read in chunks of ``chunk_size`` by ``person_id``
-   (keyset pagination) joined with the person, the card and ``person_last_report`` (one row
-   per person, kept current at ingest; raw reports are never read). The cut-off days for "more
-   than N working days" are computed once per run from the calendar, so the silence filter is a
-   date comparison in SQL. For the rows that pass it, eligibility and
-   :func:`amina.domain.compliance.assess` decide in Python; notices and reminders are bulk
-   inserted, the registrations move to ``confirmation_requested`` with their events, and the
-   inbox and outbox rows are written — all of a chunk in one transaction.
+3. **Issue** — one statement finds the people whose active registration may owe something
+   today (silent since before the earliest cut-off, or reporting from outside the region in
+   the window) with their facts — registrations, ``person_last_report`` (one row per person,
+   kept current at ingest; raw reports are never read), persons and cards, each read once with
+   hash joins — and streams them in ``person_id`` order, ``chunk_size`` at a time. The cut-off
+   days for "more than N working days" are computed once per run from the calendar, so the
+   silence filter is a date comparison in SQL. Eligibility and
+   :func:`amina.domain.compliance.assess` decide in Python, once per distinct situation (people
+   in the same situation get the same outcome); notices and reminders are bulk inserted, the
+   registrations move to ``confirmation_requested`` with their events, and the inbox and
+   outbox rows are written — all of a chunk in one transaction, with the pass's progress
+   (``sweep_progress``: the last person done). A finished day is not examined again under the
+   same policy version (a re-run only resolves and opens cases; ``again=True`` looks at
+   everyone once more); a run that stopped half-way resumes after the last person it finished.
+
+Each phase's wall and CPU time is in :attr:`SweepReport.phases` and in the ``sweep.done`` log
+line (durations and counts, never who), printed by ``amina sweep`` (``--json`` for scripts).
 
 This module keeps the orchestration; its SQL is in :mod:`amina.adapters.db.compliance.store`,
 where the rules it evaluates in the database (unresolved, covered by reports, deadline missed)
