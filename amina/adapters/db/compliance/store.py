@@ -41,6 +41,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -409,6 +410,12 @@ def issue_candidates(
         for start in range(0, len(rows), size):
             yield [Candidate(*row) for row in rows[start : start + size]]
         return
+    # A cursor is planned for its first rows by default (cursor_tuple_fraction 0.1): here
+    # that is a merge join walking both tables' primary keys, a random read per person (65 s
+    # at 2 million people, against 6 s for the hash joins). All rows are wanted, so plan for
+    # all of them; and compile nothing just-in-time for a statement that runs once a day.
+    uow.session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
+    uow.session.execute(text("SET LOCAL jit = off"))
     result = uow.session.execute(statement, execution_options={"yield_per": size})
     for part in result.partitions():
         chunk: Sequence[Any] = part
