@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import tuple_, update
+from sqlalchemy import text, tuple_, update
 
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.uow import UnitOfWork
@@ -19,10 +19,10 @@ IN_LIST = 1000
 #: Keys per statement (PostgreSQL: two array parameters, a statement of fixed text).
 POSTGRES_BATCH = 10_000
 
-_MOVE = (
-    "UPDATE registrations AS r SET status = %s, updated_at = %s "
-    "FROM unnest(%s::text[], %s::text[]) AS k(person_id, id) "
-    "WHERE r.person_id = k.person_id AND r.id = k.id AND r.status = %s "
+_MOVE = text(
+    "UPDATE registrations AS r SET status = :target, updated_at = :at "
+    "FROM unnest(CAST(:person_ids AS text[]), CAST(:ids AS text[])) AS k(person_id, id) "
+    "WHERE r.person_id = k.person_id AND r.id = k.id AND r.status = :current "
     "RETURNING r.person_id, r.id"
 )
 
@@ -39,16 +39,22 @@ def move_statuses(
     read before: a concurrent change makes the statement touch no row."""
     moved: set[tuple[str, str]] = set()
     if uow.dialect == "postgresql":
-        driver = uow.session.connection().connection.driver_connection
-        assert driver is not None
+        # through the session, not the driver's cursor: a refusal (the partial unique index,
+        # when restoring while another registration holds the place) is SQLAlchemy's
+        # IntegrityError, which the caller answers with a conflict
         for start in range(0, len(keys), POSTGRES_BATCH):
             part = keys[start : start + POSTGRES_BATCH]
-            with driver.cursor() as cursor:
-                cursor.execute(
-                    _MOVE,
-                    (target, at, [k[0] for k in part], [k[1] for k in part], current),
-                )
-                moved.update((str(p), str(i)) for p, i in cursor.fetchall())
+            rows = uow.session.execute(
+                _MOVE,
+                {
+                    "target": target,
+                    "at": at,
+                    "person_ids": [k[0] for k in part],
+                    "ids": [k[1] for k in part],
+                    "current": current,
+                },
+            )
+            moved.update((str(p), str(i)) for p, i in rows)
         return moved
     for start in range(0, len(keys), IN_LIST):
         moved.update(
