@@ -18,11 +18,12 @@ from amina.adapters.clock import clock_from_spec
 from amina.adapters.db.engine import make_engine, make_session_factory
 from amina.adapters.db.reports.store import AsyncReportStores
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.services.audit.checkpoints import AuditCheckpointing
 from amina.services.clock import Clock
 from amina.services.delivery.channels import DeliveryChannels
 from amina.services.delivery.push_endpoints import HostResolver, PushEndpoints
 from amina.services.identity.device_credentials import RefusedCredentials
-from amina.services.ports import PaymentProvider, SmsGateway
+from amina.services.ports import AddressRegister, PaymentProvider, SmsGateway
 from amina.services.reports.ingest import ReportIngest
 from amina.settings import Settings, load_settings
 
@@ -66,6 +67,11 @@ class Container:
     payments: PaymentProvider
     #: Where web push may go (allow-list + resolver), checked on subscribing and sending.
     push_endpoints: PushEndpoints
+    #: Signed audit checkpoints: their directory, the trusted public keys, the signer (when
+    #: this process has the private key); docs/operations.md.
+    audit_checkpoints: AuditCheckpointing
+    #: The state address register (issue 13): the export imported into this database.
+    addresses: AddressRegister
     #: Called after a commit that put a sign-in code in the outbox: wakes the outbox worker
     #: (in tests, which run no worker, it delivers the codes there and then).
     wake_outbox: Callable[[], None]
@@ -103,10 +109,18 @@ def build(
         confirmation_ingest=_ingest(uow, clock),
         payments=_payment_provider(settings, engine, clock),
         push_endpoints=endpoints,
+        audit_checkpoints=audit_checkpointing(settings),
+        addresses=_address_register(uow),
         wake_outbox=lambda: None,
     )
     container.wake_outbox = _outbox_wake(container)
     return container
+
+
+def _address_register(uow: UnitOfWorkFactory) -> AddressRegister:
+    from amina.adapters.external.gar.register import LocalAddressRegister
+
+    return LocalAddressRegister(uow)
 
 
 def _ingest(
@@ -181,3 +195,19 @@ def _payment_provider(settings: Settings, engine: Engine, clock: Clock) -> Payme
         # its checkout page is served by this same service: a same-origin (relative) address
         return SandboxProvider(engine, clock, settings.payment_secret, base_url="")
     return UnconfiguredPaymentProvider()
+
+
+def audit_checkpointing(settings: Settings) -> AuditCheckpointing:
+    """The checkpoint directory, trusted public keys and signer (if any) the settings name."""
+    from amina.adapters.audit_checkpoints.directory import CheckpointDirectory
+    from amina.adapters.audit_checkpoints.keys import load_signer, trusted_keys
+
+    key_pem = settings.audit_signing_key
+    signer = load_signer(
+        settings.audit_signing_key_file, key_pem.get_secret_value() if key_pem else None
+    )
+    return AuditCheckpointing(
+        archive=CheckpointDirectory(settings.checkpoint_dir),
+        keys=trusted_keys(signer, settings.audit_public_key_files),
+        signer=signer,
+    )

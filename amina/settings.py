@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from amina.domain.push_endpoints import DEFAULT_PUSH_SERVICES
@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     scheduler: bool = Field(
         default=True, description="Run the scheduler (jobs) inside `amina serve`."
     )
+    scheduler_lease_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How long the scheduler leader holds its lease without renewing it: a "
+        "killed leader is replaced at most this long (plus one tick) later. Only outside "
+        "production; tests shorten it.",
+    )
+    scheduler_tick_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often each replica renews (or tries to take) the scheduler lease and "
+        "looks for due jobs; shorter than the lease. Only outside production.",
+    )
     log_json: bool = Field(default=True, description="Structured JSON logs on stdout.")
     log_level: str = Field(default="INFO", description="Log level for application logs.")
     secure_cookies: bool = Field(
@@ -75,10 +88,13 @@ class Settings(BaseSettings):
         "owner out.",
     )
     staff_session_hours: int = Field(default=8, description="Lifetime of a staff console session.")
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The address people and hosts reach the service at; printed in the "
-        "registration slip's QR code (<public_base_url>/verify?code=...).",
+    public_base_url: str | None = Field(
+        default=None,
+        description="The address people and hosts reach the service at, e.g. "
+        "https://amina.example.ru: every link that leaves the server starts with it (the QR "
+        "codes of slips, receipts and tickets, the link a web push notification opens, the "
+        "payment provider's return address). Default: the address `amina serve` was started "
+        "on, http://<host>:<port>.",
     )
     payment_provider: str = Field(
         default="sandbox",
@@ -108,9 +124,58 @@ class Settings(BaseSettings):
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."
     )
 
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Where signed audit checkpoints are written and read: outside the "
+        "database, ideally storage the database's administrators cannot change. Default: "
+        "<data_dir>/audit-checkpoints.",
+    )
+    audit_signing_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 private key (PEM, `amina audit keygen`) that signs audit "
+        "checkpoints. Never on the database server nor in its backups. Without it (and "
+        "without audit_signing_key) this process writes no checkpoints.",
+    )
+    audit_signing_key: SecretStr | None = Field(
+        default=None,
+        description="The same private key as PEM text, for secret stores that hand keys over "
+        "as environment variables. The file wins when both are set.",
+    )
+    audit_public_key_files: list[Path] = Field(
+        default_factory=list,
+        description="Public keys (PEM) trusted to verify audit checkpoints besides the signing "
+        "key's own: keys rotated out, or every key on a machine that only verifies (JSON list).",
+    )
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """Where audit checkpoints go (``audit_checkpoint_dir`` or its default)."""
+        return self.audit_checkpoint_dir or self.data_dir / "audit-checkpoints"
+
+    @model_validator(mode="after")
+    def _lease_outlives_ticks(self) -> Settings:
+        if self.scheduler_tick_seconds >= self.scheduler_lease_seconds:
+            raise ValueError(
+                "AMINA_SCHEDULER_TICK_SECONDS must be shorter than AMINA_SCHEDULER_LEASE_SECONDS"
+            )
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.production
+
+    @property
+    def base_url(self) -> str:
+        """``public_base_url`` without a trailing slash, or else the address the server was
+        started on (``http://<host>:<port>``; an IPv6 host in brackets)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return f"http://{host}:{self.port}"
+
+    def public_url(self, path: str) -> str:
+        """The address of ``path`` (``/verify?code=…``) as people outside the server reach it."""
+        return self.base_url + path
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -122,6 +187,17 @@ def load_settings(**overrides: object) -> Settings:
     if settings.is_production:
         if settings.clock != "system":
             raise ValueError("--clock is accepted only outside production")
+        scheduler_defaults = (
+            Settings.model_fields["scheduler_lease_seconds"].default,
+            Settings.model_fields["scheduler_tick_seconds"].default,
+        )
+        if (settings.scheduler_lease_seconds, settings.scheduler_tick_seconds) != (
+            scheduler_defaults
+        ):
+            raise ValueError(
+                "AMINA_SCHEDULER_LEASE_SECONDS and AMINA_SCHEDULER_TICK_SECONDS are accepted "
+                "only outside production"
+            )
         if settings.secret_key.startswith("development-only"):
             raise ValueError("AMINA_SECRET_KEY must be set in production")
     return settings

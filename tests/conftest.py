@@ -15,11 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from citus_locks import guard as citus_lock_guard
 from fastapi.testclient import TestClient
 from host_names import HostNames
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from staff_login import StaffLogin
 
 from amina.adapters.db.engine import make_engine
@@ -36,6 +37,12 @@ hypothesis_settings.register_profile(
     "amina", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("amina")
+
+# Every statement any engine sends on PostgreSQL is held to the row-lock rule of the
+# Citus-distributed schema (tests/citus_locks.py): a row lock on a per-person table must name
+# the person, or the test that sent it fails there.
+if not event.contains(Engine, "before_cursor_execute", citus_lock_guard):
+    event.listen(Engine, "before_cursor_execute", citus_lock_guard)
 
 PG_ADMIN_URL = os.environ.get(
     "AMINA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -16,7 +16,7 @@ from amina.bootstrap import Container
 from amina.domain.booking import ServiceCode, grouped_code
 from amina.domain.calendar import moscow_date
 from amina.services.booking.bookings import book, bookings_of
-from amina.services.booking.slots import free_slots, open_slots
+from amina.services.booking.slots import free_slots, open_slots_ahead
 from amina.services.errors import AminaError
 from amina.services.identity.cards import card_numbered
 from amina.services.identity.enrolment import person_for_card
@@ -36,9 +36,7 @@ def load_demo_bookings(container: Container, console: Console) -> None:
     if container.settings.is_production:
         console.print("[yellow]Demo bookings are not loaded in production.[/]")
         return
-    with container.uow() as uow:
-        opened = open_slots(uow, container.clock)
-        uow.commit()
+    opened = open_slots_ahead(container.uow, container.clock)
     seeded = random.Random(SEED)  # demo only: the same ticket codes on every machine
     codes: list[str] = []
     start = moscow_date(container.clock.now()) + timedelta(days=1)

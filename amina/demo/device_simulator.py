@@ -179,6 +179,8 @@ async def home_of(client: httpx.AsyncClient, phone: Phone) -> tuple[float, float
     if answer.status_code != 200:
         return None
     address = answer.json()["address"]
+    if address.get("lat") is None or address.get("lon") is None:
+        return None  # registered by the address alone: the building is not located yet
     return float(address["lat"]), float(address["lon"])
 
 
@@ -305,8 +307,8 @@ async def simulate(
             home = await home_of(client, phone)
             if home is None:
                 console.print(
-                    f"[yellow]{phone.card_number} has no registration: walking around the "
-                    "centre of Moscow[/]"
+                    f"[yellow]{phone.card_number} has no registration with coordinates: "
+                    "walking around the centre of Moscow[/]"
                 )
             # about walking pace between fixes, so that fast demo intervals raise no flags
             step = min(60.0, max(0.5, 1.2 * interval))

@@ -17,6 +17,7 @@ DemoLoader = Callable[[Container, Console], None]
 
 def _loaders() -> list[DemoLoader]:
     # Imported here so that `amina --help` stays fast.
+    from amina.demo.addresses import load_demo_addresses
     from amina.demo.booking import load_demo_bookings
     from amina.demo.cards import load_demo_cards
     from amina.demo.patents import load_demo_patents
@@ -26,6 +27,7 @@ def _loaders() -> list[DemoLoader]:
     return [
         load_demo_staff,
         load_demo_cards,
+        load_demo_addresses,
         load_demo_registrations,
         load_demo_patents,
         load_demo_bookings,

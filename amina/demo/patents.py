@@ -24,7 +24,7 @@ from amina.services.errors import AminaError
 from amina.services.identity.cards import card_numbered
 from amina.services.identity.enrolment import person_for_card
 from amina.services.patent.patents import NewPatent, current_patent, record_patent
-from amina.services.patent.payments import settle, start_payment
+from amina.services.patent.payments import apply_provider_report, start_payment
 
 
 @dataclass(frozen=True)
@@ -124,16 +124,14 @@ def _pay_in_the_sandbox(container: Container, person_id: str, months: int) -> No
     sandbox = container.payments
     if not isinstance(sandbox, SandboxProvider):
         return
-    base = container.settings.public_base_url.rstrip("/")
+    return_url = container.settings.public_url("/app/patent-return")
     with container.uow() as uow:
         payment = start_payment(
-            uow, container.clock, sandbox, person_id, months, return_url=f"{base}/app/patent-return"
+            uow, container.clock, sandbox, person_id, months, return_url=return_url
         )
         uow.commit()
     order = None if payment.provider_ref is None else sandbox.order(payment.provider_ref)
     if order is None:
         return
     report = sandbox.complete(order, Outcome.pay)
-    with container.uow() as uow:
-        settle(uow, container.clock, sandbox, report)
-        uow.commit()
+    apply_provider_report(container.uow, container.clock, sandbox, report)

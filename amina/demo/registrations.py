@@ -3,9 +3,10 @@ an active registration in Moscow or Moscow Oblast, one of them after an address 
 the closed registration and its event show too). Submitted through the same use case as the
 app's, so every check (region, border, stay, host) applies.
 
-The first slip code is drawn from a fixed seed, so it is the same on every machine and the
-README can print it: try it at /verify. Idempotent: a person who already has a registration
-is left alone. Not in production.
+Slip codes are drawn from fixed seeds, so they are the same on every machine and the README can
+print one to try at /verify: that of card 7725000014, whom the README does not sign in with (a
+change of address tried as the README's person leaves it valid). Idempotent: a person who
+already has a registration is left alone. Not in production.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ LANDLADY = Host(HostKind.person, "Иванова Мария Петровна", "
 BUILDER = Host(HostKind.organisation, "ООО «Стройтехмонтаж»", None, "7707083893")
 LANDLORD = Host(HostKind.person, "Смирнов Алексей Викторович", "4608 654321", None)
 
-#: Who gets which registration. The first one's slip code is the README's.
+#: Who gets which registration. 7725000014's slip code is the README's.
 STAYS: tuple[DemoStay, ...] = (
     DemoStay("7725000001", "uz", TVERSKAYA, LANDLADY, with_children=True),
     DemoStay("7725000004", "tg", KHIMKI, BUILDER),

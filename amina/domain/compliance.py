@@ -41,7 +41,8 @@ Out of the region (``out_of_region_days``, 3)
 
 Away from the address (``proximity_check_enabled``, off by default)
     Only when the policy switches it on: reports on each of the last N calendar days and none
-    near the registered address → a notice of kind ``away_from_address``.
+    near the registered address → a notice of kind ``away_from_address``. Never for a
+    registration without the building's coordinates (they come later, with consent).
 
 Deadlines
     A notice still unanswered after its deadline day opens a **case** for an inspector on the
@@ -199,6 +200,9 @@ class PersonFacts:
     days_away_from_address: int = 0
     device_status: DeviceStatus | None = None
     has_open_notice: bool = False
+    #: Whether the registration has the building's coordinates: without them nobody can be
+    #: away from the address (issue 13: they are added later, with the person's consent).
+    address_located: bool = True
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,7 @@ def assess(
         )
     if (
         rules.proximity_check_enabled
+        and facts.address_located
         and window_fits
         and window > 0
         and facts.days_away_from_address >= window

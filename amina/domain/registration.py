@@ -32,6 +32,8 @@ class RegistrationEventKind(StrEnum):
     deregistered = "deregistered"
     closed = "closed"
     restored = "restored"
+    #: Not a move: the person added the building's coordinates (issue 13); the status stays.
+    located = "located"
 
 
 S = RegistrationStatus

@@ -12,8 +12,8 @@ returns the answer, and hand it to :func:`run_once`::
         booking = book_slot(uow, clock, person_id, request)
         return Answer(201, booking_json(booking))
 
-    answer = run_once(container.uow, clock, IdempotentRequest(scope, key, fingerprint(body)),
-                      create)
+    request = IdempotentRequest(scope, key, fingerprint(body), person_id)
+    answer = run_once(container.uow, clock, request, create)
 """
 
 from __future__ import annotations
@@ -50,11 +50,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class IdempotentRequest:
-    """Whose key (``scope``: the caller and the endpoint), the key, and the request's hash."""
+    """Whose key (``scope``: the caller and the endpoint), the key, the request's hash, and
+    the person the creation is about (the answer is kept with that person's data)."""
 
     scope: str
     key: str
     fingerprint: str
+    person_id: str
 
 
 def fingerprint(payload: Any) -> str:
@@ -96,7 +98,9 @@ def stored_answer(uow: UnitOfWork, request: IdempotentRequest) -> Answer | None:
     """The first answer given to this key, if any; refuses a key reused for another request."""
     row = uow.session.scalar(
         select(IdempotencyKeyRow).where(
-            IdempotencyKeyRow.scope == request.scope, IdempotencyKeyRow.key == request.key
+            IdempotencyKeyRow.person_id == request.person_id,
+            IdempotencyKeyRow.scope == request.scope,
+            IdempotencyKeyRow.key == request.key,
         )
     )
     if row is None:
@@ -112,6 +116,7 @@ def remember_answer(
     """Store the answer in the caller's transaction (flushed, so a concurrent twin fails now)."""
     uow.session.add(
         IdempotencyKeyRow(
+            person_id=request.person_id,
             scope=request.scope,
             key=request.key,
             request_hash=request.fingerprint,

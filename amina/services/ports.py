@@ -6,12 +6,15 @@ Each port has a local working implementation for development, chosen in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
+
+from amina.domain.address_register import RegisterEntry
+from amina.domain.audit_checkpoints import Checkpoint
 
 
 class SmsGateway(Protocol):
@@ -146,4 +149,124 @@ class PaymentProvider(Protocol):
 
     def refund(self, provider_ref: str, amount: Decimal) -> None:
         """Give the money back (a payment that cannot count). Called after commit."""
+        ...
+
+
+class CheckpointSigner(Protocol):
+    """Signs audit checkpoints with a private key the database does not hold (Ed25519).
+    Real: ``amina.adapters.audit_checkpoints.keys.Ed25519Signer`` (a key file or setting)."""
+
+    @property
+    def key_id(self) -> str:
+        """Names the key pair (from its public key), written into every checkpoint."""
+        ...
+
+    def sign(self, payload: bytes) -> bytes:
+        """The signature of ``payload``."""
+        ...
+
+
+class CheckpointKeys(Protocol):
+    """The public keys trusted to have signed checkpoints: the current one and those of
+    earlier, rotated keys. ``amina.adapters.audit_checkpoints.keys.PublicKeys``."""
+
+    def knows(self, key_id: str) -> bool:
+        """Whether a trusted public key has this id."""
+        ...
+
+    def verify(self, key_id: str, payload: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` over ``payload`` was made with the key ``key_id``."""
+        ...
+
+
+class UnreadableCheckpoint(ValueError):
+    """A checkpoint file that is not a checkpoint (damaged, truncated, another format)."""
+
+
+class CheckpointArchive(Protocol):
+    """Where signed audit checkpoints are kept, outside the database.
+    ``amina.adapters.audit_checkpoints.directory.CheckpointDirectory``."""
+
+    @property
+    def location(self) -> str:
+        """Where it is, for messages (a directory path)."""
+        ...
+
+    def names(self) -> list[str]:
+        """Every checkpoint's name, oldest first."""
+        ...
+
+    def read(self, name: str) -> Checkpoint:
+        """One checkpoint. Raises :class:`UnreadableCheckpoint`."""
+        ...
+
+    def write(self, checkpoint: Checkpoint) -> str:
+        """Keep a new checkpoint (never replacing one); returns its name."""
+# --- the state address register (issue 13) ---------------------------------------------------
+
+
+class AddressRegister(Protocol):
+    """The state address register (ГАР) as a person's app needs it: addresses found by what the
+    person types, and an address by its register id.
+
+    Local: ``amina.adapters.external.gar.register.LocalAddressRegister`` (the register's open
+    export, imported by ``amina import addresses``).
+    """
+
+    def search(self, words: Sequence[str], limit: int) -> list[RegisterEntry]:
+        """Streets and houses in which every word begins a word, in reading order. ``words``
+        are already cut by ``amina.domain.address_register.query_words``."""
+        ...
+
+    def find(self, gar_id: str) -> RegisterEntry | None:
+        """The street, house or apartment with this register id (an apartment: its house,
+        with the apartment's number as the flat); None if the register does not know it."""
+        ...
+
+
+class GarPart(StrEnum):
+    """The files of one region of the register's export, in the order they are read."""
+
+    objects = "objects"  # AS_ADDR_OBJ
+    houses = "houses"  # AS_HOUSES
+    apartments = "apartments"  # AS_APARTMENTS
+    hierarchy = "hierarchy"  # AS_ADM_HIERARCHY (AS_MUN_HIERARCHY when absent)
+
+
+@dataclass(frozen=True)
+class GarTypes:
+    """Short type names by id as the export's own type files give them (AS_HOUSE_TYPES,
+    AS_ADDHOUSE_TYPES, AS_APARTMENT_TYPES); empty where the export has none."""
+
+    houses: Mapping[str, str]
+    add_houses: Mapping[str, str]
+    apartments: Mapping[str, str]
+
+
+class GarExport(Protocol):
+    """The register's export (one folder per region code). Local:
+    ``amina.adapters.external.gar.files.GarFolder``."""
+
+    @property
+    def name(self) -> str:
+        """What to call the export in reports (its folder)."""
+        ...
+
+    def regions(self) -> list[str]:
+        """The region codes the export holds ("77", "50"), in order."""
+        ...
+
+    def size(self) -> int:
+        """How much there is to read, in bytes (for a progress bar)."""
+        ...
+
+    def types(self) -> GarTypes:
+        """The export's type names."""
+        ...
+
+    def records(
+        self, region: str, part: GarPart, progress: Callable[[int], None] | None = None
+    ) -> Iterator[Mapping[str, str]]:
+        """The attributes of each record of one part of a region, streamed; ``progress`` is
+        told how many more bytes were read."""
         ...

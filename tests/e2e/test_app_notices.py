@@ -271,8 +271,9 @@ def test_a_person_who_moved_answers_the_notice_with_the_new_address(
     form.locator('[name="address.street"]').fill("Ленинский просп.")
     form.locator('[name="address.house"]').fill("30")
     form.locator('[name="address.flat"]').fill("7")
-    form.get_by_role("button", name=translated("az", "Use my current location")).click()
-    expect(form.locator('[name="address.lat"]')).to_have_value("55.706900")
+    at_address = translated("az", "I am at this address now — use my location")
+    form.get_by_role("button", name=at_address).click()
+    expect(form.locator("#reg-locate-status")).to_contain_text("10")  # accuracy, metres
     form.get_by_role("button", name=translated("az", "Continue to the check")).click()
     phone_page.get_by_role("button", name=translated("az", "Send the registration")).click()
 

@@ -1,8 +1,9 @@
-"""Registering the place of stay in the person's app (issue 4, point 6), in Chromium at a
-phone's size: a demo person without a registration registers with "use my current location",
-downloads the slip (a PDF with the address), a host checks the code on /verify in a browser of
-their own, the person changes address and the old code stops being valid; and a problem the
-server finds is shown next to its field, in Kyrgyz.
+"""Registering the place of stay in the person's app (issue 4, point 6; issue 13), in Chromium
+at a phone's size: a demo person registers by typing part of the street and choosing the
+address the state register suggests, without coordinates, and reviews it in words; another
+registers with "I am at this address now", downloads the slip (a PDF with the address), a host
+checks the code on /verify in a browser of their own, the person changes address and the old
+code stops being valid; and a problem the server finds is shown next to its field, in Kyrgyz.
 
 Each test signs in with its own demo card (amina/demo/cards.py) that has no demo registration
 (amina/demo/registrations.py), so that the tests sharing the session's server do not meet.
@@ -60,12 +61,17 @@ def fill_address(form: Locator, language: str, street: str, house: str, flat: st
 
 
 def use_current_location(form: Locator, language: str, where: dict[str, float]) -> None:
-    form.get_by_role("button", name=translated(language, "Use my current location")).click()
-    expect(form.get_by_label(translated(language, "Latitude"), exact=True)).to_have_value(
-        f"{where['latitude']:.6f}"
-    )
-    expect(form.get_by_label(translated(language, "Longitude"), exact=True)).to_have_value(
-        f"{where['longitude']:.6f}"
+    """ "I am at this address now — use my location": the app says the location was found (the
+    numbers are never shown)."""
+    form.get_by_role(
+        "button", name=translated(language, "I am at this address now — use my location")
+    ).click()
+    expect(form.locator("#reg-locate-status")).to_have_text(
+        translated(
+            language,
+            "Location found, accurate to about %(metres)s m. It will be saved with the address.",
+            metres=str(round(where["accuracy"])),
+        )
     )
 
 
@@ -174,7 +180,7 @@ def test_a_person_registers_downloads_the_slip_a_host_verifies_it_and_a_change_o
         form = changing.locator("#form-register")
         expect(form.locator('[name="host.name"]')).to_have_value("Петров Пётр Петрович")
         expect(form.locator('[name="address.street"]')).to_have_value("ул. Петровка")
-        expect(form.locator('[name="address.lat"]')).to_have_value("")
+        expect(form.locator("#reg-locate-status")).to_have_text("")  # not carried over
         at(phone_page, DMITROVKA)
         form.locator('[name="address.street"]').fill("ул. Большая Дмитровка")
         form.locator('[name="address.house"]').fill("7")
@@ -234,9 +240,6 @@ def test_a_problem_the_server_finds_is_shown_next_to_its_field_in_kyrgyz(
     )
     expect(coordinates_error).to_have_text(message)
     expect(form.get_by_role("alert")).to_contain_text(translated("ky", "The address is not valid"))
-    expect(form.get_by_label(translated("ky", "Latitude"), exact=True)).to_have_attribute(
-        "aria-invalid", "true"
-    )
     assert "outside Moscow" not in form.inner_text()
     # Nothing was registered.
     home_link = screen(phone_page, "register").get_by_role(
@@ -245,4 +248,75 @@ def test_a_problem_the_server_finds_is_shown_next_to_its_field_in_kyrgyz(
     home_link.click()
     expect(screen(phone_page, "home").locator("#home-registration-status")).to_have_text(
         translated("ky", "Not registered yet")
+    )
+
+
+def test_a_person_registers_by_typing_part_of_the_street_and_choosing_the_address(
+    phone_page: Page, amina_server: AminaServer
+) -> None:
+    """Issue 13: no coordinates to type. The suggestions come from the demo's extract of the
+    state address register; the keyboard works as in any combobox; the review shows the
+    address in words."""
+    person = without_registration("7725000035")
+    home = sign_in_by_card(phone_page, amina_server, "ru", person)
+    home.get_by_role("link", name=translated("ru", "Register your place of stay")).click()
+    form = screen(phone_page, "register").locator("#form-register")
+    expect(form.locator('input[name="address.lat"], input[name="address.lon"]')).to_have_count(0)
+
+    search = form.get_by_role("combobox", name=translated("ru", "Find your address"))
+    search.press_sequentially("тверск 1", delay=40)
+    options = phone_page.get_by_role("listbox", name=translated("ru", "Addresses found"))
+    expect(options.get_by_role("option").first).to_have_text("Москва, ул. Тверская, д. 1")
+    expect(search).to_have_attribute("aria-expanded", "true")
+    search.press("ArrowDown")
+    search.press("ArrowDown")  # the second: house 10
+    expect(options.get_by_role("option").nth(1)).to_have_attribute("aria-selected", "true")
+    expect(search).to_have_attribute("aria-activedescendant", "reg-address-option-1")
+    search.press("Escape")
+    expect(options).to_be_hidden()
+
+    search.fill("")
+    search.press_sequentially("тверская 7", delay=40)
+    options.get_by_role("option", name="Москва, ул. Тверская, д. 7").click()
+    expect(form.locator('[name="address.street"]')).to_have_value("ул. Тверская")
+    expect(form.locator('[name="address.house"]')).to_have_value("7")
+    expect(form.locator('[name="address.settlement"]')).to_have_value("Москва")
+    expect(form.get_by_label(translated("ru", "Moscow"), exact=True)).to_be_checked()
+    form.locator('[name="address.flat"]').fill("12")
+    fill_host_and_stay(form, "ru", moscow_today() + timedelta(days=90))
+
+    phone_page.get_by_role("button", name=translated("ru", "Continue to the check")).click()
+    review = phone_page.locator("#register-review")
+    expect(review.locator("#review-address")).to_have_text("Москва, ул. Тверская, д. 7, кв. 12")
+    expect(review.locator("#review-register")).to_have_text(
+        translated("ru", "Found in the state address register.")
+    )
+    expect(review.locator("#review-location")).to_have_text(
+        translated("ru", "Not given. You can add it later on your registration's page.")
+    )
+    assert not re.search(r"\d{2}\.\d{3}", review.inner_text())  # no coordinates as numbers
+    review.get_by_role("button", name=translated("ru", "Send the registration")).click()
+
+    registration = screen(phone_page, "registration")
+    expect(registration.locator("#registration-status")).to_have_text(
+        translated("ru", "Registration is active")
+    )
+    expect(registration.locator("#registration-address")).to_have_text(
+        "Москва, ул. Тверская, д. 7, кв. 12"
+    )
+    expect(registration.locator("#registration-location")).to_have_text(
+        translated("ru", "Not added yet.")
+    )
+    # Later, standing at the address, the person adds the building's location.
+    at(phone_page, DMITROVKA)
+    card_ = registration.locator("#registration-locate")
+    card_.get_by_role(
+        "button", name=translated("ru", "I am at this address now — use my location")
+    ).click()
+    expect(registration.locator("#registration-location")).to_have_text(
+        translated("ru", "Your phone's location is saved as the building's location.")
+    )
+    expect(card_).to_be_hidden()
+    expect(registration.locator("#registration-events li").first).to_contain_text(
+        translated("ru", "You added the building's location")
     )

@@ -84,8 +84,11 @@ class FakeReportStore:
             unresolved_notice=device.person_id in self.data.notices_waiting,
         )
 
-    def device_context(self, credential_hash: str) -> IngestContext | None:
-        return self._context(self.data.devices.get(credential_hash))
+    def device_context(self, person_id: str | None, credential_hash: str) -> IngestContext | None:
+        found = self.data.devices.get(credential_hash)
+        if found is not None and person_id is not None and found.person_id != person_id:
+            found = None
+        return self._context(found)
 
     def context(self, person_id: str, device_id: str) -> IngestContext | None:
         found = [

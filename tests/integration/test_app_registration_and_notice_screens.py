@@ -41,7 +41,8 @@ def test_the_registration_and_notice_screens_speak_the_persons_language(
         assert f'id="screen-{screen}"' in html
     for message in (
         "Register your place of stay",
-        "Use my current location",
+        "Find your address",
+        "I am at this address now — use my location",
         "Check before sending",
         "I still live here — confirm",
         "I moved — change address",

@@ -42,7 +42,9 @@ def _book(container: Container, person_id: str, slot_id: str) -> str:
         booking = book(uow, container.clock, person_id, ServiceCode.biometrics, slot_id)
         return Answer(201, {"id": booking.id})
 
-    request = IdempotentRequest(f"person:{person_id} POST", "rush", fingerprint({"s": slot_id}))
+    request = IdempotentRequest(
+        f"person:{person_id} POST", "rush", fingerprint({"s": slot_id}), person_id
+    )
     try:
         run_once(container.uow, container.clock, request, create)
     except AminaError as error:

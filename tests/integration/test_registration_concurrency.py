@@ -150,7 +150,9 @@ def test_the_same_key_racing_an_uncommitted_submission_gets_the_first_answer(
 ) -> None:
     _postgres_only(container)
     me = person(client, container)
-    request = IdempotentRequest(f"person:{me.person_id} POST test", "k-1", fingerprint({"a": 1}))
+    request = IdempotentRequest(
+        f"person:{me.person_id} POST test", "k-1", fingerprint({"a": 1}), me.person_id
+    )
     first_flushed = threading.Event()
     answers: dict[str, Answer] = {}
 

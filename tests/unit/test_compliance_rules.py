@@ -4,6 +4,7 @@ off) and the 2026 New Year break (1–11 Jan)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -182,6 +183,13 @@ def test_the_proximity_rule_is_off_unless_the_policy_switches_it_on() -> None:
     notice = assess(facts, day, CALENDAR, on)
     assert isinstance(notice, NoticeToIssue)
     assert notice.kind is NoticeKind.away_from_address
+
+
+def test_nobody_is_away_from_an_address_whose_building_has_no_coordinates_yet() -> None:
+    day = date(2025, 11, 6)
+    facts = replace(person(day - timedelta(days=1), away=3), address_located=False)
+    on = ComplianceRules(**{**vars(RULES), "proximity_check_enabled": True})
+    assert assess(facts, day, CALENDAR, on) is None
 
 
 def test_a_case_opens_on_a_working_day_after_the_deadline_never_on_it() -> None:

@@ -5,13 +5,14 @@ never imports them. ``amina.adapters.db.schema`` imports every table module, so 
 every reader of ``Base.metadata`` see all of them.
 
 Every table that belongs to one person carries ``person_id`` in its primary key and in every
-foreign key to another per-person table, so the schema can be distributed by person (Citus).
+foreign key to another per-person table, so the schema can be distributed by person (Citus),
+and declares where it lives (``__distribution__``; amina.adapters.db.distribution).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+from amina.adapters.db.distribution import Distribution
 from amina.adapters.db.types import UTCDateTime
 
 NAMING = {
@@ -33,3 +35,6 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+    #: Where the table lives under Citus (amina.adapters.db.distribution); every table class
+    #: declares it, and tests/integration/test_citus_rules.py fails on one that does not.
+    __distribution__: ClassVar[Distribution | None] = None

@@ -3,11 +3,13 @@ Alembic and by tests that compare the migrated database with the tables) holds a
 
 from __future__ import annotations
 
+from amina.adapters.db.addresses import tables as _addresses
 from amina.adapters.db.audit import tables as _audit
 from amina.adapters.db.base import Base
 from amina.adapters.db.booking import tables as _booking
 from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
+from amina.adapters.db.distribution import Distribution
 from amina.adapters.db.identity import tables as _identity
 from amina.adapters.db.jobs import tables as _jobs
 from amina.adapters.db.patent import tables as _patent
@@ -19,6 +21,7 @@ from amina.adapters.db.staff import tables as _staff
 from amina.adapters.db import idempotency as _idempotency  # isort: skip
 
 TABLE_MODULES = (
+    _addresses,
     _audit,
     _booking,
     _compliance,
@@ -34,3 +37,12 @@ TABLE_MODULES = (
 )
 
 metadata = Base.metadata
+
+
+def distribution() -> dict[str, Distribution | None]:
+    """Every table's declared place under Citus, by table name (None: not declared)."""
+    declared = {
+        str(mapper.persist_selectable.description): mapper.class_.__distribution__
+        for mapper in Base.registry.mappers
+    }
+    return {name: declared.get(name) for name in metadata.tables}

@@ -10,6 +10,9 @@
 - :class:`GuardedPushSender` — wraps every push sender: checks the endpoint against the
   push service allow-list and resolves its name again right before sending; an endpoint that
   is (no longer) allowed is never contacted and its subscription ends.
+- :class:`PublicLinkPushSender` — wraps every push sender too: the link a notification opens
+  (a path such as ``/app/inbox``) leaves the server, so it starts with the public base URL
+  (``settings.base_url``).
 - :func:`delivery_channels` — which ones the composition root uses.
 """
 
@@ -108,6 +111,25 @@ class GuardedPushSender:
         self._inner.push(target, payload, idempotency_key)
 
 
+class PublicLinkPushSender:
+    """Makes a notification's ``url`` absolute with the public base URL: the notification is
+    opened from the phone's notification centre, not from a page of this server."""
+
+    def __init__(self, inner: PushSender, base_url: str) -> None:
+        self._inner = inner
+        self._base_url = base_url
+
+    @property
+    def public_key(self) -> str | None:
+        return self._inner.public_key
+
+    def push(self, target: PushTarget, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        url = payload.get("url")
+        if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):
+            payload = {**payload, "url": self._base_url + url}
+        self._inner.push(target, payload, idempotency_key)
+
+
 def delivery_channels(
     settings: Settings, engine: Engine, clock: Clock, sms: SmsGateway, endpoints: PushEndpoints
 ) -> DeliveryChannels:
@@ -121,12 +143,17 @@ def delivery_channels(
     if settings.env.value == "test":
         return DeliveryChannels(
             LocalSmsChannel(engine, clock),
-            GuardedPushSender(LocalPushSender(engine, clock), endpoints),
+            GuardedPushSender(
+                PublicLinkPushSender(LocalPushSender(engine, clock), settings.base_url), endpoints
+            ),
             registry,
         )
     web_push = web_push_sender(settings)
     push: PushSender = GuardedPushSender(
-        web_push if web_push is not None else LocalPushSender(engine, clock), endpoints
+        PublicLinkPushSender(
+            web_push if web_push is not None else LocalPushSender(engine, clock), settings.base_url
+        ),
+        endpoints,
     )
     if settings.is_production:
         if web_push is None:

@@ -103,7 +103,7 @@ def web_push_sender(settings: Settings) -> WebPushSender | None:
     except ImportError:
         return None
     vapid, public_key = load_or_create_vapid(settings.data_dir)
-    subject = settings.public_base_url.rstrip("/")
+    subject = settings.base_url
     if not subject.startswith("https://"):
         subject = "mailto:amina-push@localhost"
     return WebPushSender(vapid, public_key, subject)

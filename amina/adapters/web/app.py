@@ -14,8 +14,10 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
+from amina.adapters.db.availability import is_reachable
 from amina.adapters.db.migrate import is_current
 from amina.adapters.web import problems, staff_auth
+from amina.adapters.web.api import addresses as addresses_api
 from amina.adapters.web.api import booking as booking_api
 from amina.adapters.web.api import devices as devices_api
 from amina.adapters.web.api import eligibility as eligibility_api
@@ -58,7 +60,7 @@ STATIC = Path(__file__).parent / "static"
 
 class Readiness(BaseModel):
     status: Literal["ready", "not_ready"]
-    reason: Literal["migrations_behind"] | None = None
+    reason: Literal["migrations_behind", "database_unreachable"] | None = None
 
 
 #: Bodies larger than this are refused with 413 (a batch of 1,000 reports is ~250 KB).
@@ -119,7 +121,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     def readyz() -> JSONResponse:
         if is_current(container.engine):
             return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "not_ready", "reason": "migrations_behind"}, status_code=503)
+        reason = "migrations_behind" if is_reachable(container.engine) else "database_unreachable"
+        return JSONResponse({"status": "not_ready", "reason": reason}, status_code=503)
 
     @app.get(
         "/metrics",
@@ -155,6 +158,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         console_cases.router,
         console_reviews.router,
         registrations_api.router,
+        addresses_api.router,
         registrations_api.staff_router,
         verification_api.router,
         my_reports_api.router,

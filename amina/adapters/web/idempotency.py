@@ -47,15 +47,27 @@ def idempotency_key(
     return None if key is None else check_key(key)
 
 
+PERSON_CALLER = "person:"
+
+
 def idempotent_request(
-    request: Request, caller: str, key: str | None, payload: Any
+    request: Request, caller: str, key: str | None, payload: Any, person_id: str | None = None
 ) -> IdempotentRequest | None:
-    """The key scoped to the caller and the endpoint, with the body's fingerprint."""
+    """The key scoped to the caller and the endpoint, with the body's fingerprint.
+
+    ``person_id`` is the person the creation is about — the answer is kept with that person's
+    data (docs/scale-out.md); by default the calling person (``caller`` ``person:<id>``), and a
+    staff endpoint names the person it acts on."""
     if key is None:
         return None
+    if person_id is None:
+        if not caller.startswith(PERSON_CALLER):
+            message = "a staff endpoint names the person its idempotent request is about"
+            raise ValueError(message)
+        person_id = caller.removeprefix(PERSON_CALLER)
     # the path as requested (with ids), so one key is never shared by two notices or slots
     scope = f"{caller} {request.method} {request.url.path}"
-    return IdempotentRequest(scope, key, fingerprint(payload))
+    return IdempotentRequest(scope, key, fingerprint(payload), person_id)
 
 
 def answer_response(answer: Answer) -> JSONResponse:

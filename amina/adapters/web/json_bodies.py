@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amina.adapters.web.context import translator_for
-from amina.adapters.web.problems import malformed_json_response
+from amina.adapters.web.problems import malformed_json_response, request_incomplete_response
 
 #: Endpoints that read their JSON strictly themselves (the hot path: no second parse).
 READS_ITS_OWN_JSON = frozenset({"/api/v1/reports"})
@@ -43,7 +43,9 @@ class StrictJsonMiddleware:
         more = True
         while more:
             message = await receive()
-            if message["type"] != "http.request":  # the client went away
+            if message["type"] != "http.request":  # the client went away mid-body
+                translator = translator_for(Request(scope))
+                await request_incomplete_response(translator)(scope, receive, send)
                 return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)

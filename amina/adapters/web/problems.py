@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
+from amina.adapters.db.availability import DATABASE_UNAVAILABLE
 from amina.adapters.web.context import translator_for
 from amina.i18n import N_, Translator
 from amina.services.errors import AminaError, ErrorKind, FieldError
@@ -27,6 +30,10 @@ STATUS = {
 }
 
 PROBLEM_JSON = "application/problem+json"
+#: What a client is told to wait before sending again while the database cannot be reached.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+log = structlog.get_logger("amina.web")
 TYPE_BASE = "https://amina.example/problems/"
 
 #: Messages for pydantic's error types, by type; the field name is added by the client.
@@ -90,13 +97,15 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 #: The codes the framework itself answers with, by status: every operation that takes a body,
 #: parameters or credentials can give them (added to each operation by :func:`document_problems`).
 BODY_PROBLEMS = {
-    400: ["malformed_json"],
+    400: ["malformed_json", "request_incomplete"],
     413: ["payload_too_large"],
     422: ["validation_failed"],
 }
 PARAMETER_PROBLEMS = {422: ["validation_failed"]}
 PERSON_PROBLEMS = {401: ["unauthorized", "token_expired", "device_unknown", "device_retired"]}
 IDEMPOTENCY_PROBLEMS = {400: ["idempotency_key_invalid"], 409: ["idempotency_key_reused"]}
+#: Every operation that reads or writes data answers this while the database cannot be reached.
+UNAVAILABLE_PROBLEMS = {503: ["service_unavailable"]}
 STAFF_PROBLEMS = {401: ["staff_sign_in_required"], 403: ["forbidden", "csrf_invalid"]}
 
 
@@ -132,7 +141,7 @@ def _document(schema: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 (one b
             continue  # /healthz, /readyz, /metrics, /dev: their own answers
         for operation in operations.values():
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            shapes: list[dict[int, list[str]]] = []
+            shapes: list[dict[int, list[str]]] = [UNAVAILABLE_PROBLEMS]
             if "requestBody" in operation:
                 shapes.append(BODY_PROBLEMS)
             if operation.get("parameters"):
@@ -213,6 +222,19 @@ def malformed_json_response(translator: Translator) -> JSONResponse:
     )
 
 
+def request_incomplete_response(translator: Translator) -> JSONResponse:
+    """400 ``request_incomplete``: the client went away before its body was whole (a phone
+    losing its network mid-upload). Nothing was read, so nothing was stored; the answer is
+    given (and logged as a 400, not a 500) even if nobody is left to read it."""
+    return problem_response(
+        translator,
+        status=400,
+        code="request_incomplete",
+        title=N_("Request incomplete"),
+        detail=N_("The request body ended before all of it arrived. Nothing was stored."),
+    )
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
@@ -254,6 +276,25 @@ def install(app: FastAPI) -> None:
             errors=exc.errors,
             headers=headers,
         )
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the error's class only: a driver's message can carry a host name or a statement
+        log.warning("database_unavailable", error=type(exc).__name__)
+        return problem_response(
+            translator_for(request),
+            status=503,
+            code="service_unavailable",
+            title=N_("Service temporarily unavailable"),
+            detail=N_("The service cannot reach its data right now. Try again in a moment."),
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)},
+        )
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _request_incomplete(request: Request, _exc: ClientDisconnect) -> JSONResponse:
+        return request_incomplete_response(translator_for(request))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

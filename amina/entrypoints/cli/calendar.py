@@ -11,7 +11,7 @@ from rich.console import Console
 from amina.bootstrap import build
 from amina.services.audit.trail import SYSTEM
 from amina.services.errors import AminaError
-from amina.services.policy.calendar import remove_override, set_override
+from amina.services.policy.calendar import submit_calendar_override, withdraw_calendar_override
 from amina.settings import load_settings
 
 console = Console()
@@ -42,12 +42,12 @@ def calendar_override(
         raise typer.BadParameter("give exactly one of --working, --day-off or --remove")
     container = build(load_settings(database_url=database_url))
     try:
-        with container.uow() as uow:
-            if remove:
-                remove_override(uow, container.clock, SYSTEM, when, reason)
-            else:
-                set_override(uow, container.clock, SYSTEM, when, bool(working), reason)
-            uow.commit()
+        if remove:
+            withdraw_calendar_override(container.uow, container.clock, SYSTEM, when, reason)
+        else:
+            submit_calendar_override(
+                container.uow, container.clock, SYSTEM, when, bool(working), reason
+            )
     except AminaError as error:
         console.print(f"[red]{error.title}: {error.detail or error.code}[/]")
         raise typer.Exit(1) from error

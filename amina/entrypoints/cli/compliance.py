@@ -100,7 +100,7 @@ def sweep_command(
         typer.Option("--on", metavar="DATE", help="The Moscow day to sweep (default: today)"),
     ] = None,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", min=100, help="Registrations per transaction")
+        int, typer.Option("--chunk-size", min=1, help="People examined per transaction")
     ] = DEFAULT_CHUNK,
     database_url: DatabaseUrl = None,
     again: Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from datetime import date
@@ -11,10 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from amina.adapters.db import citus
 from amina.adapters.db.migrate import current_revisions, head_revisions, upgrade
 from amina.bootstrap import Container, build
 from amina.demo.device_simulator import simulate_app
 from amina.domain.calendar import WorkingCalendar
+from amina.entrypoints.cli import addresses as _addresses  # noqa: F401 (registers `import addresses`)
 from amina.entrypoints.cli.audit import audit_app
 from amina.entrypoints.cli.calendar import calendar_override
 from amina.entrypoints.cli.cards import import_app
@@ -22,7 +25,7 @@ from amina.entrypoints.cli.compliance import outbox_app, sweep_command
 from amina.entrypoints.cli.reports import reports_app
 from amina.entrypoints.cli.staff import staff_app
 from amina.services.policy.calendar import list_overrides
-from amina.services.policy.versions import ensure_initial_policy, policy_book
+from amina.services.policy.versions import policy_book, store_initial_policy
 from amina.settings import load_settings
 
 app = typer.Typer(
@@ -58,9 +61,7 @@ def _container(database_url: str | None = None, clock: str | None = None) -> Con
 
 def _upgrade(container: Container) -> None:
     upgrade(container.engine)
-    with container.uow() as uow:
-        if ensure_initial_policy(uow, container.clock):
-            uow.commit()
+    store_initial_policy(container.uow, container.clock)
 
 
 @db_app.command("upgrade")
@@ -84,6 +85,45 @@ def db_current(database_url: DatabaseUrl = None) -> None:
     if current != head:
         console.print("[yellow]Migrations are behind: run `amina db upgrade`.[/]")
         raise typer.Exit(1)
+
+
+@db_app.command("distribute")
+def db_distribute(
+    database_url: DatabaseUrl = None,
+    shard_count: Annotated[
+        int | None,
+        typer.Option(
+            "--shard-count",
+            min=1,
+            help="Shards of the per-person tables (default: the cluster's citus.shard_count)",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the steps without running them")
+    ] = False,
+) -> None:
+    """Distribute every table over a Citus cluster as it is declared: reference tables first,
+    then the per-person tables by person_id, colocated, then the code lookup tables. Safe to
+    run again. Without Citus, says so and changes nothing (docs/scale-out.md)."""
+    if dry_run:
+        for step in citus.plan(shard_count=shard_count):
+            console.print(
+                f"{step.placement.value:<11} {step.describe()}", highlight=False, soft_wrap=True
+            )
+        return
+    container = _container(database_url)
+    outcome = citus.distribute(container.engine, shard_count=shard_count)
+    if not outcome.citus:
+        console.print(
+            "This database has no Citus extension: nothing was distributed "
+            "(one PostgreSQL server or SQLite needs nothing; docs/scale-out.md)."
+        )
+        return
+    for step in outcome.done:
+        console.print(f"{step.placement.value:<11} {step.table}", highlight=False)
+    console.print(
+        f"[green]{len(outcome.done)} tables placed, {len(outcome.already)} already were.[/]"
+    )
 
 
 @policy_app.command("show")
@@ -165,6 +205,13 @@ def demo_load(database_url: DatabaseUrl = None) -> None:
     load_demo(container, console)
 
 
+def _binds_every_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:  # a host name
+        return False
+
+
 @app.command()
 def serve(
     database_url: DatabaseUrl = None,
@@ -197,11 +244,19 @@ def serve(
     os.environ["DATABASE_URL"] = settings.database_url
     os.environ["AMINA_CLOCK"] = settings.clock
     os.environ["AMINA_ENV"] = settings.env.value
+    # Links that leave the server (QR codes, push, the payment's return) start with this.
+    os.environ["AMINA_PUBLIC_BASE_URL"] = settings.base_url
     url = f"http://{settings.host}:{settings.port}/"
     console.print(
         f"[bold green]Amina is running at {url}[/]  (console: {url}console, "
         f"app: {url}app, host verification: {url}verify)"
     )
+    console.print(f"Links in QR codes and notifications start with {settings.base_url}")
+    if not settings.public_base_url and _binds_every_address(settings.host):
+        console.print(
+            f"[yellow]{settings.host} is no address a phone can open: set "
+            "AMINA_PUBLIC_BASE_URL to the address people reach this server at.[/]"
+        )
     uvicorn.run(
         "amina.entrypoints.asgi:app_factory",
         factory=True,

@@ -19,10 +19,10 @@ from amina.domain.roles import Role
 from amina.services.errors import AminaError
 from amina.services.staff.accounts import (
     SecondFactorEnrolment,
-    create_staff,
-    disable_staff,
+    create_staff_account,
+    disable_staff_account,
     list_staff,
-    reset_second_factor,
+    reset_staff_second_factor,
 )
 from amina.settings import load_settings
 
@@ -46,9 +46,10 @@ def explain(error: AminaError) -> str:
 
 
 @contextmanager
-def migrated_container(database_url: str | None) -> Iterator[Container]:
-    """The container, if the database schema is current (else exit 2 with advice)."""
-    container = build(load_settings(database_url=database_url))
+def migrated_container(database_url: str | None, **settings: object) -> Iterator[Container]:
+    """The container, if the database schema is current (else exit 2 with advice).
+    ``settings`` override other settings (CLI options; None leaves a setting alone)."""
+    container = build(load_settings(database_url=database_url, **settings))
     try:
         if not is_current(container.engine):
             console.print("[red]The database is not up to date: run `amina db upgrade` first.[/]")
@@ -83,16 +84,14 @@ def staff_create(
     """Create a staff account; prints the password (if generated) and the second factor."""
     with migrated_container(database_url) as container:
         try:
-            with container.uow() as uow:
-                created = create_staff(
-                    uow,
-                    container.clock,
-                    username=username,
-                    role=role,
-                    display_name=name,
-                    password=password,
-                )
-                uow.commit()
+            created = create_staff_account(
+                container.uow,
+                container.clock,
+                username=username,
+                role=role,
+                display_name=name,
+                password=password,
+            )
         except AminaError as error:
             console.print(f"[red]{explain(error)}[/]")
             raise typer.Exit(1) from error
@@ -129,9 +128,7 @@ def staff_disable(
     """Disable a staff account and end its sessions."""
     with migrated_container(database_url) as container:
         try:
-            with container.uow() as uow:
-                disable_staff(uow, container.clock, username)
-                uow.commit()
+            disable_staff_account(container.uow, container.clock, username)
         except AminaError as error:
             console.print(f"[red]{explain(error)}[/]")
             raise typer.Exit(1) from error
@@ -146,9 +143,7 @@ def staff_reset_mfa(
     """Give an account a new TOTP secret (ends its sessions, lifts a lock-out)."""
     with migrated_container(database_url) as container:
         try:
-            with container.uow() as uow:
-                enrolment = reset_second_factor(uow, container.clock, username)
-                uow.commit()
+            enrolment = reset_staff_second_factor(container.uow, container.clock, username)
         except AminaError as error:
             console.print(f"[red]{explain(error)}[/]")
             raise typer.Exit(1) from error

@@ -16,14 +16,11 @@ from datetime import time, timedelta
 from amina.entrypoints.jobs.scheduler import Job, JobContext, RecurringJob
 from amina.services.booking.bookings import release_expired_holds
 from amina.services.booking.reminders import send_due_reminders
-from amina.services.booking.slots import open_slots
+from amina.services.booking.slots import open_slots_ahead
 
 
 def open_booking_slots(context: JobContext) -> str:
-    container = context.container
-    with container.uow() as uow:
-        created = open_slots(uow, container.clock)
-        uow.commit()
+    created = open_slots_ahead(context.container.uow, context.container.clock)
     return f"{created} slot(s) opened"
 
 

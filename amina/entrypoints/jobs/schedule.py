@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry
 
-from amina.entrypoints.jobs.scheduler import Job, RecurringJob, Scheduler
+from amina.entrypoints.jobs.scheduler import Job, LeaderLease, RecurringJob, Scheduler
 
 if TYPE_CHECKING:
     from amina.bootstrap import Container
@@ -36,17 +36,30 @@ def scheduled_jobs() -> list[Job]:
 
 
 def recurring_jobs() -> list[RecurringJob]:
+    from amina.entrypoints.jobs.audit_checkpoint import CHECKPOINT_JOB
     from amina.entrypoints.jobs.booking import HOLDS_JOB, REMINDERS_JOB
     from amina.entrypoints.jobs.outbox import OUTBOX_JOB
     from amina.entrypoints.jobs.patent import RECONCILIATION_JOB
 
-    return [OUTBOX_JOB, RECONCILIATION_JOB, HOLDS_JOB, REMINDERS_JOB]
+    return [OUTBOX_JOB, RECONCILIATION_JOB, HOLDS_JOB, REMINDERS_JOB, CHECKPOINT_JOB]
 
 
 def start_scheduler(container: Container, registry: CollectorRegistry) -> Scheduler:
-    """Build the scheduler with every scheduled job and start its threads."""
+    """Build the scheduler with every scheduled job and start its threads; the lease and
+    the tick come from the settings (30 s and 5 s unless a test shortens them)."""
+    settings = container.settings
+    lease = LeaderLease(
+        container.engine,
+        container.clock,
+        duration=timedelta(seconds=settings.scheduler_lease_seconds),
+    )
     scheduler = Scheduler(
-        container, scheduled_jobs(), registry=registry, recurring=recurring_jobs()
+        container,
+        scheduled_jobs(),
+        registry=registry,
+        lease=lease,
+        tick=timedelta(seconds=settings.scheduler_tick_seconds),
+        recurring=recurring_jobs(),
     )
     scheduler.start()
     return scheduler

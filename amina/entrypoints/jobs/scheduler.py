@@ -27,11 +27,11 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy import Engine, Table, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
-from amina.adapters.db.jobs.tables import JobRunRow, SchedulerLeaseRow
+from amina.adapters.db.jobs.tables import SchedulerLeaseRow
 from amina.domain.calendar import MOSCOW, moscow_date
 from amina.services.clock import Clock
+from amina.services.jobs.runs import claim_job_run, finish_job_run
 from amina.services.policy.calendar import working_calendar
 
 if TYPE_CHECKING:
@@ -228,6 +228,7 @@ class Scheduler:
         self.metrics = JobMetrics(registry or CollectorRegistry())
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._was_leading = False
 
     @property
     def clock(self) -> Clock:
@@ -247,6 +248,13 @@ class Scheduler:
             log.warning("scheduler_lease_error", error=type(error).__name__)
             leading = False
         self.metrics.leader.set(1 if leading else 0)
+        if leading != self._was_leading:
+            # a change of leader is worth a line: which replica runs the jobs from now on
+            log.info(
+                "scheduler_lease_taken" if leading else "scheduler_lease_lost",
+                holder=self.lease.holder,
+            )
+            self._was_leading = leading
         return leading
 
     def run_due_jobs(self) -> list[str]:
@@ -285,21 +293,7 @@ class Scheduler:
         return True
 
     def _claim(self, job: Job, day: date, now: datetime) -> bool:
-        try:
-            with self.container.uow() as uow:
-                uow.session.add(
-                    JobRunRow(
-                        job=job.name,
-                        run_for_date=day,
-                        holder=self.lease.holder,
-                        status="running",
-                        started_at=now,
-                    )
-                )
-                uow.commit()
-        except IntegrityError:
-            return False  # this day's run was already claimed, by us or an earlier leader
-        return True
+        return claim_job_run(self.container.uow, job.name, day, self.lease.holder, now)
 
     def _run(self, job: Job, day: date) -> None:
         started = monotonic_time.perf_counter()
@@ -310,13 +304,14 @@ class Scheduler:
             summary = f"failed: {type(error).__name__}"
             status = "failed"
             log.exception("job_failed", job=job.name, run_for=day.isoformat())
-        with self.container.uow() as uow:
-            uow.session.execute(
-                update(JobRunRow)
-                .where(JobRunRow.job == job.name, JobRunRow.run_for_date == day)
-                .values(status=status, finished_at=self.clock.now(), summary=summary)
-            )
-            uow.commit()
+        finish_job_run(
+            self.container.uow,
+            job.name,
+            day,
+            status=status,
+            summary=summary,
+            finished_at=self.clock.now(),
+        )
         self.metrics.runs.labels(job.name, status).inc()
         log.info(
             "job_run",

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from amina.entrypoints.jobs.scheduler import JobContext
 from amina.services.identity.sign_in import purge_sign_in_leftovers
-from amina.services.staff.accounts import forget_sign_in_failures
+from amina.services.staff.accounts import purge_staff_sign_in_failures
 
 
 def sign_in_cleanup(context: JobContext) -> str:
     gone = purge_sign_in_leftovers(context.container.uow, context.container.clock)
-    with context.container.uow() as uow:
-        staff_failures = forget_sign_in_failures(uow, context.container.clock)
-        uow.commit()
+    staff_failures = purge_staff_sign_in_failures(context.container.uow, context.container.clock)
     return (
         f"{gone.challenges} challenge(s), {gone.throttles} counter(s), "
         f"{gone.access_tokens} access token(s), {staff_failures} staff failure(s) deleted"

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.adapters.db.uow import UnitOfWork
-from amina.domain.audit import ChainReport
+from amina.domain.audit_checkpoints import AuditVerification
 from amina.domain.roles import Permission
-from amina.services.audit.trail import Actor, count_audit_entries, verify_audit_chain
+from amina.services.audit.checkpoints import AuditCheckpointing, verify_audit_log
+from amina.services.audit.trail import Actor, count_audit_entries
 from amina.services.staff.permissions import require
 
 PAGE_SIZE = 50
@@ -72,7 +73,10 @@ def audit_page(
     )
 
 
-def audit_integrity(uow: UnitOfWork, reader: Actor) -> ChainReport:
-    """Verify the whole chain now and say whether it is intact or where it breaks."""
+def audit_integrity(
+    uow: UnitOfWork, reader: Actor, checkpointing: AuditCheckpointing
+) -> AuditVerification:
+    """Verify the whole chain now, against the signed checkpoints too: whether it is intact or
+    where it breaks, whether it was cut or rewritten, and the newest checkpoint."""
     require(reader, Permission.audit_read)
-    return verify_audit_chain(uow)
+    return verify_audit_log(uow, checkpointing)

@@ -134,8 +134,11 @@ def _facts(row: AuditEntryRow) -> AuditFacts:
     )
 
 
-def _stream(uow: UnitOfWork, chunk: int = 5000) -> Iterator[tuple[AuditFacts, str, str]]:
-    after = 0
+def stream_entries(
+    uow: UnitOfWork, *, after: int = 0, chunk: int = 5000
+) -> Iterator[tuple[AuditFacts, str, str]]:
+    """Every entry with ``seq > after`` as ``(facts, prev_hash, entry_hash)``, in ``seq``
+    order, read ``chunk`` at a time."""
     while True:
         rows = uow.session.scalars(
             select(AuditEntryRow)
@@ -163,15 +166,16 @@ def verify_audit_chain(
 
     ``progress`` is called with the number of entries read after each one.
     """
-    entries = _stream(uow)
+    entries = stream_entries(uow)
     if progress is not None:
-        entries = _reporting(entries, progress)
+        entries = reporting(entries, progress)
     return verify_chain(entries)
 
 
-def _reporting(
+def reporting(
     entries: Iterator[tuple[AuditFacts, str, str]], progress: Callable[[int], None]
 ) -> Iterator[tuple[AuditFacts, str, str]]:
+    """Pass ``entries`` through, calling ``progress`` with the number read so far."""
     for read, entry in enumerate(entries, start=1):
         progress(read)
         yield entry

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.booking import store
-from amina.adapters.db.booking.tables import BookingRow, BookingSlotRow
+from amina.adapters.db.booking.tables import BookingCodeRow, BookingRow, BookingSlotRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.booking import (
@@ -146,6 +146,9 @@ def book(
         # the partial unique index: the person has an active booking for this service (the
         # seat taken above goes back with the rollback)
         raise already_booked() from error
+    # the ticket code, unique across everyone (its primary key; docs/scale-out.md)
+    uow.session.add(BookingCodeRow(code=row.code, person_id=person_id, booking_id=row.id))
+    uow.session.flush()
     return _booking(row, slot)
 
 

@@ -5,14 +5,16 @@ closes a day, and the people booked on it are told and offered new times."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import func, select, update
 
-from amina.adapters.db.booking.tables import BookingRow, BookingSlotRow
+from amina.adapters.db.booking.tables import BookingCodeRow, BookingRow, BookingSlotRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.booking import ACTIVE, BookingStatus, normalise_code
 from amina.domain.calendar import MOSCOW
 from amina.domain.roles import Permission
@@ -48,7 +50,9 @@ def find_by_code(uow: UnitOfWork, clock: Clock, actor: Actor, typed: str) -> Vis
     if code is None:
         raise ticket_not_found()
     found = uow.session.execute(
-        select(BookingRow.person_id, BookingRow.id).where(BookingRow.code == code)
+        select(BookingCodeRow.person_id, BookingCodeRow.booking_id).where(
+            BookingCodeRow.code == code
+        )
     ).first()
     if found is None:
         raise ticket_not_found()
@@ -227,3 +231,50 @@ def close_day(uow: UnitOfWork, clock: Clock, actor: Actor, day: date, reason: st
             )
     tell_many(uow, clock, messages)
     return len(messages)
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+#: What an operator records about a visit, and the step that records it.
+VisitOutcome = Literal["check-in", "served", "no-show"]
+VISIT_OUTCOMES: dict[str, Callable[[UnitOfWork, Clock, Actor, str, str], Visit]] = {
+    "check-in": check_in,
+    "served": mark_served,
+    "no-show": mark_no_show,
+}
+
+
+def look_up_ticket(uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, typed: str) -> Visit:
+    """An operator finds a visit by its ticket code (:func:`find_by_code`), the reading
+    committed to the audit log."""
+    with uow_factory() as uow:
+        visit = find_by_code(uow, clock, actor, typed)
+        uow.commit()
+    return visit
+
+
+def record_visit_outcome(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    person_id: str,
+    booking_id: str,
+    outcome: VisitOutcome,
+) -> Visit:
+    """An operator checks a visitor in, or marks the visit served or a no-show (audited)."""
+    with uow_factory() as uow:
+        visit = VISIT_OUTCOMES[outcome](uow, clock, actor, person_id, booking_id)
+        uow.commit()
+    return visit
+
+
+def close_centre_day(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, day: date, reason: str
+) -> int:
+    """A supervisor closes the centre on a day (:func:`close_day`). Returns how many people
+    were told."""
+    with uow_factory() as uow:
+        told = close_day(uow, clock, actor, day, reason)
+        uow.commit()
+    return told

@@ -14,7 +14,7 @@ from amina.adapters.db.booking.tables import (
     BookingSlotRow,
     BookingTemplateRow,
 )
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.booking import (
     OPEN_DAYS_AHEAD,
     ServiceCode,
@@ -250,3 +250,27 @@ __all__ = [
     "slot",
     "templates",
 ]
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def open_slots_ahead(
+    uow_factory: UnitOfWorkFactory, clock: Clock, days_ahead: int = OPEN_DAYS_AHEAD
+) -> int:
+    """The system (the daily job) opens the slots of the next days (:func:`open_slots`)."""
+    with uow_factory() as uow:
+        created = open_slots(uow, clock, days_ahead)
+        uow.commit()
+    return created
+
+
+def save_opening_hours(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, template: SlotTemplate, reason: str
+) -> int:
+    """A supervisor changes one service's hours or counters on one weekday
+    (:func:`save_template`). Returns the slots changed."""
+    with uow_factory() as uow:
+        changed = save_template(uow, clock, actor, template, reason)
+        uow.commit()
+    return changed

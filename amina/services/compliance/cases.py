@@ -35,7 +35,7 @@ from amina.adapters.db.compliance.tables import (
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.reports.tables import DailySummaryRow, DeviceStatusRow, PersonLastReportRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.address import Address, format_address
 from amina.domain.calendar import moscow_date
 from amina.domain.cards import masked_phone
@@ -236,9 +236,15 @@ def _summary(case: CaseRow, notice: NoticeRow, now: datetime) -> CaseSummary:
 
 
 def find_case(uow: UnitOfWork, case_id: str, *, lock: bool = False) -> tuple[CaseRow, NoticeRow]:
+    """The case and its notice; with ``lock``, the case row locked for update. Staff name a
+    case by its id alone: the lock is taken with the person it belongs to (read first), so a
+    distributed database routes it to that person's shard (docs/scale-out.md)."""
     query = select(CaseRow).where(CaseRow.id == case_id)
     if lock:
-        query = query.with_for_update()
+        person_id = uow.session.scalar(select(CaseRow.person_id).where(CaseRow.id == case_id))
+        if person_id is None:
+            raise compliance_error("case_not_found")
+        query = query.where(CaseRow.person_id == person_id).with_for_update()
     case = uow.session.scalar(query)
     if case is None:
         raise compliance_error("case_not_found")
@@ -263,7 +269,7 @@ def case_queue(
     """Cases by status, oldest first (``case.view``: operators, inspectors, supervisors).
 
     Filters: opened before a day (age), missed deadline before a day. Shows ids and dates only —
-    no names — and is audited as one access without a person.
+    no names — and is audited as one access without a person. In the caller's transaction.
     """
     require(actor, Permission.case_view)
     query = (
@@ -369,7 +375,8 @@ def _without(notice: Notice, withheld: frozenset[str], path: str) -> Notice:
 
 def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str) -> CaseFile:
     """Everything an inspector needs to decide (``case.view``), audited with its purpose and
-    shown in the person's access log. The caller commits (the audit entry is the point).
+    shown in the person's access log. In the caller's transaction, which commits (the audit
+    entry is the point).
 
     Least privilege by field: what the role may not see (location data without
     ``location.view``: an operator's case file) is not read and not returned."""
@@ -567,3 +574,54 @@ def decide_case(
         params["objection_until"] = view.objection_until.isoformat()
     tell(uow, clock, person_id, MessageKind.decision, params, row.id)
     return view, None if referral is None else referral_view(referral)
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_case_queue(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    *,
+    statuses: tuple[CaseStatus, ...] = (CaseStatus.open,),
+    opened_before: date | None = None,
+    deadline_before: date | None = None,
+) -> list[CaseSummary]:
+    """The case queue (:func:`case_queue`, ``case.view``), its audit entry committed."""
+    with uow_factory() as uow:
+        cases = case_queue(
+            uow,
+            clock,
+            actor,
+            statuses=statuses,
+            opened_before=opened_before,
+            deadline_before=deadline_before,
+        )
+        uow.commit()
+    return cases
+
+
+def show_case_file(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, case_id: str, purpose: str
+) -> CaseFile:
+    """A case file (:func:`case_file`, ``case.view``), its audit entry with the purpose
+    committed."""
+    with uow_factory() as uow:
+        found = case_file(uow, clock, actor, case_id, purpose)
+        uow.commit()
+    return found
+
+
+def submit_decision(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    case_id: str,
+    request: DecisionRequest,
+) -> tuple[Decision, Referral | None]:
+    """An inspector decides a case (:func:`decide_case`, ``case.decide``)."""
+    with uow_factory() as uow:
+        decided = decide_case(uow, clock, actor, case_id, request)
+        uow.commit()
+    return decided

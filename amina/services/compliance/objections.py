@@ -23,7 +23,7 @@ from amina.adapters.db.compliance.tables import (
 )
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.staff.tables import StaffRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.compliance import ComplianceRules, NoticeStatus, unresolved
 from amina.domain.decisions import (
@@ -166,7 +166,8 @@ def objection_queue(
     uow: UnitOfWork, clock: Clock, actor: Actor, *, decided: bool = False, limit: int = 200
 ) -> list[Objection]:
     """Objections waiting for a supervisor (or decided ones), oldest first
-    (``objection.decide``). Audited as one access without a person."""
+    (``objection.decide``). Audited as one access without a person. In the caller's
+    transaction."""
     require(actor, Permission.objection_decide)
     condition = ObjectionRow.outcome.is_not(None) if decided else ObjectionRow.outcome.is_(None)
     rows = uow.session.scalars(
@@ -222,8 +223,18 @@ def decide_objection(
     the decision, with a written reason. Audited; the person is told. In the caller's
     transaction."""
     require(actor, Permission.objection_decide)
-    row = uow.session.scalar(
-        select(ObjectionRow).where(ObjectionRow.id == objection_id).with_for_update()
+    # the lock names the person (read first): a distributed database locks on one shard
+    owner = uow.session.scalar(
+        select(ObjectionRow.person_id).where(ObjectionRow.id == objection_id)
+    )
+    row = (
+        None
+        if owner is None
+        else uow.session.scalar(
+            select(ObjectionRow)
+            .where(ObjectionRow.person_id == owner, ObjectionRow.id == objection_id)
+            .with_for_update()
+        )
     )
     if row is None:
         raise compliance_error("objection_not_found")
@@ -300,3 +311,31 @@ def decide_objection(
     )
     uow.session.flush()
     return objection_view(row)
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_objection_queue(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, *, decided: bool = False
+) -> list[Objection]:
+    """The objection queue (:func:`objection_queue`), its audit entry committed."""
+    with uow_factory() as uow:
+        found = objection_queue(uow, clock, actor, decided=decided)
+        uow.commit()
+    return found
+
+
+def submit_objection_decision(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    objection_id: str,
+    outcome: ObjectionOutcome,
+    reason: str,
+) -> Objection:
+    """A supervisor upholds or overturns a decision objected to (:func:`decide_objection`)."""
+    with uow_factory() as uow:
+        found = decide_objection(uow, clock, actor, objection_id, outcome, reason)
+        uow.commit()
+    return found

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from amina.adapters.db.compliance.tables import CaseRow, DecisionRow, NoticeRow, ReferralRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.decisions import (
     ReferralStatus,
@@ -43,8 +43,19 @@ QUEUE_PURPOSE = "Working the referral confirmation queue"
 
 
 def _find(uow: UnitOfWork, referral_id: str) -> ReferralRow:
-    row = uow.session.scalar(
-        select(ReferralRow).where(ReferralRow.id == referral_id).with_for_update()
+    """The referral, locked for update; the lock names its person (read first), so that a
+    distributed database takes it on one shard (docs/scale-out.md)."""
+    person_id = uow.session.scalar(
+        select(ReferralRow.person_id).where(ReferralRow.id == referral_id)
+    )
+    row = (
+        None
+        if person_id is None
+        else uow.session.scalar(
+            select(ReferralRow)
+            .where(ReferralRow.person_id == person_id, ReferralRow.id == referral_id)
+            .with_for_update()
+        )
     )
     if row is None:
         raise compliance_error("referral_not_found")
@@ -59,7 +70,7 @@ def referral_queue(
     limit: int = 200,
 ) -> list[Referral]:
     """Referrals by status, oldest first (``referral.confirm``: supervisors). Ids and dates
-    only; audited as one access without a person."""
+    only; audited as one access without a person. In the caller's transaction."""
     require(actor, Permission.referral_confirm)
     rows = uow.session.scalars(
         select(ReferralRow)
@@ -124,7 +135,8 @@ def confirm_referral(
     uow: UnitOfWork, clock: Clock, actor: Actor, referral_id: str, purpose: str
 ) -> Referral:
     """A supervisor (``referral.confirm``), not the deciding inspector, confirms the referral;
-    it goes to the registry through the outbox. Audited; the person is told."""
+    it goes to the registry through the outbox. Audited; the person is told. In the caller's
+    transaction."""
     require(actor, Permission.referral_confirm)
     row = _find(uow, referral_id)
     try:
@@ -175,7 +187,8 @@ def reject_referral(
     uow: UnitOfWork, clock: Clock, actor: Actor, referral_id: str, reason: str
 ) -> Referral:
     """A supervisor (``referral.confirm``), not the deciding inspector, refuses the referral
-    with a written reason. The deregistration itself stands. Audited; the person is told."""
+    with a written reason. The deregistration itself stands. Audited; the person is told. In
+    the caller's transaction."""
     require(actor, Permission.referral_confirm)
     row = _find(uow, referral_id)
     try:
@@ -248,3 +261,39 @@ def withdraw_referrals(
             )
         withdrawn += 1
     return withdrawn
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_referral_queue(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    status: ReferralStatus = ReferralStatus.pending_confirmation,
+) -> list[Referral]:
+    """The referral queue (:func:`referral_queue`), its audit entry committed."""
+    with uow_factory() as uow:
+        found = referral_queue(uow, clock, actor, status)
+        uow.commit()
+    return found
+
+
+def submit_referral_confirmation(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, referral_id: str, purpose: str
+) -> Referral:
+    """A supervisor confirms a referral (:func:`confirm_referral`)."""
+    with uow_factory() as uow:
+        found = confirm_referral(uow, clock, actor, referral_id, purpose)
+        uow.commit()
+    return found
+
+
+def submit_referral_rejection(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, referral_id: str, reason: str
+) -> Referral:
+    """A supervisor refuses a referral (:func:`reject_referral`)."""
+    with uow_factory() as uow:
+        found = reject_referral(uow, clock, actor, referral_id, reason)
+        uow.commit()
+    return found

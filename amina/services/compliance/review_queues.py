@@ -17,7 +17,7 @@ from sqlalchemy import select, tuple_
 
 from amina.adapters.db.compliance.tables import DecisionRow
 from amina.adapters.db.staff.tables import StaffRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.decisions import ReferralStatus
 from amina.services.audit.trail import Actor
 from amina.services.clock import Clock
@@ -67,7 +67,7 @@ def referrals_for_review(
     status: ReferralStatus = ReferralStatus.pending_confirmation,
 ) -> list[ReferralForReview]:
     """The referral queue (``referral.confirm``: supervisors; audited by the queue) with each
-    referral's decision."""
+    referral's decision. In the caller's transaction."""
     queue = referral_queue(uow, clock, actor, status)
     decisions = _decisions(uow, {(r.person_id, r.decision_id) for r in queue})
     return [ReferralForReview(r, decisions[r.decision_id]) for r in queue]
@@ -77,7 +77,42 @@ def objections_for_review(
     uow: UnitOfWork, clock: Clock, actor: Actor, *, decided: bool = False
 ) -> list[ObjectionForReview]:
     """The objection queue (``objection.decide``: supervisors; audited by the queue) with the
-    decision each objection is against."""
+    decision each objection is against. In the caller's transaction."""
     queue = objection_queue(uow, clock, actor, decided=decided)
     decisions = _decisions(uow, {(o.person_id, o.decision_id) for o in queue})
     return [ObjectionForReview(o, decisions[o.decision_id]) for o in queue]
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_referrals_for_review(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    status: ReferralStatus = ReferralStatus.pending_confirmation,
+) -> tuple[list[ReferralForReview], dict[str, str]]:
+    """The console's referral queue (:func:`referrals_for_review`) and the names of the staff
+    who decided and confirmed; the queue's audit entry committed."""
+    with uow_factory() as uow:
+        items = referrals_for_review(uow, clock, actor, status)
+        names = staff_names(
+            uow, [i.decision.staff_id for i in items] + [i.referral.confirmed_by for i in items]
+        )
+        uow.commit()
+    return items, names
+
+
+def show_objections_for_review(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, *, decided: bool = False
+) -> tuple[list[ObjectionForReview], dict[str, str]]:
+    """The console's objection queue (:func:`objections_for_review`) and the names of the staff
+    who decided and who settled each objection; the queue's audit entry committed."""
+    with uow_factory() as uow:
+        items = objections_for_review(uow, clock, actor, decided=decided)
+        names = staff_names(
+            uow,
+            [i.decision.staff_id for i in items] + [i.objection.supervisor_id for i in items],
+        )
+        uow.commit()
+    return items, names

@@ -272,6 +272,7 @@ class _Rules:
             device_status=DeviceStatus(
                 candidate.permission, candidate.services, candidate.battery_saver
             ),
+            address_located=bool(candidate.located),
         )
         if situation not in self._outcomes:
             self._outcomes[situation] = assess(situation, self.day, self.calendar, self.rules)

@@ -1,10 +1,11 @@
 """The outbox worker's use case: claim due messages, send them, record the outcome.
 
 1. **Claim** (one short transaction): due rows — not sent, not given up, ``next_attempt_at``
-   reached — are locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never
-   take the same row; SQLite serialises writers with ``BEGIN IMMEDIATE``), their attempt is
-   counted and ``next_attempt_at`` is pushed ``claim_for`` ahead: a lease. A worker that dies
-   after claiming leaves the rows to be claimed again when the lease runs out.
+   reached — are found, then locked one person at a time (``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL with ``person_id =``, so several workers never take the same row and a Citus
+   cluster routes each lock to one shard; SQLite serialises writers with ``BEGIN IMMEDIATE``),
+   their attempt is counted and ``next_attempt_at`` is pushed ``claim_for`` ahead: a lease. A
+   worker that dies after claiming leaves the rows to be claimed again when the lease runs out.
 2. **Send** each row through its channel's port, outside any transaction, with the row's
    idempotency key.
 3. **Record** (one short transaction per row): ``sent_at``, or the error's class and the next
@@ -112,37 +113,51 @@ def claim_due(
     key_prefix: str | None = None,
 ) -> list[Claimed]:
     """Lock and lease up to ``limit`` due rows in the caller's transaction (the worker only);
-    only those whose key starts with ``key_prefix`` if given."""
+    only those whose key starts with ``key_prefix`` if given.
+
+    The due rows are found first without a lock, then locked person by person (``person_id =
+    …`` in every locking statement): a distributed database (Citus, docs/scale-out.md) locks
+    rows only within one person's shard. A row another worker claimed in between is skipped
+    (``SKIP LOCKED``) or, once leased, no longer due."""
     now = clock.now()
-    query = (
-        select(OutboxRow)
-        .where(
-            OutboxRow.sent_at.is_(None),
-            OutboxRow.gave_up_at.is_(None),
-            OutboxRow.next_attempt_at <= now,
-            *([OutboxRow.idempotency_key.startswith(key_prefix)] if key_prefix else []),
-        )
+    due = (
+        OutboxRow.sent_at.is_(None),
+        OutboxRow.gave_up_at.is_(None),
+        OutboxRow.next_attempt_at <= now,
+        *([OutboxRow.idempotency_key.startswith(key_prefix)] if key_prefix else []),
+    )
+    found = uow.session.execute(
+        select(OutboxRow.person_id, OutboxRow.id)
+        .where(*due)
         .order_by(OutboxRow.next_attempt_at)
         .limit(limit)
-    )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    ).all()
+    by_person: dict[str, list[str]] = {}
+    for person_id, row_id in found:
+        by_person.setdefault(person_id, []).append(row_id)
     claimed: list[Claimed] = []
-    for row in uow.session.scalars(query).all():
-        row.attempts += 1
-        row.next_attempt_at = now + claim_for
-        claimed.append(
-            Claimed(
-                row.person_id,
-                row.id,
-                Channel(row.channel),
-                row.idempotency_key,
-                dict(row.payload),
-                row.attempts,
-            )
+    for person_id, ids in by_person.items():
+        query = select(OutboxRow).where(
+            OutboxRow.person_id == person_id, OutboxRow.id.in_(ids), *due
         )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        for row in uow.session.scalars(query).all():
+            row.attempts += 1
+            row.next_attempt_at = now + claim_for
+            claimed.append(
+                Claimed(
+                    row.person_id,
+                    row.id,
+                    Channel(row.channel),
+                    row.idempotency_key,
+                    dict(row.payload),
+                    row.attempts,
+                )
+            )
     uow.session.flush()
-    return claimed
+    order = {row_id: place for place, (_, row_id) in enumerate(found)}
+    return sorted(claimed, key=lambda message: order[message.id])
 
 
 def _send(uow_factory: UnitOfWorkFactory, channels: DeliveryChannels, message: Claimed) -> None:

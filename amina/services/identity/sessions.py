@@ -1,8 +1,11 @@
 """Who is calling: the person behind an access token, the device behind a device credential;
 signing out and renewing an access token with the device credential.
 
-Both secrets are 256 random bits stored as SHA-256 and looked up by that hash through an
-index — fast enough for every location report (PERFORMANCE.md), never a slow hash.
+Both secrets are the person's id and 256 random bits (``<person id>.<secret>``), stored as
+SHA-256 and looked up by that hash through an index — fast enough for every location report
+(PERFORMANCE.md), never a slow hash — together with the person's id, so that a distributed
+database reads one shard (docs/scale-out.md). Secrets issued before they carried the id have
+no ``.`` and are found by the hash alone (docs/sign-in.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from amina.services.clock import Clock
 from amina.services.errors import AminaError, ErrorKind
 from amina.services.identity.sign_in import (
     AccessGranted,
+    bearer_owner,
     issue_access_token,
     retire_device,
     secret_hash,
@@ -93,6 +97,7 @@ class BoundDevice:
 def authenticate_person(uow_factory: UnitOfWorkFactory, clock: Clock, token: str) -> SignedInPerson:
     """The person an access token belongs to. Raises ``not_signed_in`` / ``token_expired``."""
     token_hash = secret_hash(token)
+    owner = bearer_owner(token)
     with uow_factory() as uow:
         found = uow.session.execute(
             select(
@@ -103,7 +108,10 @@ def authenticate_person(uow_factory: UnitOfWorkFactory, clock: Clock, token: str
                 PersonRow.language,
             )
             .join(PersonRow, PersonRow.id == AccessTokenRow.person_id)
-            .where(AccessTokenRow.token_hash == token_hash)
+            .where(
+                AccessTokenRow.token_hash == token_hash,
+                *([] if owner is None else [AccessTokenRow.person_id == owner]),
+            )
         ).first()
     if found is None or found.ended_at is not None:
         raise not_signed_in()
@@ -115,6 +123,7 @@ def authenticate_person(uow_factory: UnitOfWorkFactory, clock: Clock, token: str
 def authenticate_device(uow_factory: UnitOfWorkFactory, credential: str) -> BoundDevice:
     """The active device a credential belongs to. Raises ``device_unknown`` /
     ``device_retired`` (in the person's language)."""
+    owner = bearer_owner(credential)
     with uow_factory() as uow:
         found = uow.session.execute(
             select(
@@ -127,7 +136,10 @@ def authenticate_device(uow_factory: UnitOfWorkFactory, credential: str) -> Boun
                 PersonRow.language,
             )
             .join(PersonRow, PersonRow.id == DeviceRow.person_id)
-            .where(DeviceRow.credential_hash == secret_hash(credential))
+            .where(
+                DeviceRow.credential_hash == secret_hash(credential),
+                *([] if owner is None else [DeviceRow.person_id == owner]),
+            )
         ).first()
     if found is None:
         raise device_unknown()

@@ -226,6 +226,25 @@ def secret_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+#: Between the person's id and the random part of a bearer secret (never in either part:
+#: person ids are UUIDs, the random part is URL-safe base64).
+BEARER_SEPARATOR = "."
+
+
+def new_bearer_secret(person_id: str) -> str:
+    """A new access token or device credential: ``<person id>.<256 random bits>``. The person's
+    id in front lets the look-up name the person, so that a distributed database reads one
+    shard (docs/scale-out.md); only the SHA-256 of the whole value is stored."""
+    return f"{person_id}{BEARER_SEPARATOR}{secrets.token_urlsafe(32)}"
+
+
+def bearer_owner(value: str) -> str | None:
+    """The person a bearer secret names, or None for one issued before secrets carried it
+    (still accepted: found by its hash alone; docs/sign-in.md)."""
+    owner, separator, _ = value.partition(BEARER_SEPARATOR)
+    return owner if separator else None
+
+
 def _new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
@@ -636,7 +655,7 @@ def bind_device(
     ).all()
     for device_id in active:
         retire_device(uow, person_id, device_id, now, "replaced")
-    credential = secrets.token_urlsafe(32)
+    credential = new_bearer_secret(person_id)
     row = DeviceRow(
         person_id=person_id,
         id=str(uuid.uuid4()),
@@ -663,7 +682,7 @@ def bind_device(
 def issue_access_token(
     uow: UnitOfWork, rules: SignInRules, person_id: str, device_id: str, now: datetime
 ) -> AccessGranted:
-    token = secrets.token_urlsafe(32)
+    token = new_bearer_secret(person_id)
     expires_at = now + rules.access_token_lifetime
     uow.session.add(
         AccessTokenRow(

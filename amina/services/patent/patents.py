@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.patent.tables import PatentPaymentRow, PatentRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.patent import (
     MAX_MONTHS,
@@ -228,9 +228,24 @@ def next_monthly_amount(uow: UnitOfWork, patent: PatentView) -> Decimal | None:
 def patent_for_staff(
     uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str
 ) -> PatentView | None:
-    """A person's patent and its paid-until date for a case file (``patent.view``), audited."""
+    """A person's patent and its paid-until date for a case file (``patent.view``), audited.
+    In the caller's transaction."""
     require(actor, Permission.patent_view)
     record_access(
         uow, clock, actor, action="patent.view", purpose=purpose, person_id=person_id, details={}
     )
     return current_patent(uow, clock, person_id)
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_patent_to_staff(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, person_id: str, purpose: str
+) -> PatentView | None:
+    """A person's patent in a case file (:func:`patent_for_staff`), its audit entry
+    committed."""
+    with uow_factory() as uow:
+        found = patent_for_staff(uow, clock, actor, person_id, purpose)
+        uow.commit()
+    return found

@@ -323,8 +323,18 @@ def _refund_later(
 
 
 def _lock(uow: UnitOfWork, payment_id: str) -> PatentPaymentRow | None:
+    """The payment, locked for update. The provider names it by id alone: its person is read
+    first, so that the lock is taken on one shard of a distributed database
+    (docs/scale-out.md)."""
+    person_id = uow.session.scalar(
+        select(PatentPaymentRow.person_id).where(PatentPaymentRow.id == payment_id)
+    )
+    if person_id is None:
+        return None
     return uow.session.scalar(
-        select(PatentPaymentRow).where(PatentPaymentRow.id == payment_id).with_for_update()
+        select(PatentPaymentRow)
+        .where(PatentPaymentRow.person_id == person_id, PatentPaymentRow.id == payment_id)
+        .with_for_update()
     )
 
 
@@ -497,3 +507,19 @@ def reconcile_pending(
 def paid_until_after(patent: PatentView, payment: PatentPayment) -> date:
     """The last paid day once this payment counts."""
     return period(patent.issued_on, payment.first_period + payment.months - 1).end
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def apply_provider_report(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    provider: PaymentProvider,
+    report: ProviderReport,
+) -> Settled:
+    """The system applies a verified provider callback (:func:`settle`)."""
+    with uow_factory() as uow:
+        settled = settle(uow, clock, provider, report)
+        uow.commit()
+    return settled

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.patent.tables import PatentTariffRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.patent import Region, Tariff, TariffBook, tariff_row
 from amina.i18n import N_
 from amina.services.audit.trail import Actor, record_access
@@ -182,3 +182,37 @@ def add_tariff_version(
         made.verified,
         version,
     )
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def submit_tariff_version(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    *,
+    year: int,
+    region: str,
+    deflator: str,
+    coefficient: str,
+    source: str,
+    verified: bool,
+    reason: str,
+) -> Tariff:
+    """A supervisor adds a version of a tariff row (:func:`add_tariff_version`)."""
+    with uow_factory() as uow:
+        added = add_tariff_version(
+            uow,
+            clock,
+            actor,
+            year=year,
+            region=region,
+            deflator=deflator,
+            coefficient=coefficient,
+            source=source,
+            verified=verified,
+            reason=reason,
+        )
+        uow.commit()
+    return added

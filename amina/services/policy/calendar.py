@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from amina.adapters.db.policy.tables import CalendarOverrideRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import WorkingCalendar
 from amina.i18n import N_
 from amina.services.audit.trail import SYSTEM, Actor, record_access
@@ -136,3 +136,31 @@ def remove_override(uow: UnitOfWork, clock: Clock, actor: Actor, day: date, reas
         purpose=reason,
         details={"day": day.isoformat(), "previous": was_working},
     )
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def submit_calendar_override(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    day: date,
+    is_working: bool,
+    reason: str,
+) -> CalendarOverride:
+    """A supervisor (console) or the system (CLI) overrides a day (:func:`set_override`)."""
+    with uow_factory() as uow:
+        saved = set_override(uow, clock, actor, day, is_working, reason)
+        uow.commit()
+    return saved
+
+
+def withdraw_calendar_override(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, day: date, reason: str
+) -> None:
+    """A supervisor (console) or the system (CLI) drops a day's override
+    (:func:`remove_override`)."""
+    with uow_factory() as uow:
+        remove_override(uow, clock, actor, day, reason)
+        uow.commit()

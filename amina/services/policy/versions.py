@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.policy.tables import PolicyVersionRow
 from amina.adapters.db.staff.tables import StaffRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.policy import (
     INITIAL_POLICY_DOCUMENT,
@@ -78,7 +78,8 @@ def policy_book(uow: UnitOfWork) -> PolicyBook:
 
 
 def ensure_initial_policy(uow: UnitOfWork, clock: Clock) -> bool:
-    """Store the initial policy version if the table is empty. Returns True if it did."""
+    """Store the initial policy version if the table is empty. Returns True if it did. In the
+    caller's transaction (:func:`store_initial_policy` is the use case)."""
     if uow.session.scalar(select(PolicyVersionRow.version).limit(1)) is not None:
         return False
     uow.session.add(
@@ -303,3 +304,31 @@ def propose_policy_version(
         },
     )
     return ScheduledVersion(version, effective_from, base.version, made)
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def store_initial_policy(uow_factory: UnitOfWorkFactory, clock: Clock) -> bool:
+    """The system (``amina db upgrade``) stores the initial policy version if there is none
+    (:func:`ensure_initial_policy`). Returns True if it did."""
+    with uow_factory() as uow:
+        stored = ensure_initial_policy(uow, clock)
+        if stored:
+            uow.commit()
+    return stored
+
+
+def submit_policy_version(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    effective_from: date | None,
+    changes: Mapping[str, object],
+    reason: str,
+) -> ScheduledVersion:
+    """A supervisor schedules a policy version (:func:`propose_policy_version`)."""
+    with uow_factory() as uow:
+        scheduled = propose_policy_version(uow, clock, actor, effective_from, changes, reason)
+        uow.commit()
+    return scheduled

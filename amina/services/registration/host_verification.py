@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from amina.adapters.db.identity.tables import CardRow, PersonRow
-from amina.adapters.db.registration.tables import RegistrationRow
+from amina.adapters.db.registration.tables import RegistrationCodeRow, RegistrationRow
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.address import Address, format_address
 from amina.domain.calendar import moscow_date
@@ -28,11 +28,23 @@ def verify_slip(uow: UnitOfWork, clock: Clock, typed_code: str) -> HostView | No
     code = normalise(typed_code)
     if code is None:
         return None
+    # whose code it is (the lookup table keyed by the code), then the registration on that
+    # person's shard (docs/scale-out.md)
+    owner = uow.session.execute(
+        select(RegistrationCodeRow.person_id, RegistrationCodeRow.registration_id).where(
+            RegistrationCodeRow.slip_code == code
+        )
+    ).first()
+    if owner is None:
+        return None
     found = uow.session.execute(
         select(RegistrationRow, CardRow)
         .join(PersonRow, PersonRow.id == RegistrationRow.person_id)
         .join(CardRow, CardRow.card_number == PersonRow.card_number)
-        .where(RegistrationRow.slip_code == code)
+        .where(
+            RegistrationRow.person_id == owner.person_id,
+            RegistrationRow.id == owner.registration_id,
+        )
     ).first()
     if found is None:
         return None

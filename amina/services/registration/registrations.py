@@ -15,8 +15,9 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from sqlalchemy import Table, func, select, text
@@ -26,12 +27,14 @@ from amina.adapters.db.bulk import insert_rows
 from amina.adapters.db.identity.tables import CardRow, DependantRow, PersonRow
 from amina.adapters.db.registration.store import move_statuses
 from amina.adapters.db.registration.tables import (
+    RegistrationCodeRow,
     RegistrationDependantRow,
     RegistrationEventRow,
     RegistrationRow,
 )
-from amina.adapters.db.uow import UnitOfWork
-from amina.domain.address import Address, check_place
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain.address import REGIONS, Address, check_place
+from amina.domain.address_register import RegisterEntry
 from amina.domain.calendar import moscow_date
 from amina.domain.geo import RegionClassifier
 from amina.domain.host import Host, HostKind, host_problems
@@ -54,6 +57,7 @@ from amina.services.audit.trail import Actor, record_access
 from amina.services.clock import Clock
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.policy.versions import policy_book
+from amina.services.ports import AddressRegister
 from amina.services.staff.permissions import require
 
 S = RegistrationStatus
@@ -71,6 +75,18 @@ ADDRESS_CHANGED = "address changed"
 RegionClassifiers = Callable[[float], RegionClassifier]
 RandomBytes = Callable[[int], bytes]
 
+
+class LocationSource(StrEnum):
+    """How a registration's coordinates were given — always by the person (issue 13)."""
+
+    #: typed into the registration (the API accepts them; the app no longer asks)
+    at_registration = "at_registration"
+    #: "I am at this address now — use my location"
+    at_address = "at_address"
+    #: "Your phone is usually here at night — is this your home?" answered yes
+    night_place = "night_place"
+
+
 # --- what a person submits, and what they get back -----------------------------------------
 
 
@@ -82,6 +98,21 @@ class RegistrationApplication:
     stay_to: date
     purpose: str
     dependants: tuple[str, ...] = ()
+    #: The address as the state register knows it (its ``fias_id``), asked before the
+    #: transaction by :func:`looked_up`; None when it was typed, or the register does not know it.
+    register_entry: RegisterEntry | None = None
+
+
+def looked_up(
+    application: RegistrationApplication, addresses: AddressRegister
+) -> RegistrationApplication:
+    """The application with what the state register says about its ``fias_id``. Called before
+    the registration's transaction: the register is a port (it may be a remote service), and
+    no transaction should wait on it."""
+    fias_id = application.address.fias_id
+    if not fias_id or not fias_id.strip():
+        return application
+    return replace(application, register_entry=addresses.find(fias_id.strip()))
 
 
 ActorKind = Literal["person", "staff", "system"]
@@ -176,6 +207,13 @@ class Holder:
 
 MESSAGES: dict[str, str] = {
     "region_not_covered": N_("Amina registers addresses in Moscow and Moscow Oblast only."),
+    "coordinates_incomplete": N_("Give both coordinates of the building, or neither."),
+    "region_does_not_match_address:RU-MOW": N_(
+        "The address register places this address in Moscow Oblast, not in Moscow."
+    ),
+    "region_does_not_match_address:RU-MOS": N_(
+        "The address register places this address in Moscow, not in Moscow Oblast."
+    ),
     "coordinates_outside_regions": N_(
         "The coordinates of this address lie outside Moscow and Moscow Oblast."
     ),
@@ -407,6 +445,34 @@ def _holding_row(uow: UnitOfWork, person_id: str) -> RegistrationRow | None:
 # --- submitting ------------------------------------------------------------------------------
 
 
+def _place_problems(
+    classifiers: RegionClassifiers, address: Address, border_margin_m: float
+) -> tuple[list[FieldError], bool]:
+    """The address's coordinates, if it has any, against its region (domain: check_place)."""
+    answer = None
+    if address.lat is not None and address.lon is not None:
+        answer = classifiers(border_margin_m).classify(address.lat, address.lon)
+    place = check_place(address, answer)
+    errors: list[FieldError] = []
+    for problem in place.problems:
+        key = problem.code
+        if problem.code == "region_does_not_match_coordinates":
+            key = f"{problem.code}:{address.region}"
+        errors.append(_field_error(problem.field, problem.code, key))
+    return errors, place.near_border
+
+
+def _register_problems(address: Address, entry: RegisterEntry | None) -> list[FieldError]:
+    """An address chosen from the state register lies in the region the register gives it.
+
+    An id the register does not know (a FIAS GUID, or a register not imported here) is kept as
+    given: the register helps a person find the address, it does not stand in its way."""
+    if entry is None or address.region not in REGIONS or entry.region == address.region:
+        return []
+    code = "region_does_not_match_address"
+    return [_field_error("address.region", code, f"{code}:{address.region}")]
+
+
 def _problems(
     uow: UnitOfWork,
     classifiers: RegionClassifiers,
@@ -416,15 +482,9 @@ def _problems(
     grace_days: int,
     border_margin_m: float,
 ) -> tuple[list[FieldError], bool]:
-    errors: list[FieldError] = []
     address = application.address
-    answer = classifiers(border_margin_m).classify(address.lat, address.lon)
-    place = check_place(address, answer)
-    for problem in place.problems:
-        key = problem.code
-        if problem.code == "region_does_not_match_coordinates":
-            key = f"{problem.code}:{address.region}"
-        errors.append(_field_error(problem.field, problem.code, key))
+    errors, near_border = _place_problems(classifiers, address, border_margin_m)
+    errors += _register_problems(address, application.register_entry)
     for host_problem in host_problems(application.host):
         errors.append(_field_error(host_problem.field, host_problem.code))
     for stay_problem in stay_problems(
@@ -454,7 +514,7 @@ def _problems(
         for index, dependant_id in enumerate(application.dependants):
             if dependant_id not in own:
                 errors.append(_field_error(f"dependants.{index}", "dependant_unknown"))
-    return errors, place.near_border
+    return errors, near_border
 
 
 def _next_serial(uow: UnitOfWork) -> int:
@@ -618,7 +678,9 @@ def submit_registration(
 
     Validates everything at once (``invalid`` with every field's problem), closes the
     registration that held the place until now ("address changed") and records both events,
-    all in the caller's transaction.
+    all in the caller's transaction. The coordinates are optional (issue 13); an address
+    chosen from the state register is checked against the register's region (the
+    application's ``register_entry``, see :func:`looked_up`).
     """
     person = holder(uow, person_id)
     if person is None:
@@ -627,14 +689,7 @@ def submit_registration(
     today = moscow_date(now)
     policy = policy_book(uow).in_force_on(today)
     dependants = tuple(dict.fromkeys(application.dependants))
-    application = RegistrationApplication(
-        application.address,
-        application.host,
-        application.stay_from,
-        application.stay_to,
-        application.purpose,
-        dependants,
-    )
+    application = replace(application, dependants=dependants)
     errors, near_border = _problems(
         uow,
         classifiers,
@@ -670,6 +725,8 @@ def submit_registration(
         fias_id=_blank_to_none(address.fias_id),
         lat=address.lat,
         lon=address.lon,
+        located_at=now if address.located else None,
+        location_source=LocationSource.at_registration.value if address.located else None,
         near_border=near_border,
         host_kind=host.kind.value,
         host_name=host.name.strip(),
@@ -683,6 +740,10 @@ def submit_registration(
         updated_at=now,
     )
     uow.session.add(row)
+    # the slip code, unique across everyone (its primary key; docs/scale-out.md)
+    uow.session.add(
+        RegistrationCodeRow(slip_code=row.slip_code, person_id=person_id, registration_id=row.id)
+    )
     try:
         # Now, not at commit: a registration submitted at the same moment fails here, on the
         # partial unique index, and is answered with a conflict.
@@ -704,6 +765,73 @@ def _blank_to_none(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     return value.strip()
+
+
+# --- the building's coordinates, added later with the person's consent (issue 13) -------------
+
+
+def registration_not_current() -> AminaError:
+    return AminaError(
+        "registration_not_current",
+        ErrorKind.conflict,
+        N_("This registration is no longer valid"),
+        N_("Coordinates can be added only to the registration that is valid now."),
+    )
+
+
+def locate_registration(
+    uow: UnitOfWork,
+    clock: Clock,
+    classifiers: RegionClassifiers,
+    person_id: str,
+    registration_id: str,
+    lat: float,
+    lon: float,
+    source: LocationSource,
+) -> Registration:
+    """The signed-in person adds the building's coordinates to their registration that holds
+    the place, having agreed to it in the app ("I am at this address now", or their phone's
+    usual place at night). The coordinates must lie in the address's region, as at
+    registration; the status and the day the registration became active do not change. An
+    event records it. In the caller's transaction."""
+    row = uow.session.get(RegistrationRow, (person_id, registration_id))
+    if row is None:
+        raise registration_not_found()
+    status = S(row.status)
+    if not holds_the_place(status):
+        raise registration_not_current()
+    now = clock.now()
+    policy = policy_book(uow).in_force_on(moscow_date(now))
+    address = Address(
+        row.region,
+        row.settlement,
+        row.street,
+        row.house,
+        row.building,
+        row.flat,
+        row.fias_id,
+        lat,
+        lon,
+    )
+    errors, near_border = _place_problems(
+        classifiers, address, float(policy.parameter("border_margin_m"))
+    )
+    if errors:
+        raise registration_invalid(errors)
+    row.lat, row.lon, row.near_border = lat, lon, near_border
+    row.located_at, row.location_source = now, source.value
+    uow.session.flush()
+    _record_events(
+        uow,
+        [_Step(person_id, registration_id, source.value)],
+        E.located,
+        status,
+        status,
+        EventActor.person(person_id),
+        now,
+    )
+    uow.session.flush()
+    return _views(uow, [row])[0]
 
 
 # --- moving along the lifecycle (notices, decisions, objections) ------------------------------
@@ -820,7 +948,7 @@ def registrations_for_staff(
     """A person's registrations with their history, for staff with ``registration.view``.
 
     The access is recorded with its purpose in the audit log (and so in the person's access
-    log) in the same transaction as the read.
+    log) in the same transaction as the read: the caller's.
     """
     require(actor, Permission.registration_view)
     if holder(uow, person_id) is None:
@@ -836,3 +964,17 @@ def registrations_for_staff(
         details={"registrations": [r.number for r in registrations]},
     )
     return registrations
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+
+
+def show_registrations_to_staff(
+    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, person_id: str, purpose: str
+) -> list[Registration]:
+    """A person's registrations for staff (:func:`registrations_for_staff`), the access
+    committed to the audit log with the read."""
+    with uow_factory() as uow:
+        found = registrations_for_staff(uow, clock, actor, person_id, purpose)
+        uow.commit()
+    return found

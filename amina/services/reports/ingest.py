@@ -66,7 +66,7 @@ from amina.domain.reports import (
 from amina.i18n import DEFAULT_LANGUAGE, N_
 from amina.services.clock import Clock
 from amina.services.identity.sessions import device_retired, device_unknown
-from amina.services.identity.sign_in import secret_hash
+from amina.services.identity.sign_in import bearer_owner, secret_hash
 from amina.services.policy.versions import policy_book
 
 #: Most reports one request may carry (API.md); more is ``413 batch_too_large``.
@@ -316,13 +316,18 @@ class ReportIngest:
         The credential is checked in the same query that loads what classification needs, so
         it costs no extra round trip and a retired device is refused at once. Raises
         ``device_unknown`` / ``device_retired`` (in the person's language)."""
-        return self._ingest(batch, lambda store: store.device_context(secret_hash(credential)))
+        return self._ingest(
+            batch,
+            lambda store: store.device_context(bearer_owner(credential), secret_hash(credential)),
+        )
 
     def check_device(self, credential: str) -> IngestContext:
         """Who holds ``credential`` (for answering a malformed request in the right words);
         raises ``device_unknown`` / ``device_retired`` like :meth:`ingest_from_device`."""
         with self.uow() as uow:
-            context = self.store(uow).device_context(secret_hash(credential))
+            context = self.store(uow).device_context(
+                bearer_owner(credential), secret_hash(credential)
+            )
         return _admitted(context)
 
     def _ingest(
@@ -371,7 +376,9 @@ class ReportIngest:
         rules = self.rules(today)
         work = _prepare(batch, received_at, rules)
         async with stores.transaction() as store:
-            context = _admitted(await store.device_context(secret_hash(credential)))
+            context = _admitted(
+                await store.device_context(bearer_owner(credential), secret_hash(credential))
+            )
             if self._may_resolve_notices(work, context):
                 # the person has a notice waiting that these reports may cover: the batch
                 # goes through the unit of work (in a thread), so that the notice is resolved
@@ -386,7 +393,9 @@ class ReportIngest:
                 self._ingest_work,
                 work,
                 rules,
-                lambda store: store.device_context(secret_hash(credential)),
+                lambda store: store.device_context(
+                    bearer_owner(credential), secret_hash(credential)
+                ),
             )
         return _outcome(work, context, stored, status_stored)
 

@@ -24,8 +24,9 @@ from amina.services.reports.ingest import MAX_BATCH
 @dataclass(frozen=True)
 class RegisteredPlace:
     region: str
-    lat: float
-    lon: float
+    #: None until the person adds the building's coordinates (issue 13)
+    lat: float | None
+    lon: float | None
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, delete, func, select, update
 
 from amina.adapters.db.staff.tables import StaffRow, StaffSessionRow, StaffSignInFailureRow
-from amina.adapters.db.uow import UnitOfWork
+from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.roles import Permission, Role, may_manage_account, permissions_of
 from amina.domain.staff_throttle import ThrottleRules, wait_before_next
 from amina.i18n import N_
@@ -136,7 +136,7 @@ class SignInFailure(StrEnum):
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """The outcome of :func:`sign_in`. Commit the unit of work either way (failures count)."""
+    """The outcome of :func:`sign_in`. Committed either way (failures count)."""
 
     session: NewSession | None
     failure: SignInFailure | None
@@ -298,7 +298,8 @@ def create_staff(
     totp_secret: str | None = None,
     by: Actor = SYSTEM,
 ) -> NewStaffAccount:
-    """Create a staff account. Called by the CLI (system) or a supervisor (``staff.manage``).
+    """Create a staff account. Called by the CLI (system) or a supervisor (``staff.manage``);
+    in the caller's transaction (:func:`create_staff_account` is the use case).
 
     Generates the password unless one is given, and always returns the TOTP secret and its
     ``otpauth://`` URI: they are shown once and cannot be read back later. ``totp_secret`` is
@@ -385,7 +386,8 @@ def list_staff(uow: UnitOfWork, *, by: Actor = SYSTEM) -> list[StaffAccount]:
 
 
 def disable_staff(uow: UnitOfWork, clock: Clock, username: str, *, by: Actor = SYSTEM) -> None:
-    """Disable an account and end its sessions. For the system and ``staff.manage``.
+    """Disable an account and end its sessions. For the system and ``staff.manage``; in the
+    caller's transaction.
 
     A staff member cannot disable their own account (someone must be left to manage staff).
     """
@@ -416,7 +418,7 @@ def reset_second_factor(
     uow: UnitOfWork, clock: Clock, username: str, *, by: Actor = SYSTEM
 ) -> SecondFactorEnrolment:
     """Give an account a new TOTP secret (lost phone) and end its sessions. For the system
-    and ``staff.manage``; the new secret is shown once."""
+    and ``staff.manage``; the new secret is shown once. In the caller's transaction."""
     _check_manager(by)
     row = _row_by_username(uow, username, for_update=True)
     _check_manager(by, row.role)
@@ -497,8 +499,8 @@ def sign_in(
     """Anyone may try. Checks the throttle (cheap) first, then password and TOTP code; records
     failures; opens a session. ``source`` is the client's address.
 
-    The caller commits the unit of work whatever the outcome, then calls
-    :meth:`SignInAttempt.session_or_raise`.
+    In the caller's transaction, which commits whatever the outcome (failures count), then
+    calls :meth:`SignInAttempt.session_or_raise`; :func:`sign_in_to_console` does both.
     """
     now = clock.now()
     name = normalise_username(username)
@@ -545,7 +547,8 @@ def sign_in(
 
 
 def forget_sign_in_failures(uow: UnitOfWork, clock: Clock) -> int:
-    """The system (the daily sign-in clean-up) deletes failures older than a day."""
+    """The system (the daily sign-in clean-up) deletes failures older than a day. In the
+    caller's transaction."""
     gone = uow.session.execute(
         delete(StaffSignInFailureRow).where(
             StaffSignInFailureRow.at < clock.now() - timedelta(days=1)
@@ -583,9 +586,96 @@ def staff_session(uow: UnitOfWork, clock: Clock, token: str) -> SignedInStaff | 
 
 
 def sign_out(uow: UnitOfWork, clock: Clock, token: str) -> None:
-    """End the session behind ``token`` (the signed-in staff member themselves)."""
+    """End the session behind ``token`` (the signed-in staff member themselves). In the
+    caller's transaction."""
     uow.session.execute(
         update(StaffSessionRow)
         .where(StaffSessionRow.token_hash == _token_hash(token), StaffSessionRow.ended_at.is_(None))
         .values(ended_at=clock.now())
     )
+
+
+# --- use cases: each in one transaction of its own, committed here ------------------------------
+# The functions above are steps "in the caller's transaction" (tests and the demo build data
+# with them); routes and commands call these.
+
+
+def sign_in_to_console(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: StaffAccessRules,
+    *,
+    username: str,
+    password: str,
+    code: str,
+    source: str = "unknown",
+) -> SignInAttempt:
+    """Anyone may try (:func:`sign_in`); committed whatever the outcome, so that failures count."""
+    with uow_factory() as uow:
+        attempt = sign_in(
+            uow, clock, rules, username=username, password=password, code=code, source=source
+        )
+        uow.commit()
+    return attempt
+
+
+def sign_out_of_console(uow_factory: UnitOfWorkFactory, clock: Clock, token: str) -> None:
+    """The signed-in staff member ends their session (:func:`sign_out`)."""
+    with uow_factory() as uow:
+        sign_out(uow, clock, token)
+        uow.commit()
+
+
+def create_staff_account(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    username: str,
+    role: Role,
+    display_name: str,
+    password: str | None = None,
+    by: Actor = SYSTEM,
+) -> NewStaffAccount:
+    """The CLI (system) or a supervisor (``staff.manage``) creates an account
+    (:func:`create_staff`)."""
+    with uow_factory() as uow:
+        created = create_staff(
+            uow,
+            clock,
+            username=username,
+            role=role,
+            display_name=display_name,
+            password=password,
+            by=by,
+        )
+        uow.commit()
+    return created
+
+
+def disable_staff_account(
+    uow_factory: UnitOfWorkFactory, clock: Clock, username: str, *, by: Actor = SYSTEM
+) -> None:
+    """The system or ``staff.manage`` disables an account (:func:`disable_staff`)."""
+    with uow_factory() as uow:
+        disable_staff(uow, clock, username, by=by)
+        uow.commit()
+
+
+def reset_staff_second_factor(
+    uow_factory: UnitOfWorkFactory, clock: Clock, username: str, *, by: Actor = SYSTEM
+) -> SecondFactorEnrolment:
+    """The system or ``staff.manage`` gives an account a new TOTP secret
+    (:func:`reset_second_factor`)."""
+    with uow_factory() as uow:
+        enrolment = reset_second_factor(uow, clock, username, by=by)
+        uow.commit()
+    return enrolment
+
+
+def purge_staff_sign_in_failures(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """The system (the daily sign-in clean-up) deletes failures older than a day
+    (:func:`forget_sign_in_failures`)."""
+    with uow_factory() as uow:
+        gone = forget_sign_in_failures(uow, clock)
+        uow.commit()
+    return gone

@@ -10,12 +10,14 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import REFERENCE
 
 
 class AuditEntryRow(Base):
     """Append-only, hash-chained. No code path updates or deletes a row."""
 
     __tablename__ = "audit_log"
+    __distribution__ = REFERENCE
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     occurred_at: Mapped[datetime]

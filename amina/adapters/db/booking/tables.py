@@ -12,7 +12,9 @@ serialises concurrent updates of the row and re-checks the condition after the w
 SQLite serialises writers with ``BEGIN IMMEDIATE``. Even a wrong update that forgot the
 condition would be refused by the CHECK constraint.
 
-At most one active booking per person and service: a partial unique index.
+At most one active booking per person and service: a partial unique index. A ticket code is
+unique across everyone through ``booking_codes``, a lookup table keyed by the code
+(docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import PER_PERSON, REFERENCE, by_key
 from amina.domain.booking import ACTIVE
 
 _ID = String(36)
@@ -48,6 +51,7 @@ class BookingTemplateRow(Base):
     """Opening hours of one service on one weekday (Moscow time) and its counters."""
 
     __tablename__ = "booking_templates"
+    __distribution__ = REFERENCE
 
     weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
     service: Mapped[str] = mapped_column(String(30), primary_key=True)
@@ -62,6 +66,7 @@ class BookingClosedDayRow(Base):
     """A day the centre does not receive visitors, with the supervisor's reason."""
 
     __tablename__ = "booking_closed_days"
+    __distribution__ = REFERENCE
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
@@ -71,6 +76,7 @@ class BookingClosedDayRow(Base):
 
 class BookingSlotRow(Base):
     __tablename__ = "booking_slots"
+    __distribution__ = REFERENCE
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
     service: Mapped[str] = mapped_column(String(30))
@@ -90,13 +96,15 @@ class BookingSlotRow(Base):
 
 class BookingRow(Base):
     __tablename__ = "bookings"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
     service: Mapped[str] = mapped_column(String(30))
     slot_id: Mapped[str] = mapped_column(ForeignKey("booking_slots.id"))
-    #: 8 Crockford base32 characters (amina.domain.booking), stored ungrouped.
-    code: Mapped[str] = mapped_column(String(8), unique=True)
+    #: 8 Crockford base32 characters (amina.domain.booking), stored ungrouped; unique
+    #: across everyone through ``booking_codes``.
+    code: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(20))
     hold_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -127,6 +135,7 @@ class BookingReminderRow(Base):
     booking (another slot) gets its own."""
 
     __tablename__ = "booking_reminders"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     booking_id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -137,3 +146,16 @@ class BookingReminderRow(Base):
     __table_args__ = (
         ForeignKeyConstraint(["person_id", "booking_id"], ["bookings.person_id", "bookings.id"]),
     )
+
+
+class BookingCodeRow(Base):
+    """Whose booking a ticket code is: the code is the key, so it is unique across every
+    person; staff checking a visitor in find the person and the booking here. Written in the
+    same transaction as the booking."""
+
+    __tablename__ = "booking_codes"
+    __distribution__ = by_key("code")
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    person_id: Mapped[str] = mapped_column(_ID)
+    booking_id: Mapped[str] = mapped_column(_ID)

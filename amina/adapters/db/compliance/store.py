@@ -323,6 +323,8 @@ class Candidate:
     permission: bool | None
     services: bool | None
     battery_saver: bool | None
+    #: the registration has the building's coordinates
+    located: bool
     language: str
     phone: str
 
@@ -342,6 +344,7 @@ _CANDIDATE_COLUMNS = (
     PersonLastReportRow.location_permission,
     PersonLastReportRow.location_services,
     PersonLastReportRow.battery_saver,
+    RegistrationRow.lat.is_not(None),
     PersonRow.language,
     CardRow.phone,
 )

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import COORDINATOR, PER_PERSON
 
 _ID = String(36)
 
@@ -37,6 +38,7 @@ class NoticeRow(Base):
     the policy version and the facts it was based on."""
 
     __tablename__ = "notices"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -73,6 +75,7 @@ class ReminderRow(Base):
     """A friendly reminder before any notice: one per registration and silence episode."""
 
     __tablename__ = "reminders"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -95,6 +98,7 @@ class CaseRow(Base):
     """A missed deadline, waiting for an inspector's decision (never a sanction by itself)."""
 
     __tablename__ = "cases"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -118,6 +122,7 @@ class DecisionRow(Base):
     """An inspector's decision on a case, with the written reason."""
 
     __tablename__ = "decisions"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -141,6 +146,7 @@ class ReferralRow(Base):
     """A referral to the Registry of Controlled Persons that a deregistration carries."""
 
     __tablename__ = "referrals"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -167,6 +173,7 @@ class ObjectionRow(Base):
     """The person's objection to a decision, and the supervisor's answer to it."""
 
     __tablename__ = "objections"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -195,6 +202,8 @@ class SweepProgressRow(Base):
     policy version."""
 
     __tablename__ = "sweep_progress"
+    #: the sweep's own bookkeeping, joined with nothing per person
+    __distribution__ = COORDINATOR
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     policy_version: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import COORDINATOR, PER_PERSON
 
 _ID = String(36)
 
@@ -29,6 +30,7 @@ class InboxMessageRow(Base):
     when read, in the person's language at that moment (amina.services.compliance.messages)."""
 
     __tablename__ = "inbox_messages"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -47,6 +49,7 @@ class OutboxRow(Base):
     the same transaction as what it announces and sent by the outbox worker."""
 
     __tablename__ = "outbox"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -76,6 +79,7 @@ class PushSubscriptionRow(Base):
     """A browser's web push subscription (endpoint and keys), for the person's app."""
 
     __tablename__ = "push_subscriptions"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -94,6 +98,7 @@ class LocalReceiptRow(Base):
     is the sender's idempotency key, so a repeat is recognised and ignored."""
 
     __tablename__ = "local_receipts"
+    __distribution__ = COORDINATOR
 
     channel: Mapped[str] = mapped_column(String(12), primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)

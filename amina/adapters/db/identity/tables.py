@@ -26,12 +26,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import COORDINATOR, PER_PERSON, PERSONS, REFERENCE
 
 
 class CardRow(Base):
     """One foreign citizen card, as the card register says (imported, never edited by hand)."""
 
     __tablename__ = "cards"
+    __distribution__ = REFERENCE
 
     card_number: Mapped[str] = mapped_column(String(20), primary_key=True)
     surname_lat: Mapped[str] = mapped_column(String(100))
@@ -60,6 +62,7 @@ class CardImportRow(Base):
     """Progress of one import of one register file (by content hash), so a re-run resumes."""
 
     __tablename__ = "card_imports"
+    __distribution__ = COORDINATOR
 
     fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
     source: Mapped[str] = mapped_column(String(300))
@@ -77,6 +80,7 @@ class PersonRow(Base):
     """A card holder known to Amina. Names, date of birth and citizenship come from the card."""
 
     __tablename__ = "persons"
+    __distribution__ = PERSONS
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     card_number: Mapped[str] = mapped_column(ForeignKey("cards.card_number"), index=True)
@@ -90,6 +94,7 @@ class DependantRow(Base):
     """A child registered under a parent's account (no device, no reporting of their own)."""
 
     __tablename__ = "dependants"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -107,6 +112,7 @@ class OtpChallengeRow(Base):
     ``deliverable`` is false when no code was sent, and such a challenge never verifies."""
 
     __tablename__ = "otp_challenges"
+    __distribution__ = COORDINATOR
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     method: Mapped[str] = mapped_column(String(10))
@@ -134,6 +140,7 @@ class SignInThrottleRow(Base):
     """Failures and lock of one key: ``card:<hmac>``, ``passport:<hmac>`` or ``client:<hmac>``."""
 
     __tablename__ = "sign_in_throttle"
+    __distribution__ = COORDINATOR
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -146,6 +153,7 @@ class DeviceRow(Base):
     """A phone (or browser) bound to a person. At most one is active (not retired) per person."""
 
     __tablename__ = "devices"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -173,6 +181,7 @@ class AccessTokenRow(Base):
     """A short-lived bearer token for the person's API (SHA-256 stored)."""
 
     __tablename__ = "access_tokens"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -191,6 +200,7 @@ class CardEventRow(Base):
     """Something that happened to a card in Amina (e.g. marked lost), with who and why."""
 
     __tablename__ = "card_events"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -207,6 +217,7 @@ class DevSmsRow(Base):
     """Messages the local (development) SMS gateway "sent"; shown at /dev/sms."""
 
     __tablename__ = "dev_sms_outbox"
+    __distribution__ = COORDINATOR
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     to: Mapped[str] = mapped_column(String(16))

@@ -8,10 +8,12 @@ from sqlalchemy import BigInteger, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import COORDINATOR
 
 
 class SchedulerLeaseRow(Base):
     __tablename__ = "scheduler_lease"
+    __distribution__ = COORDINATOR
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
@@ -23,6 +25,7 @@ class JobRunRow(Base):
     when the scheduler's leader changes half-way through the day."""
 
     __tablename__ = "job_runs"
+    __distribution__ = COORDINATOR
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     job: Mapped[str] = mapped_column(String(80))

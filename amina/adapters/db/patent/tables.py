@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import COORDINATOR, PER_PERSON, REFERENCE
 
 _ID = String(36)
 _DECIMAL = String(24)
@@ -43,6 +44,7 @@ class PatentTariffRow(Base):
     """One version of the monthly amount for a year and a region, with its legal source."""
 
     __tablename__ = "patent_tariffs"
+    __distribution__ = REFERENCE
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     region: Mapped[str] = mapped_column(String(6), primary_key=True)
@@ -65,6 +67,7 @@ class PatentRow(Base):
     the months paid before issue, the payer's INN and the OKTMO of the place of work."""
 
     __tablename__ = "patents"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -85,6 +88,7 @@ class PatentPaymentRow(Base):
     tariff row it came from."""
 
     __tablename__ = "patent_payments"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -130,6 +134,7 @@ class PatentPaymentEventRow(Base):
     differing one is ``flagged``), reconciliation, refund."""
 
     __tablename__ = "patent_payment_events"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -152,6 +157,7 @@ class PatentReminderRow(Base):
     ``days_before`` is 10, 3, 1 or 0 (the last day); -1 is the message that the patent ended."""
 
     __tablename__ = "patent_reminders"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     patent_id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -168,6 +174,7 @@ class SandboxPaymentRow(Base):
     """The sandbox acquirer's record of what happened at its checkout page."""
 
     __tablename__ = "sandbox_payments"
+    __distribution__ = COORDINATOR
 
     ref: Mapped[str] = mapped_column(String(600), primary_key=True)
     payment_id: Mapped[str] = mapped_column(_ID, index=True)

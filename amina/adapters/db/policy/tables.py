@@ -10,10 +10,12 @@ from sqlalchemy import Boolean, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import REFERENCE
 
 
 class PolicyVersionRow(Base):
     __tablename__ = "policy_versions"
+    __distribution__ = REFERENCE
 
     version: Mapped[str] = mapped_column(String(40), primary_key=True)
     effective_from: Mapped[date] = mapped_column(Date, index=True)
@@ -25,6 +27,7 @@ class PolicyVersionRow(Base):
 
 class CalendarOverrideRow(Base):
     __tablename__ = "calendar_overrides"
+    __distribution__ = REFERENCE
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_working: Mapped[bool] = mapped_column(Boolean)

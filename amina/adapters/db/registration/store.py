@@ -1,7 +1,7 @@
-"""Registration SQL that differs between PostgreSQL and SQLite.
-
-:func:`move_statuses` is the statement behind the one writer of status changes
-(:func:`amina.services.registration.registrations._move_all`), in the caller's transaction.
+"""Registration's hand-written SQL: the phone's night-time reports, from which the app offers
+the usual place at night as the building's coordinates (issue 13), and the statement behind the
+one writer of status changes (:func:`move_statuses`, for
+:func:`amina.services.registration.registrations._move_all`). In the caller's transaction.
 """
 
 from __future__ import annotations
@@ -9,10 +9,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import text, tuple_, update
+from sqlalchemy import select, text, tuple_, update
 
 from amina.adapters.db.registration.tables import RegistrationRow
+from amina.adapters.db.reports.tables import LocationReportRow
 from amina.adapters.db.uow import UnitOfWork
+from amina.domain.night_place import NightFix
+from amina.domain.reports import FLAG_BITS, Flag
+
+#: Reports with these flags do not say where the phone was.
+_DOUBTFUL = FLAG_BITS[Flag.mocked] | FLAG_BITS[Flag.impossible_speed] | FLAG_BITS[Flag.future_time]
+
+
+def night_fixes(
+    uow: UnitOfWork, person_id: str, since: datetime, until: datetime
+) -> list[NightFix]:
+    """The person's stored reports between ``since`` and ``until`` (the night hours are picked
+    by the domain: the time zone's arithmetic stays in one place)."""
+    r = LocationReportRow
+    rows = uow.session.execute(
+        select(r.device_time, r.lat, r.lon, r.accuracy_m, r.flags).where(
+            r.person_id == person_id, r.device_time >= since, r.device_time < until
+        )
+    ).all()
+    return [
+        NightFix(device_time, lat, lon, accuracy, bool(flags & _DOUBTFUL))
+        for device_time, lat, lon, accuracy, flags in rows
+    ]
+
 
 #: Rows per ``IN (…)`` list (SQLite).
 IN_LIST = 1000

@@ -53,7 +53,14 @@ _REPORT_COLUMNS = (
 # into ? for SQLite.
 
 #: Whether a notice waits for an answer: the compliance rule's SQL mirror (one definition).
+#: The person is the statement's parameter, not the outer row's column, so that a distributed
+#: database sends the whole query to the person's shard (docs/scale-out.md).
 _UNRESOLVED_NOTICE = (
+    f"EXISTS (SELECT 1 FROM notices n WHERE n.person_id = %s AND {unresolved_sql('n.status')})"
+)
+#: The same for a device found by its credential's hash alone (a credential issued before
+#: credentials carried the person's id): the person is the outer row's.
+_UNRESOLVED_NOTICE_OF_ROW = (
     f"EXISTS (SELECT 1 FROM notices n WHERE n.person_id = p.id AND {unresolved_sql('n.status')})"
 )
 
@@ -70,16 +77,30 @@ LEFT JOIN person_last_report l ON l.person_id = p.id
 WHERE p.id = %s
 """
 
-#: The same, found by the device credential's hash: the device proves itself in the query
-#: that loads the context (no separate look-up; a retired device is refused at once).
-_DEVICE_CONTEXT = f"""
-SELECT p.id, d.id, p.language, d.retired_at IS NOT NULL, r.lat, r.lon, l.device_time, l.lat,
-       l.lon, {_UNRESOLVED_NOTICE}
+_DEVICE_CONTEXT_FROM = """
 FROM devices d
 JOIN persons p ON p.id = d.person_id
 LEFT JOIN registrations r
        ON r.person_id = p.id AND r.status IN ('active', 'confirmation_requested')
 LEFT JOIN person_last_report l ON l.person_id = p.id
+"""
+
+#: The same, found by the device credential (``<person id>.<secret>``): the device proves
+#: itself in the query that loads the context (no separate look-up; a retired device is
+#: refused at once), and the person's id routes the query to one shard.
+_DEVICE_CONTEXT = f"""
+SELECT p.id, d.id, p.language, d.retired_at IS NOT NULL, r.lat, r.lon, l.device_time, l.lat,
+       l.lon, {_UNRESOLVED_NOTICE}
+{_DEVICE_CONTEXT_FROM}
+WHERE d.person_id = %s AND d.credential_hash = %s
+LIMIT 1
+"""
+
+#: A credential issued before credentials carried the person's id: by its hash alone.
+_DEVICE_CONTEXT_BY_HASH = f"""
+SELECT p.id, d.id, p.language, d.retired_at IS NOT NULL, r.lat, r.lon, l.device_time, l.lat,
+       l.lon, {_UNRESOLVED_NOTICE_OF_ROW}
+{_DEVICE_CONTEXT_FROM}
 WHERE d.credential_hash = %s
 LIMIT 1
 """
@@ -347,10 +368,12 @@ class HotPathSql:
         return sqlite_time(value)
 
     def context(self, person_id: str, device_id: str) -> Statement:
-        return _CONTEXT, (device_id, person_id)
+        return _CONTEXT, (device_id, person_id, person_id)
 
-    def device_context(self, credential_hash: str) -> Statement:
-        return _DEVICE_CONTEXT, (credential_hash,)
+    def device_context(self, person_id: str | None, credential_hash: str) -> Statement:
+        if person_id is None:
+            return _DEVICE_CONTEXT_BY_HASH, (credential_hash,)
+        return _DEVICE_CONTEXT, (person_id, person_id, credential_hash)
 
     @staticmethod
     def read_context(row: Sequence[Any] | None) -> IngestContext | None:
@@ -597,8 +620,9 @@ class ReportStore:
     def context(self, person_id: str, device_id: str) -> IngestContext | None:
         return self.sql.read_context(self._first(self.sql.context(person_id, device_id)))
 
-    def device_context(self, credential_hash: str) -> IngestContext | None:
-        return self.sql.read_context(self._first(self.sql.device_context(credential_hash)))
+    def device_context(self, person_id: str | None, credential_hash: str) -> IngestContext | None:
+        statement = self.sql.device_context(person_id, credential_hash)
+        return self.sql.read_context(self._first(statement))
 
     def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
         """The person's latest stored fix before ``before`` (within ``window``, so that
@@ -659,9 +683,11 @@ class AsyncReportStore:
             await cursor.execute(*statement)
             return list(await cursor.fetchall()) if cursor.description else []
 
-    async def device_context(self, credential_hash: str) -> IngestContext | None:
+    async def device_context(
+        self, person_id: str | None, credential_hash: str
+    ) -> IngestContext | None:
         async with self.connection.pipeline(), self.connection.cursor() as cursor:
-            await cursor.execute(*self.sql.device_context(credential_hash))
+            await cursor.execute(*self.sql.device_context(person_id, credential_hash))
             row = await cursor.fetchone()
         return self.sql.read_context(row)
 

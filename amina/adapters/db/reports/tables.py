@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import PER_PERSON
 from amina.domain.reports import FLAG_ORDER
 
 #: ``daily_summaries`` has one count column per quality flag, named ``flag_<flag>``.
@@ -46,6 +47,7 @@ FLAG_COLUMNS: tuple[str, ...] = tuple(f"flag_{flag.value}" for flag in FLAG_ORDE
 
 class LocationReportRow(Base):
     __tablename__ = "location_reports"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_time: Mapped[datetime] = mapped_column(primary_key=True)
@@ -78,6 +80,7 @@ class LocationReportRow(Base):
 
 class DeviceStatusRow(Base):
     __tablename__ = "device_status"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -94,6 +97,7 @@ class DeviceStatusRow(Base):
 
 class PersonLastReportRow(Base):
     __tablename__ = "person_last_report"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     #: The latest accepted report by device time (null until the first report).
@@ -117,6 +121,7 @@ class PersonLastReportRow(Base):
 
 class DailySummaryRow(Base):
     __tablename__ = "daily_summaries"
+    __distribution__ = PER_PERSON
 
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

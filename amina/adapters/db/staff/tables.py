@@ -8,10 +8,12 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
+from amina.adapters.db.distribution import COORDINATOR, REFERENCE
 
 
 class StaffRow(Base):
     __tablename__ = "staff"
+    __distribution__ = REFERENCE
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -32,6 +34,7 @@ class StaffRow(Base):
 
 class StaffSessionRow(Base):
     __tablename__ = "staff_sessions"
+    __distribution__ = REFERENCE
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
@@ -48,6 +51,7 @@ class StaffSignInFailureRow(Base):
     Throttling counts these; kept for a day (``amina.services.staff.throttle``)."""
 
     __tablename__ = "staff_sign_in_failures"
+    __distribution__ = COORDINATOR
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

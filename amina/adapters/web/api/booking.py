@@ -115,7 +115,7 @@ def service_out(code: ServiceCode, t: Translator) -> ServiceOut:
 
 
 def check_in_url(settings: Settings, code: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/console/booking/check-in?code={code}"
+    return settings.public_url(f"/console/booking/check-in?code={code}")
 
 
 def booking_out(booking: use.Booking, t: Translator, settings: Settings) -> BookingOut:
@@ -484,17 +484,8 @@ def ticket_lookup_endpoint(
 ) -> VisitOut:
     """The visit whose ticket has this code (or the QR's text). Recorded in the audit log."""
     container = container_of(request)
-    with container.uow() as uow:
-        visit = centre.find_by_code(uow, container.clock, staff.actor, code)
-        uow.commit()
+    visit = centre.look_up_ticket(container.uow, container.clock, staff.actor, code)
     return visit_out(visit, translator_for(request), container.settings)
-
-
-_OUTCOMES = {
-    "check-in": centre.check_in,
-    "served": centre.mark_served,
-    "no-show": centre.mark_no_show,
-}
 
 
 @staff_router.post(
@@ -516,13 +507,15 @@ def outcome_endpoint(
     t = translator_for(request)
 
     def change(uow: UnitOfWork) -> Answer:
-        visit = _OUTCOMES[outcome](uow, container.clock, staff.actor, person_id, booking_id)
+        visit = centre.VISIT_OUTCOMES[outcome](
+            uow, container.clock, staff.actor, person_id, booking_id
+        )
         return Answer(200, visit_out(visit, t, container.settings).model_dump(mode="json"))
 
     answer = run_once(
         container.uow,
         container.clock,
-        idempotent_request(request, f"staff:{staff.staff_id}", key, {}),
+        idempotent_request(request, f"staff:{staff.staff_id}", key, {}, person_id=person_id),
         change,
     )
     return answer_response(answer)

@@ -35,6 +35,7 @@ from amina.services.delivery.inbox import inbox_of, mark_read
 from amina.services.delivery.push_subscriptions import subscribe, unsubscribe
 from amina.services.idempotency import Answer, run_once
 from amina.services.identity.sessions import SignedInPerson
+from amina.services.registration.registrations import looked_up
 
 router = APIRouter(prefix="/api/v1/me", tags=["notices"])
 push_router = APIRouter(prefix="/api/v1/push", tags=["notices"])
@@ -134,7 +135,7 @@ def change_my_address(
     """Answer the notice with your new address: a new registration (as
     ``POST /api/v1/me/registrations``), which closes the old one. Accepts ``Idempotency-Key``."""
     container = container_of(request)
-    application = body.application()
+    application = looked_up(body.application(), container.addresses)
 
     def create(uow: UnitOfWork) -> Answer:
         registration = change_address(

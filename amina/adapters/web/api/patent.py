@@ -51,10 +51,10 @@ from amina.services.patent.patents import (
 )
 from amina.services.patent.payments import (
     PatentPayment,
+    apply_provider_report,
     check_payment,
     payment_of,
     payments_of,
-    settle,
     start_payment,
 )
 from amina.services.ports import InvalidCallback
@@ -321,7 +321,7 @@ def pay_endpoint(
 ) -> JSONResponse:
     """Open a payment of the next ``months`` months; pay at ``checkout_url``."""
     container = container_of(request)
-    return_url = f"{container.settings.public_base_url.rstrip('/')}/app/patent-return"
+    return_url = container.settings.public_url("/app/patent-return")
 
     def create(uow: UnitOfWork) -> Answer:
         payment = start_payment(
@@ -361,7 +361,6 @@ def receipt_facts(container: Container, person_id: str, payment_id: str) -> Rece
         if payer is None or row is None:
             raise payment_not_found()
         inn, number, oktmo = row.inn, row.number, row.oktmo
-    base = container.settings.public_base_url.rstrip("/")
     reference = payment.provider_ref or payment.id
     return ReceiptFacts(
         payer_latin=payer.name_latin,
@@ -377,7 +376,7 @@ def receipt_facts(container: Container, person_id: str, payment_id: str) -> Rece
         paid_on=moscow_date(payment.paid_at),
         reference=f"{payment.provider}:{reference[-32:]}",
         verification_code=grouped(payment.verification_code),
-        check_url=f"{base}/patent/check?code={payment.verification_code}",
+        check_url=container.settings.public_url(f"/patent/check?code={payment.verification_code}"),
         language=payer.language,
         sandbox=payment.provider == "sandbox",
     )
@@ -417,10 +416,7 @@ def receive_callback(container: Container, body: bytes, signature: str | None) -
         report = container.payments.verify_callback(body, signature)
     except InvalidCallback:
         raise callback_invalid() from None
-    with container.uow() as uow:
-        outcome = settle(uow, container.clock, container.payments, report)
-        uow.commit()
-    return outcome.outcome
+    return apply_provider_report(container.uow, container.clock, container.payments, report).outcome
 
 
 @router.post(

@@ -5,6 +5,9 @@
 - ``GET /api/v1/me/registrations`` — all, newest first, each with its events.
 - ``GET /api/v1/me/registrations/current`` — the one holding the place, or 404.
 - ``GET /api/v1/me/registrations/{id}/slip.pdf?format=a4|phone`` — the slip.
+- ``POST /api/v1/me/registrations/{id}/location`` — the person adds the building's coordinates
+  ("I am at this address now", or "yes" to the usual place at night; issue 13).
+- ``GET /api/v1/me/registrations/current/night-place`` — "your phone is usually here at night".
 - ``GET /api/v1/staff/persons/{person_id}/registrations?purpose=…`` — staff, audited.
 """
 
@@ -37,19 +40,27 @@ from amina.domain.host import Host, HostKind, describe_host
 from amina.domain.registration import RegistrationStatus, holds_the_place
 from amina.domain.roles import Permission
 from amina.domain.slip import grouped
+from amina.i18n import N_
+from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.idempotency import Answer, run_once
 from amina.services.identity.sessions import SignedInPerson
+from amina.services.registration.coordinates import (
+    accept_night_place,
+    add_coordinates_here,
+    night_place_suggestion,
+)
 from amina.services.registration.registrations import (
     Holder,
     Registration,
     RegistrationApplication,
     current_registration,
     holder,
+    looked_up,
     no_active_registration,
     person_not_found,
     registration_of,
-    registrations_for_staff,
     registrations_of,
+    show_registrations_to_staff,
     submit_registration,
 )
 from amina.services.staff.accounts import SignedInStaff
@@ -78,8 +89,17 @@ class AddressIn(BaseModel):
         str | None,
         Field(pattern=FIAS_OR_GAR, description="FIAS GUID or GAR object id, if known"),
     ] = None
-    lat: Annotated[float, Field(ge=-90, le=90, examples=[55.7579])]
-    lon: Annotated[float, Field(ge=-180, le=180, examples=[37.6117])]
+    lat: Annotated[
+        float | None,
+        Field(
+            ge=-90,
+            le=90,
+            examples=[None],
+            description="The building's latitude, or null: the region comes from the address "
+            "and the coordinates are added later, with the person's consent",
+        ),
+    ] = None
+    lon: Annotated[float | None, Field(ge=-180, le=180, examples=[None])] = None
 
 
 class HostIn(BaseModel):
@@ -186,7 +206,7 @@ class RegistrationOut(BaseModel):
 
 
 def verify_url(settings: Settings, slip_code: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/verify?code={slip_code}"
+    return settings.public_url(f"/verify?code={slip_code}")
 
 
 def registration_out(registration: Registration, settings: Settings) -> RegistrationOut:
@@ -255,11 +275,15 @@ def submit_endpoint(
 ) -> JSONResponse:
     """Register the place of stay. An active registration is closed by the new one."""
     container = container_of(request)
-    application = body.application()
+    application = looked_up(body.application(), container.addresses)
 
     def create(uow: UnitOfWork) -> Answer:
         registration = submit_registration(
-            uow, container.clock, region_classifier, person.person_id, application
+            uow,
+            container.clock,
+            region_classifier,
+            person.person_id,
+            application,
         )
         return Answer(201, _json(registration, container.settings))
 
@@ -360,6 +384,106 @@ def slip_endpoint(
     )
 
 
+# --- the building's coordinates, with the person's consent (issue 13) --------------------------
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["at_address", "night_place"] = Field(
+        description="at_address: the phone's location, the person standing at the address "
+        "(lat and lon required); night_place: the person said yes to the usual place at "
+        "night, which the server computes again from the stored reports (no lat/lon)"
+    )
+    lat: Annotated[float | None, Field(ge=-90, le=90)] = None
+    lon: Annotated[float | None, Field(ge=-180, le=180)] = None
+
+
+def _coordinates_required() -> AminaError:
+    return AminaError(
+        "coordinates_required",
+        ErrorKind.invalid,
+        N_("The location is missing"),
+        N_("Send the phone's location with the answer."),
+        errors=[
+            FieldError("lat", "coordinates_required", N_("Send the phone's location.")),
+        ],
+    )
+
+
+@router.post(
+    "/api/v1/me/registrations/{registration_id}/location",
+    response_model=RegistrationOut,
+    responses=problem_responses(
+        {
+            404: ["registration_not_found"],
+            409: ["registration_not_current", "no_night_place"],
+            422: ["address_invalid", "coordinates_required"],
+        }
+    ),
+)
+def location_endpoint(
+    registration_id: str,
+    body: LocationIn,
+    request: Request,
+    person: SignedInPerson = Depends(current_person),
+) -> RegistrationOut:
+    """Add the building's coordinates to your current registration, with your consent: the
+    phone's location where you stand at the address, or your phone's usual place at night."""
+    container = container_of(request)
+    if body.source == "night_place":
+        registration = accept_night_place(
+            container.uow, container.clock, region_classifier, person.person_id, registration_id
+        )
+    else:
+        if body.lat is None or body.lon is None:
+            raise _coordinates_required()
+        registration = add_coordinates_here(
+            container.uow,
+            container.clock,
+            region_classifier,
+            person.person_id,
+            registration_id,
+            body.lat,
+            body.lon,
+        )
+    return registration_out(registration, container.settings)
+
+
+class NightPlaceOut(BaseModel):
+    registration_id: str
+    lat: float
+    lon: float
+    nights: int = Field(description="On how many of the last nights the phone was there")
+
+
+class NightPlaceAnswer(BaseModel):
+    suggestion: NightPlaceOut | None = Field(
+        description="null: nothing to ask (the registration has coordinates, or the phone "
+        "has not been in one place on enough nights)"
+    )
+
+
+@router.get("/api/v1/me/registrations/current/night-place", response_model=NightPlaceAnswer)
+def night_place_endpoint(
+    request: Request, person: SignedInPerson = Depends(current_person)
+) -> NightPlaceAnswer:
+    """ "Your phone is usually here at night — is this your home?": the place, if there is
+    one to offer for your current registration."""
+    container = container_of(request)
+    found = night_place_suggestion(container.uow, container.clock, person.person_id)
+    if found is None:
+        return NightPlaceAnswer(suggestion=None)
+    return NightPlaceAnswer(
+        suggestion=NightPlaceOut(
+            registration_id=found.registration_id,
+            lat=found.place.lat,
+            lon=found.place.lon,
+            nights=found.place.nights,
+        )
+    )
+
+
 # --- staff -----------------------------------------------------------------------------------
 
 
@@ -377,9 +501,7 @@ def staff_list_endpoint(
     """A person's registrations with their history. Needs ``registration.view`` and a purpose;
     the access is recorded and shown in the person's access log."""
     container = container_of(request)
-    with container.uow() as uow:
-        registrations = registrations_for_staff(
-            uow, container.clock, staff.actor, person_id, purpose
-        )
-        uow.commit()
+    registrations = show_registrations_to_staff(
+        container.uow, container.clock, staff.actor, person_id, purpose
+    )
     return [registration_out(r, container.settings) for r in registrations]

@@ -23,8 +23,10 @@ router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
 class RegisteredPlaceOut(BaseModel):
     region: str = Field(examples=["RU-MOW"])
-    lat: float
-    lon: float
+    lat: float | None = Field(
+        description="null until the person adds the building's coordinates (issue 13)"
+    )
+    lon: float | None
 
 
 class ReportingOut(BaseModel):

@@ -36,12 +36,16 @@ from amina.services.compliance.cases import (
     Decision,
     Objection,
     Referral,
-    case_file,
-    case_queue,
-    decide_case,
+    show_case_file,
+    show_case_queue,
+    submit_decision,
 )
-from amina.services.compliance.objections import decide_objection, objection_queue
-from amina.services.compliance.referrals import confirm_referral, referral_queue, reject_referral
+from amina.services.compliance.objections import show_objection_queue, submit_objection_decision
+from amina.services.compliance.referrals import (
+    show_referral_queue,
+    submit_referral_confirmation,
+    submit_referral_rejection,
+)
 from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
@@ -346,16 +350,14 @@ def cases(
     """The case queue, oldest first: ids and dates only (open a case file to see more)."""
     container = container_of(request)
     statuses = tuple(CaseStatus(s) for s in (status or ["open"]))
-    with container.uow() as uow:
-        found = case_queue(
-            uow,
-            container.clock,
-            staff.actor,
-            statuses=statuses,
-            opened_before=opened_before,
-            deadline_before=deadline_before,
-        )
-        uow.commit()
+    found = show_case_queue(
+        container.uow,
+        container.clock,
+        staff.actor,
+        statuses=statuses,
+        opened_before=opened_before,
+        deadline_before=deadline_before,
+    )
     return [case_out(c) for c in found]
 
 
@@ -375,9 +377,7 @@ def open_case_file(
     picture of reports and phone status, decisions, referrals, objections. Audited with the
     purpose; the person sees it in their access log."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = case_file(uow, container.clock, staff.actor, case_id, purpose)
-        uow.commit()
+    found = show_case_file(container.uow, container.clock, staff.actor, case_id, purpose)
     return case_file_out(found)
 
 
@@ -403,11 +403,9 @@ def decide(
     decision_request = DecisionRequest(
         DecisionKind(body.kind), body.reason, body.new_deadline, body.referral
     )
-    with container.uow() as uow:
-        decision, referral = decide_case(
-            uow, container.clock, staff.actor, case_id, decision_request
-        )
-        uow.commit()
+    decision, referral = submit_decision(
+        container.uow, container.clock, staff.actor, case_id, decision_request
+    )
     return DecidedOut(
         decision=decision_out(decision),
         referral=None if referral is None else referral_out(referral),
@@ -428,9 +426,7 @@ def referrals(
 ) -> list[ReferralOut]:
     """Referrals to the Registry of Controlled Persons by status, oldest first."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = referral_queue(uow, container.clock, staff.actor, ReferralStatus(status))
-        uow.commit()
+    found = show_referral_queue(container.uow, container.clock, staff.actor, ReferralStatus(status))
     return [referral_out(r) for r in found]
 
 
@@ -452,9 +448,9 @@ def confirm(
     """Confirm a referral (four eyes: not the deciding inspector); it goes to the registry
     through the outbox."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = confirm_referral(uow, container.clock, staff.actor, referral_id, body.purpose)
-        uow.commit()
+    found = submit_referral_confirmation(
+        container.uow, container.clock, staff.actor, referral_id, body.purpose
+    )
     return referral_out(found)
 
 
@@ -475,9 +471,9 @@ def reject(
 ) -> ReferralOut:
     """Refuse a referral with a written reason (the deregistration stands)."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = reject_referral(uow, container.clock, staff.actor, referral_id, body.reason)
-        uow.commit()
+    found = submit_referral_rejection(
+        container.uow, container.clock, staff.actor, referral_id, body.reason
+    )
     return referral_out(found)
 
 
@@ -492,9 +488,7 @@ def objections(
 ) -> list[ObjectionOut]:
     """Objections, oldest first."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = objection_queue(uow, container.clock, staff.actor, decided=decided)
-        uow.commit()
+    found = show_objection_queue(container.uow, container.clock, staff.actor, decided=decided)
     return [objection_out(o) for o in found]
 
 
@@ -516,14 +510,12 @@ def decide_on_objection(
     """Uphold or overturn the decision, with a written reason. Overturning a deregistration
     restores the registration and withdraws its referral."""
     container = container_of(request)
-    with container.uow() as uow:
-        found = decide_objection(
-            uow,
-            container.clock,
-            staff.actor,
-            objection_id,
-            ObjectionOutcome(body.outcome),
-            body.reason,
-        )
-        uow.commit()
+    found = submit_objection_decision(
+        container.uow,
+        container.clock,
+        staff.actor,
+        objection_id,
+        ObjectionOutcome(body.outcome),
+        body.reason,
+    )
     return objection_out(found)

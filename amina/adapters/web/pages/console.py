@@ -42,12 +42,12 @@ from amina.services.errors import AminaError, ErrorKind
 from amina.services.staff.accounts import (
     SecondFactorEnrolment,
     SignedInStaff,
-    create_staff,
-    disable_staff,
+    create_staff_account,
+    disable_staff_account,
     list_staff,
-    reset_second_factor,
-    sign_in,
-    sign_out,
+    reset_staff_second_factor,
+    sign_in_to_console,
+    sign_out_of_console,
     staff_session,
 )
 
@@ -207,17 +207,15 @@ def sign_in_submit(
     check_sign_in_form_token(request, csrf_token)
     container = container_of(request)
     rules = access_rules(container.settings)
-    with container.uow() as uow:
-        attempt = sign_in(
-            uow,
-            container.clock,
-            rules,
-            username=username,
-            password=password,
-            code=code,
-            source=request.client.host if request.client else "unknown",
-        )
-        uow.commit()
+    attempt = sign_in_to_console(
+        container.uow,
+        container.clock,
+        rules,
+        username=username,
+        password=password,
+        code=code,
+        source=request.client.host if request.client else "unknown",
+    )
     if attempt.session is None:
         error = attempt.error()
         page = _sign_in_page(
@@ -241,9 +239,7 @@ def sign_out_submit(
     request: Request, _staff: SignedInStaff = Depends(current_staff)
 ) -> RedirectResponse:
     container = container_of(request)
-    with container.uow() as uow:
-        sign_out(uow, container.clock, request.cookies[SESSION_COOKIE])
-        uow.commit()
+    sign_out_of_console(container.uow, container.clock, request.cookies[SESSION_COOKIE])
     response = RedirectResponse(SIGN_IN_PATH, status_code=303)
     clear_session_cookie(response, container.settings)
     return response
@@ -288,13 +284,14 @@ def audit_log(
     container = container_of(request)
     with container.uow() as uow:
         page = audit_page(uow, staff.actor, before=before)
-        report = audit_integrity(uow, staff.actor)
+        verification = audit_integrity(uow, staff.actor, container.audit_checkpoints)
     return _render(
         request,
         "console/audit.html",
         page=page,
-        report=report,
-        chain_problem=_chain_problem(report),
+        report=verification.chain,
+        checkpoints=verification,
+        chain_problem=_chain_problem(verification.chain),
         before=before,
         moscow_time=_moscow_time,
     )
@@ -378,16 +375,14 @@ def staff_create(
                 N_("Choose a role"),
                 N_("Every staff account has one of the four roles."),
             )
-        with container.uow() as uow:
-            created = create_staff(
-                uow,
-                container.clock,
-                username=username,
-                role=chosen,
-                display_name=display_name,
-                by=staff.actor,
-            )
-            uow.commit()
+        created = create_staff_account(
+            container.uow,
+            container.clock,
+            username=username,
+            role=chosen,
+            display_name=display_name,
+            by=staff.actor,
+        )
     except AminaError as error:
         status = 409 if error.code == "staff_username_taken" else 422
         if error.kind is ErrorKind.forbidden:
@@ -410,9 +405,7 @@ def staff_disable(
 ) -> Response:
     container = container_of(request)
     try:
-        with container.uow() as uow:
-            disable_staff(uow, container.clock, username, by=staff.actor)
-            uow.commit()
+        disable_staff_account(container.uow, container.clock, username, by=staff.actor)
     except AminaError as error:
         status = 403 if error.kind is ErrorKind.forbidden else 409
         return _staff_page(request, staff, status_code=status, error=error)
@@ -427,9 +420,9 @@ def staff_reset_second_factor(
 ) -> Response:
     container = container_of(request)
     try:
-        with container.uow() as uow:
-            enrolment = reset_second_factor(uow, container.clock, username, by=staff.actor)
-            uow.commit()
+        enrolment = reset_staff_second_factor(
+            container.uow, container.clock, username, by=staff.actor
+        )
     except AminaError as error:
         status = 403 if error.kind is ErrorKind.forbidden else 404
         return _staff_page(request, staff, status_code=status, error=error)
@@ -472,13 +465,9 @@ async def staff_api_sign_out(
 ) -> Response:
     """End the current staff session (needs ``X-CSRF-Token``)."""
     container = container_of(request)
-
-    def end() -> None:
-        with container.uow() as uow:
-            sign_out(uow, container.clock, request.cookies[SESSION_COOKIE])
-            uow.commit()
-
-    await run_in_threadpool(end)
+    await run_in_threadpool(
+        sign_out_of_console, container.uow, container.clock, request.cookies[SESSION_COOKIE]
+    )
     response = Response(status_code=204)
     clear_session_cookie(response, container.settings)
     return response

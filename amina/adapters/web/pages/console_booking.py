@@ -20,7 +20,7 @@ from amina.adapters.web.staff_auth import render_console, staff_with, use_consol
 from amina.domain.booking import SERVICES, ServiceCode, SlotTemplate, grouped_code, service
 from amina.domain.calendar import MOSCOW, moscow_date
 from amina.services.booking import centre
-from amina.services.booking.slots import closed_days, templates
+from amina.services.booking.slots import closed_days, save_opening_hours, templates
 from amina.services.errors import AminaError
 from amina.services.staff.accounts import SignedInStaff
 from amina.services.staff.permissions import Permission
@@ -28,6 +28,8 @@ from amina.services.staff.permissions import Permission
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
 
 HOURS = range(8, 18)
+#: The form's buttons; anything else is taken as a no-show.
+_OUTCOMES: dict[str, centre.VisitOutcome] = {"check-in": "check-in", "served": "served"}
 
 
 def _load_picture(load: list[centre.HourLoad]) -> dict[str, object]:
@@ -61,13 +63,12 @@ def _booking_page(
     container = container_of(request)
     shown_day = day or moscow_date(container.clock.now())
     visit = None
+    if code and error is None:
+        try:
+            visit = centre.look_up_ticket(container.uow, container.clock, staff.actor, code)
+        except AminaError as found_error:
+            error, status_code = found_error, 404
     with container.uow() as uow:
-        if code and error is None:
-            try:
-                visit = centre.find_by_code(uow, container.clock, staff.actor, code)
-                uow.commit()
-            except AminaError as found_error:
-                error, status_code = found_error, 404
         load = centre.day_load(uow, shown_day)
     return render_console(
         request,
@@ -112,13 +113,15 @@ def visit_outcome(
     staff: SignedInStaff = Depends(staff_with(Permission.appointment_manage)),
 ) -> Response:
     container = container_of(request)
-    change = {"check-in": centre.check_in, "served": centre.mark_served}.get(
-        outcome, centre.mark_no_show
-    )
     try:
-        with container.uow() as uow:
-            change(uow, container.clock, staff.actor, person_id, booking_id)
-            uow.commit()
+        centre.record_visit_outcome(
+            container.uow,
+            container.clock,
+            staff.actor,
+            person_id,
+            booking_id,
+            _OUTCOMES.get(outcome, "no-show"),
+        )
     except AminaError as error:
         return _booking_page(request, staff, None, code, status_code=409, error=error)
     return RedirectResponse(f"/console/booking?code={code}", status_code=303)
@@ -164,19 +167,15 @@ def hours_submit(
     reason: Annotated[str, Form(max_length=500)] = "",
     staff: SignedInStaff = Depends(staff_with(Permission.appointment_hours)),
 ) -> Response:
-    from amina.services.booking.slots import save_template
-
     container = container_of(request)
     try:
-        with container.uow() as uow:
-            save_template(
-                uow,
-                container.clock,
-                staff.actor,
-                SlotTemplate(weekday, service_code, opens, closes, counters),
-                reason,
-            )
-            uow.commit()
+        save_opening_hours(
+            container.uow,
+            container.clock,
+            staff.actor,
+            SlotTemplate(weekday, service_code, opens, closes, counters),
+            reason,
+        )
     except AminaError as error:
         return _hours_page(request, status_code=422, error=error)
     return RedirectResponse("/console/booking/hours", status_code=303)
@@ -191,9 +190,7 @@ def close_day_submit(
 ) -> Response:
     container = container_of(request)
     try:
-        with container.uow() as uow:
-            centre.close_day(uow, container.clock, staff.actor, day, reason)
-            uow.commit()
+        centre.close_centre_day(container.uow, container.clock, staff.actor, day, reason)
     except AminaError as error:
         return _hours_page(request, status_code=422, error=error)
     return RedirectResponse("/console/booking/hours", status_code=303)

@@ -14,7 +14,11 @@ from amina.adapters.web.staff_auth import render_console, staff_with, use_consol
 from amina.domain.calendar import WorkingCalendar, moscow_date
 from amina.i18n import N_
 from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.policy.calendar import list_overrides, remove_override, set_override
+from amina.services.policy.calendar import (
+    list_overrides,
+    submit_calendar_override,
+    withdraw_calendar_override,
+)
 from amina.services.staff.accounts import SignedInStaff
 from amina.services.staff.permissions import Permission
 
@@ -88,9 +92,9 @@ def calendar_override_submit(
                 N_("Choose working day or day off"),
                 errors=[FieldError("kind", "kind_invalid", N_("Choose working day or day off"))],
             )
-        with container.uow() as uow:
-            set_override(uow, container.clock, staff.actor, when, kind == "working", reason)
-            uow.commit()
+        submit_calendar_override(
+            container.uow, container.clock, staff.actor, when, kind == "working", reason
+        )
     except AminaError as error:
         return _page(request, status_code=422, error=error, form=form)
     return RedirectResponse("/console/calendar", status_code=303)
@@ -105,9 +109,7 @@ def calendar_override_remove(
 ) -> Response:
     container = container_of(request)
     try:
-        with container.uow() as uow:
-            remove_override(uow, container.clock, staff.actor, day, reason)
-            uow.commit()
+        withdraw_calendar_override(container.uow, container.clock, staff.actor, day, reason)
     except AminaError as error:
         status = 404 if error.kind is ErrorKind.not_found else 422
         return _page(request, status_code=status, error=error)

@@ -39,10 +39,15 @@ from amina.domain.decisions import CaseStatus, DecisionKind, DecisionRequest
 from amina.domain.roles import Permission
 from amina.i18n import N_
 from amina.services.audit.trail import purpose_required
-from amina.services.compliance.cases import CaseFile, case_file, case_queue, decide_case
+from amina.services.compliance.cases import (
+    CaseFile,
+    show_case_file,
+    show_case_queue,
+    submit_decision,
+)
 from amina.services.compliance.review_queues import staff_names
 from amina.services.errors import AminaError, ErrorKind, FieldError
-from amina.services.patent.patents import patent_for_staff
+from amina.services.patent.patents import show_patent_to_staff
 from amina.services.staff.accounts import SignedInStaff
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
@@ -91,16 +96,14 @@ def case_queue_page(
     # "open at least N days": opened N or more days ago, i.e. before today - N + 1
     opened_before = None if age is None else today - timedelta(days=age - 1)
     deadline = _date_or_none(deadline_before)
-    with container.uow() as uow:
-        cases = case_queue(
-            uow,
-            container.clock,
-            staff.actor,
-            statuses=statuses,
-            opened_before=opened_before,
-            deadline_before=deadline,
-        )
-        uow.commit()  # the audit entry of the queue
+    cases = show_case_queue(
+        container.uow,
+        container.clock,
+        staff.actor,
+        statuses=statuses,
+        opened_before=opened_before,
+        deadline_before=deadline,
+    )
     return render_console(
         request,
         "console/cases.html",
@@ -176,11 +179,9 @@ def _case_file_page(
     may_see_patent = staff.can(Permission.patent_view)
     patent = None
     if may_see_patent:  # beside the registration; audited with the file's purpose
-        with container.uow() as uow:
-            patent = patent_for_staff(
-                uow, container.clock, staff.actor, found.case.person_id, purpose
-            )
-            uow.commit()
+        patent = show_patent_to_staff(
+            container.uow, container.clock, staff.actor, found.case.person_id, purpose
+        )
     return render_console(
         request,
         "console/case_file.html",
@@ -218,10 +219,7 @@ def _case_file_page(
 
 def _open(request: Request, staff: SignedInStaff, case_id: str, purpose: str) -> CaseFile:
     container = container_of(request)
-    with container.uow() as uow:
-        found = case_file(uow, container.clock, staff.actor, case_id, purpose)
-        uow.commit()  # the audit entry is the point
-    return found
+    return show_case_file(container.uow, container.clock, staff.actor, case_id, purpose)
 
 
 def _refusal_status(error: AminaError) -> int:
@@ -304,9 +302,7 @@ def decision_submit(
     form = {"kind": kind, "reason": reason, "new_deadline": new_deadline, "referral": referral}
     try:
         decision_request = _decision_request(kind, reason, new_deadline, referral)
-        with container.uow() as uow:
-            decide_case(uow, container.clock, staff.actor, case_id, decision_request)
-            uow.commit()
+        submit_decision(container.uow, container.clock, staff.actor, case_id, decision_request)
     except AminaError as error:
         if error.kind is ErrorKind.not_found:
             return render_console(request, "console/refused.html", status_code=404, error=error)

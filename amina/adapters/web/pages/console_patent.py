@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
 from amina.services.errors import AminaError, ErrorKind
-from amina.services.patent.tariffs import add_tariff_version, tariff_book, tariff_history
+from amina.services.patent.tariffs import submit_tariff_version, tariff_book, tariff_history
 from amina.services.staff.accounts import SignedInStaff
 from amina.services.staff.permissions import Permission
 
@@ -65,20 +65,18 @@ async def tariff_submit(
 
     def add() -> None:
         year = form.get("year", "").strip()
-        with container.uow() as uow:
-            add_tariff_version(
-                uow,
-                container.clock,
-                staff.actor,
-                year=int(year) if year.isdigit() else 0,
-                region=form.get("region", ""),
-                deflator=form.get("deflator", ""),
-                coefficient=form.get("coefficient", ""),
-                source=form.get("source", ""),
-                verified=form.get("verified") == "1",
-                reason=form.get("reason", ""),
-            )
-            uow.commit()
+        submit_tariff_version(
+            container.uow,
+            container.clock,
+            staff.actor,
+            year=int(year) if year.isdigit() else 0,
+            region=form.get("region", ""),
+            deflator=form.get("deflator", ""),
+            coefficient=form.get("coefficient", ""),
+            source=form.get("source", ""),
+            verified=form.get("verified") == "1",
+            reason=form.get("reason", ""),
+        )
 
     try:
         await run_in_threadpool(add)

@@ -23,7 +23,7 @@ from amina.services.errors import AminaError, ErrorKind
 from amina.services.policy.versions import (
     PolicyVersionEntry,
     policy_history,
-    propose_policy_version,
+    submit_policy_version,
 )
 from amina.services.staff.accounts import SignedInStaff
 from amina.services.staff.permissions import Permission
@@ -219,16 +219,14 @@ async def policy_version_submit(
             effective_from: date | None = date.fromisoformat(form.get("effective_from", "").strip())
         except ValueError:
             effective_from = None  # refused with every other problem of the form
-        with container.uow() as uow:
-            propose_policy_version(
-                uow,
-                container.clock,
-                staff.actor,
-                effective_from,
-                changes,
-                form.get("reason", ""),
-            )
-            uow.commit()
+        submit_policy_version(
+            container.uow,
+            container.clock,
+            staff.actor,
+            effective_from,
+            changes,
+            form.get("reason", ""),
+        )
 
     try:
         await run_in_threadpool(schedule)

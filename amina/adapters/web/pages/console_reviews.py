@@ -27,12 +27,14 @@ from amina.domain.calendar import MOSCOW
 from amina.domain.decisions import ObjectionOutcome, ReferralStatus
 from amina.domain.roles import Permission
 from amina.i18n import N_
-from amina.services.compliance.objections import decide_objection
-from amina.services.compliance.referrals import confirm_referral, reject_referral
+from amina.services.compliance.objections import submit_objection_decision
+from amina.services.compliance.referrals import (
+    submit_referral_confirmation,
+    submit_referral_rejection,
+)
 from amina.services.compliance.review_queues import (
-    objections_for_review,
-    referrals_for_review,
-    staff_names,
+    show_objections_for_review,
+    show_referrals_for_review,
 )
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.staff.accounts import SignedInStaff
@@ -62,13 +64,7 @@ def _referrals_page(
     done: str | None = None,
 ) -> HTMLResponse:
     container = container_of(request)
-    with container.uow() as uow:
-        items = referrals_for_review(uow, container.clock, staff.actor, status)
-        names = staff_names(
-            uow,
-            [i.decision.staff_id for i in items] + [i.referral.confirmed_by for i in items],
-        )
-        uow.commit()  # the queue's audit entry
+    items, names = show_referrals_for_review(container.uow, container.clock, staff.actor, status)
     return render_console(
         request,
         "console/referrals.html",
@@ -113,19 +109,21 @@ def referral_decision_submit(
 ) -> Response:
     container = container_of(request)
     try:
-        with container.uow() as uow:
-            if action == "confirm":
-                confirm_referral(uow, container.clock, staff.actor, referral_id, reason)
-            elif action == "reject":
-                reject_referral(uow, container.clock, staff.actor, referral_id, reason)
-            else:
-                raise _choose(
-                    "referral_action_invalid",
-                    N_("Confirm or reject the referral"),
-                    N_("Choose confirm or reject."),
-                    "action",
-                )
-            uow.commit()
+        if action == "confirm":
+            submit_referral_confirmation(
+                container.uow, container.clock, staff.actor, referral_id, reason
+            )
+        elif action == "reject":
+            submit_referral_rejection(
+                container.uow, container.clock, staff.actor, referral_id, reason
+            )
+        else:
+            raise _choose(
+                "referral_action_invalid",
+                N_("Confirm or reject the referral"),
+                N_("Choose confirm or reject."),
+                "action",
+            )
     except AminaError as error:
         if error.kind is ErrorKind.not_found:
             return render_console(request, "console/refused.html", status_code=404, error=error)
@@ -156,13 +154,9 @@ def _objections_page(
     done: str | None = None,
 ) -> HTMLResponse:
     container = container_of(request)
-    with container.uow() as uow:
-        items = objections_for_review(uow, container.clock, staff.actor, decided=decided)
-        names = staff_names(
-            uow,
-            [i.decision.staff_id for i in items] + [i.objection.supervisor_id for i in items],
-        )
-        uow.commit()  # the queue's audit entry
+    items, names = show_objections_for_review(
+        container.uow, container.clock, staff.actor, decided=decided
+    )
     return render_console(
         request,
         "console/objections.html",
@@ -211,9 +205,9 @@ def objection_decision_submit(
                 N_("Choose uphold or overturn."),
                 "outcome",
             ) from None
-        with container.uow() as uow:
-            decide_objection(uow, container.clock, staff.actor, objection_id, chosen, reason)
-            uow.commit()
+        submit_objection_decision(
+            container.uow, container.clock, staff.actor, objection_id, chosen, reason
+        )
     except AminaError as error:
         if error.kind is ErrorKind.not_found:
             return render_console(request, "console/refused.html", status_code=404, error=error)

@@ -2,7 +2,7 @@
 finished day is not swept again; a stopped run resumes)
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-07
 
 See amina/adapters/db/compliance/tables.py (SweepProgressRow) and BENCHMARKS.md (issue 14).
@@ -13,7 +13,7 @@ import amina.adapters.db.types
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

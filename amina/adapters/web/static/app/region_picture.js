@@ -96,7 +96,8 @@ function scaleBar(bounds, project, label) {
  */
 export function drawPicture(svg, { outline, address, reports, view, title, label }) {
   const points = reports.map((report) => [report.lon, report.lat]);
-  if (address) points.push([address.lon, address.lat]);
+  const located = address && address.lat != null && address.lon != null;
+  if (located) points.push([address.lon, address.lat]);
   const bounds = view === "close" && points.length ? closeUp(points) : overview(outline, points);
   const project = projection(bounds);
   svg.setAttribute("viewBox", `0 0 ${WIDTH} ${HEIGHT}`);
@@ -126,7 +127,7 @@ export function drawPicture(svg, { outline, address, reports, view, title, label
       .join("");
     svg.append(node("path", { d: path, class: "picture-track" }));
   }
-  if (address) {
+  if (located) {
     const home = house(project([address.lon, address.lat]));
     svg.append(node("path", { d: home, class: "picture-home" }));
   }

@@ -4,6 +4,7 @@
 // Every text comes from the page (templates/app/registration.html); the server's problems
 // arrive translated and are shown next to their fields.
 
+import { addressSearch } from "./address_search.js";
 import { ApiError, api, idempotencyKey } from "./api.js";
 import { clearErrors, showFieldErrors, showProblem, whileBusy } from "./forms.js";
 
@@ -31,6 +32,8 @@ export { calendarDate, momentText };
 
 /** A notice answered by moving: the form sends the new address there (survives a reload). */
 const ANSWERING_NOTICE = "amina.answering_notice";
+/** The usual place at night the person said "no" to (not asked again for that registration). */
+const NIGHT_DECLINED = "amina.night_place_declined";
 const HOLDS_THE_PLACE = new Set(["active", "confirmation_requested"]);
 const BADGES = {
   active: "badge--success",
@@ -188,6 +191,8 @@ export async function showRegistration() {
   $("slip-error").textContent = "";
   $("registration-number").textContent = shown.number;
   $("registration-address").textContent = shown.address.text;
+  const located = shown.address.lat != null && shown.address.lon != null;
+  $("registration-location").textContent = t(located ? "location_known" : "location_unknown");
   showHost($("registration-host"), shown.host);
   $("registration-stay").textContent = stayLine(shown.stay_from, shown.stay_to);
   $("registration-purpose").textContent = t(`purpose.${shown.purpose}`);
@@ -198,6 +203,78 @@ export async function showRegistration() {
   $("registration-near-border").textContent = shown.near_border ? t("near_border") : "";
   renderEvents(shown.events);
   renderEarlier(list.filter((registration) => registration.id !== shown.id));
+  await offerLocation(holds && !located ? shown : null);
+}
+
+// --- the building's location, added later with the person's consent (issue 13) ---------------
+
+/** Show the "where is the building?" card for `registration` (null: hide it). */
+async function offerLocation(registration) {
+  const card = $("registration-locate");
+  card.hidden = !registration;
+  $("registration-locate-status").textContent = "";
+  $("registration-night").hidden = true;
+  if (!registration) return;
+  if (localStorage.getItem(NIGHT_DECLINED) === registration.id) return;
+  try {
+    const { data } = await api("GET", "/api/v1/me/registrations/current/night-place");
+    const suggestion = data.suggestion;
+    if (suggestion && suggestion.registration_id === registration.id) {
+      $("registration-night-text").textContent = t("night_question", { nights: suggestion.nights });
+      $("registration-night").hidden = false;
+    }
+  } catch {
+    // the question is a convenience: without an answer the card still offers "I am here"
+  }
+}
+
+async function sendLocation(body, done) {
+  const registration = shownRegistration;
+  if (!registration) return;
+  const status = $("registration-locate-status");
+  try {
+    await api(
+      "POST",
+      `/api/v1/me/registrations/${encodeURIComponent(registration.id)}/location`,
+      body,
+    );
+  } catch (error) {
+    status.textContent =
+      error instanceof ApiError && error.problem.title
+        ? [error.problem.title, error.problem.detail].filter(Boolean).join(". ")
+        : t("download_failed");
+    return;
+  }
+  await showRegistration();
+  // the card is gone (the building is located now): say so where the location is shown
+  $("registration-location").textContent = t(done);
+}
+
+function setUpLocationCard() {
+  const here = $("registration-here");
+  here.addEventListener("click", async () => {
+    const status = $("registration-locate-status");
+    status.textContent = t("locating");
+    here.disabled = true;
+    try {
+      const fix = await currentFix();
+      await sendLocation(
+        { source: "at_address", lat: fix.coords.latitude, lon: fix.coords.longitude },
+        "here_saved",
+      );
+    } catch (error) {
+      status.textContent = locationProblem(error);
+    } finally {
+      here.disabled = false;
+    }
+  });
+  $("registration-night-yes").addEventListener("click", () =>
+    sendLocation({ source: "night_place" }, "night_saved"),
+  );
+  $("registration-night-no").addEventListener("click", () => {
+    if (shownRegistration) localStorage.setItem(NIGHT_DECLINED, shownRegistration.id);
+    $("registration-night").hidden = true;
+  });
 }
 
 function filenameOf(response, fallback) {
@@ -241,6 +318,10 @@ async function downloadSlip(button) {
 
 let draft = null; // {body, key, target, replaces}
 let cardValidTo = null;
+/** The phone's position, when the person said "I am at this address now": {lat, lon, accuracy}. */
+let here = null;
+/** The address search of the form (address_search.js). */
+let search = null;
 
 /** Where the new address goes: a plain registration, or the answer to a notice. */
 function answeringNotice() {
@@ -335,6 +416,9 @@ export async function showRegisterForm() {
   clearErrors(form);
   clearErrors($("form-review"));
   $("reg-locate-status").textContent = "";
+  forgetHere();
+  if (search) search.reset();
+  setValue(form, "address.fias_id", "");
   draft = null;
   $("register-title").textContent = t(`title_${mode}`);
   $("register-intro").textContent = t(`intro_${mode}`);
@@ -346,8 +430,8 @@ export async function showRegisterForm() {
   }
   const ticked = new Set();
   if (current) {
-    // The same form, filled in from the registration it replaces; the coordinates are not
-    // carried over: they must be those of the new address.
+    // The same form, filled in from the registration it replaces; the register's id and the
+    // coordinates are not carried over: they must be those of the new address.
     fill(form, current);
     for (const child of current.dependants) ticked.add(child.id);
   }
@@ -356,12 +440,6 @@ export async function showRegisterForm() {
   showHostFields(form);
   $("register-edit").hidden = false;
   $("register-review").hidden = true;
-}
-
-function coordinate(text) {
-  const cleaned = text.replace(",", ".").trim();
-  if (!/^-?\d{1,3}(\.\d+)?$/.test(cleaned)) return null;
-  return Number(cleaned);
 }
 
 /** The form as the API's body, or the list of [field, message] to correct first. */
@@ -377,16 +455,6 @@ function readForm(form) {
   const settlement = required("address.settlement");
   const street = required("address.street");
   const house = required("address.house");
-  const latText = value(form, "address.lat");
-  const lonText = value(form, "address.lon");
-  const lat = coordinate(latText);
-  const lon = coordinate(lonText);
-  if (!latText && !lonText) {
-    errors.push(["address.lat", t("coordinates_missing")]);
-  } else {
-    if (lat === null || Math.abs(lat) > 90) errors.push(["address.lat", t("coordinate_invalid")]);
-    if (lon === null || Math.abs(lon) > 180) errors.push(["address.lon", t("coordinate_invalid")]);
-  }
   const kind = value(form, "host.kind");
   if (!kind) errors.push(["host.kind", t("host_kind_missing")]);
   const name = required("host.name");
@@ -413,8 +481,10 @@ function readForm(form) {
       house,
       building: value(form, "address.building") || null,
       flat: value(form, "address.flat") || null,
-      lat,
-      lon,
+      fias_id: value(form, "address.fias_id") || null,
+      // only with the person's "I am at this address now"
+      lat: here ? here.lat : null,
+      lon: here ? here.lon : null,
     },
     host: {
       kind,
@@ -432,10 +502,11 @@ function readForm(form) {
 
 function renderReview(body, children) {
   $("review-address").textContent = addressLine(body.address);
-  $("review-coordinates").textContent = t("coordinates", {
-    lat: body.address.lat,
-    lon: body.address.lon,
-  });
+  // In words, never as numbers (issue 13).
+  $("review-register").textContent = t(body.address.fias_id ? "from_register" : "typed_address");
+  $("review-location").textContent = here
+    ? t("location_given", { metres: Math.round(here.accuracy) })
+    : t("location_not_given");
   showHost($("review-host"), body.host);
   $("review-stay").textContent = stayLine(body.stay_from, body.stay_to);
   $("review-purpose").textContent = t(`purpose.${body.purpose}`);
@@ -448,7 +519,14 @@ function backToFormWith(error) {
   showProblem($("form-register"), error);
 }
 
-function setUpLocate(form) {
+function forgetHere() {
+  here = null;
+  $("reg-locate-forget").hidden = true;
+  $("reg-locate-status").textContent = "";
+}
+
+/** "I am at this address now — use my location": asked only when the person taps it. */
+function setUpLocate() {
   const button = $("reg-locate");
   const status = $("reg-locate-status");
   button.addEventListener("click", async () => {
@@ -456,15 +534,50 @@ function setUpLocate(form) {
     button.disabled = true;
     try {
       const fix = await currentFix();
-      setValue(form, "address.lat", fix.coords.latitude.toFixed(6));
-      setValue(form, "address.lon", fix.coords.longitude.toFixed(6));
+      here = {
+        lat: Number(fix.coords.latitude.toFixed(6)),
+        lon: Number(fix.coords.longitude.toFixed(6)),
+        accuracy: fix.coords.accuracy,
+      };
       status.textContent = t("located", { metres: Math.round(fix.coords.accuracy) });
+      $("reg-locate-forget").hidden = false;
     } catch (error) {
+      here = null;
       status.textContent = locationProblem(error);
     } finally {
       button.disabled = false;
     }
   });
+  $("reg-locate-forget").addEventListener("click", forgetHere);
+}
+
+/** The address search fills the address fields; editing them afterwards unlinks the register. */
+function setUpAddressSearch(form) {
+  const fields = ["settlement", "street", "house", "building"].map((name) =>
+    control(form, `address.${name}`),
+  );
+  search = addressSearch({
+    input: $("reg-address-search"),
+    list: $("reg-address-options"),
+    status: $("reg-address-search-status"),
+    say: t,
+    choose(suggestion) {
+      for (const radio of form.querySelectorAll('[name="address.region"]')) {
+        radio.checked = radio.value === suggestion.region;
+      }
+      setValue(form, "address.settlement", suggestion.settlement);
+      setValue(form, "address.street", suggestion.street);
+      setValue(form, "address.house", suggestion.house || "");
+      setValue(form, "address.building", suggestion.building || "");
+      setValue(form, "address.fias_id", suggestion.kind === "house" ? suggestion.gar_id : "");
+    },
+  });
+  for (const field of fields) {
+    field.addEventListener("input", () => setValue(form, "address.fias_id", ""));
+  }
+  for (const radio of form.querySelectorAll('[name="address.region"]')) {
+    radio.addEventListener("change", () => setValue(form, "address.fias_id", ""));
+  }
 }
 
 /** A fresh position from the phone (Geolocation API), or a rejection with its error. */
@@ -495,7 +608,9 @@ export function setUpRegistration(go, announce) {
   for (const radio of form.querySelectorAll('[name="host.kind"]')) {
     radio.addEventListener("change", () => showHostFields(form));
   }
-  setUpLocate(form);
+  setUpLocate();
+  setUpAddressSearch(form);
+  setUpLocationCard();
 
   // Every other way into the form is a plain registration or change, not an answer to a notice.
   for (const link of document.querySelectorAll('a[href="#register"]')) {

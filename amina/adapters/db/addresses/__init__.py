@@ -1,0 +1,1 @@
+"""The state address register (ГАР) as imported: its objects, hierarchy and search entries."""
