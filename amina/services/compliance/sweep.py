@@ -125,7 +125,8 @@ class SweepReport:
     notices_by_kind: dict[str, int] = field(default_factory=dict)
     #: The issue pass had finished for this day and policy version before this run.
     issue_pass_done_before: bool = False
-    #: Phase name → its timing, in the order the phases ran (see :data:`PHASES`).
+    #: Phase name → its timing, in the order the phases first ran ("setup", "resolve",
+    #: "deadlines", "issue: …", "audit").
     phases: dict[str, PhaseTiming] = field(default_factory=dict)
 
     def summary(self) -> str:
