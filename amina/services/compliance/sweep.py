@@ -11,14 +11,23 @@ announced to the person:
 2. **Deadlines** — open notices whose deadline is missed
    (:func:`amina.domain.compliance.deadline_missed`) while the registration still awaits
    confirmation are ``expired`` and a **case** is opened for each (never a sanction).
-3. **Issue** — active registrations are read in chunks of ``chunk_size`` by ``person_id``
-   (keyset pagination) joined with the person, the card and ``person_last_report`` (one row
-   per person, kept current at ingest; raw reports are never read). The cut-off days for "more
-   than N working days" are computed once per run from the calendar, so the silence filter is a
-   date comparison in SQL. For the rows that pass it, eligibility and
-   :func:`amina.domain.compliance.assess` decide in Python; notices and reminders are bulk
-   inserted, the registrations move to ``confirmation_requested`` with their events, and the
-   inbox and outbox rows are written — all of a chunk in one transaction.
+3. **Issue** — one statement finds the people whose active registration may owe something
+   today (silent since before the earliest cut-off, or reporting from outside the region in
+   the window) with their facts — registrations, ``person_last_report`` (one row per person,
+   kept current at ingest; raw reports are never read), persons and cards, each read once with
+   hash joins — and streams them in ``person_id`` order, ``chunk_size`` at a time. The cut-off
+   days for "more than N working days" are computed once per run from the calendar, so the
+   silence filter is a date comparison in SQL. Eligibility and
+   :func:`amina.domain.compliance.assess` decide in Python, once per distinct situation (people
+   in the same situation get the same outcome); notices and reminders are bulk inserted, the
+   registrations move to ``confirmation_requested`` with their events, and the inbox and
+   outbox rows are written — all of a chunk in one transaction, with the pass's progress
+   (``sweep_progress``: the last person done). A finished day is not examined again under the
+   same policy version (a re-run only resolves and opens cases; ``again=True`` looks at
+   everyone once more); a run that stopped half-way resumes after the last person it finished.
+
+Each phase's wall and CPU time is in :attr:`SweepReport.phases` and in the ``sweep.done`` log
+line (durations and counts, never who), printed by ``amina sweep`` (``--json`` for scripts).
 
 This module keeps the orchestration; its SQL is in :mod:`amina.adapters.db.compliance.store`,
 where the rules it evaluates in the database (unresolved, covered by reports, deadline missed)
@@ -27,10 +36,14 @@ are SQL mirrors of the domain rules, named after them.
 
 from __future__ import annotations
 
+import time as monotonic_time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+
+import structlog
 
 from amina.adapters.db.compliance import store
 from amina.adapters.db.compliance.store import Candidate, Issued
@@ -40,6 +53,7 @@ from amina.domain.compliance import (
     ComplianceRules,
     DeviceStatus,
     NoticeToIssue,
+    Outcome,
     PersonFacts,
     ReminderToIssue,
     assess,
@@ -74,6 +88,23 @@ NOTICE_CHUNK = 1_000
 S = RegistrationStatus
 
 Progress = Callable[[int], None]
+#: A monotonic timer in seconds (``time.perf_counter``): how long each phase took, for the
+#: log and the benchmark — never a date, so it is not the product's ``Clock``.
+Timer = Callable[[], float]
+
+log = structlog.get_logger("amina.sweep")
+
+
+@dataclass
+class PhaseTiming:
+    """How long one phase of a run took in all (its chunks added up), and how many rows it
+    handled (people read, notices resolved, rows written…: counts only, never who)."""
+
+    seconds: float = 0.0
+    #: CPU time of this process in the phase (the rest of ``seconds`` is waiting: for the
+    #: database, or for a core on a busy machine)
+    cpu_seconds: float = 0.0
+    rows: int = 0
 
 
 @dataclass
@@ -92,6 +123,11 @@ class SweepReport:
     resolved: int = 0
     closed: int = 0
     notices_by_kind: dict[str, int] = field(default_factory=dict)
+    #: The issue pass had finished for this day and policy version before this run.
+    issue_pass_done_before: bool = False
+    #: Phase name → its timing, in the order the phases first ran ("setup", "resolve",
+    #: "deadlines", "issue: …", "audit").
+    phases: dict[str, PhaseTiming] = field(default_factory=dict)
 
     def summary(self) -> str:
         if not self.working_day:
@@ -101,6 +137,25 @@ class SweepReport:
             f"{self.cases} case(s), {self.resolved} resolved, {self.closed} closed; "
             f"{self.candidates} person(s) examined in {self.chunks} chunk(s)"
         )
+
+
+class _Phases:
+    """Adds the time spent in each phase to ``report.phases`` (a phase may run once per chunk)."""
+
+    def __init__(self, report: SweepReport, timer: Timer, cpu_timer: Timer) -> None:
+        self.report = report
+        self.timer = timer
+        self.cpu_timer = cpu_timer
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[PhaseTiming]:
+        timing = self.report.phases.setdefault(name, PhaseTiming())
+        started, cpu_started = self.timer(), self.cpu_timer()
+        try:
+            yield timing
+        finally:
+            timing.seconds += self.timer() - started
+            timing.cpu_seconds += self.cpu_timer() - cpu_started
 
 
 def moscow_midnight(day: date) -> datetime:
@@ -172,75 +227,113 @@ def _deadline_pass(
 # --- 3. issue -----------------------------------------------------------------------------------
 
 
-def _required(candidate: Candidate, day: date, policy: Policy) -> bool:
-    facts = EligibilityFacts(
-        citizenship=candidate.citizenship,
-        date_of_birth=candidate.date_of_birth,
-        purpose=Purpose(candidate.purpose) if candidate.purpose else Purpose.other,
-        region=candidate.region,
-        intended_stay_days=candidate.intended_stay_days,
-        category=Category(candidate.category or "none"),
-    )
-    return evaluate(facts, day, policy).status is EligibilityStatus.required
+class _Rules:
+    """Eligibility and :func:`assess` for one run, computed once per distinct situation.
 
+    Both are pure functions of their inputs, and on a given day most people are in one of a
+    few situations (the same last-report day, the same card facts…); people in the same
+    situation get the same outcome, so each situation is decided once. The inputs are the
+    whole fact records minus who the person is (``assess`` reads no ids), so nothing the
+    rules look at can be left out of the key."""
 
-def _facts(candidate: Candidate, required: bool, outside: int, far: int) -> PersonFacts:
-    return PersonFacts(
-        person_id=candidate.person_id,
-        required=required,
-        registration_id=candidate.registration_id,
-        registration_status=S.active,
-        active_since=moscow_date(candidate.active_since),
-        last_report_day=None
-        if candidate.device_time is None
-        else moscow_date(candidate.device_time),
-        days_outside_region=outside,
-        days_away_from_address=far,
-        device_status=DeviceStatus(
-            candidate.permission, candidate.services, candidate.battery_saver
-        ),
-        address_located=bool(candidate.located),
-    )
+    def __init__(
+        self, day: date, calendar: WorkingCalendar, policy: Policy, rules: ComplianceRules
+    ) -> None:
+        self.day, self.calendar, self.policy, self.rules = day, calendar, policy, rules
+        self._required: dict[EligibilityFacts, bool] = {}
+        self._outcomes: dict[PersonFacts, Outcome] = {}
+
+    def required(self, candidate: Candidate) -> bool:
+        facts = EligibilityFacts(
+            citizenship=candidate.citizenship,
+            date_of_birth=candidate.date_of_birth,
+            purpose=Purpose(candidate.purpose) if candidate.purpose else Purpose.other,
+            region=candidate.region,
+            intended_stay_days=candidate.intended_stay_days,
+            category=Category(candidate.category or "none"),
+        )
+        known = self._required.get(facts)
+        if known is None:
+            known = evaluate(facts, self.day, self.policy).status is EligibilityStatus.required
+            self._required[facts] = known
+        return known
+
+    def outcome(self, candidate: Candidate, outside: int, far: int) -> Outcome:
+        situation = PersonFacts(
+            person_id="",
+            required=self.required(candidate),
+            registration_id="",
+            registration_status=S.active,
+            active_since=moscow_date(candidate.active_since),
+            last_report_day=None
+            if candidate.device_time is None
+            else moscow_date(candidate.device_time),
+            days_outside_region=outside,
+            days_away_from_address=far,
+            device_status=DeviceStatus(
+                candidate.permission, candidate.services, candidate.battery_saver
+            ),
+            address_located=bool(candidate.located),
+        )
+        if situation not in self._outcomes:
+            self._outcomes[situation] = assess(situation, self.day, self.calendar, self.rules)
+        return self._outcomes[situation]
 
 
 def _issue_chunk(
     uow: UnitOfWork,
     clock: Clock,
     day: date,
-    calendar: WorkingCalendar,
-    policy: Policy,
-    rules: ComplianceRules,
+    decide: _Rules,
     candidates: list[Candidate],
     report: SweepReport,
+    phase: _Phases,
 ) -> None:
-    outside, far = store.days_away(
-        uow,
-        [
-            c.person_id
-            for c in candidates
-            if c.report_region is None or rules.proximity_check_enabled
-        ],
-        day,
-        rules.out_of_region_days,
-    )
-    now = clock.now()
-    notices: list[tuple[Issued, NoticeToIssue]] = []
-    reminders: list[tuple[Issued, ReminderToIssue]] = []
-    for candidate in candidates:
-        facts = _facts(
-            candidate,
-            _required(candidate, day, policy),
-            outside.get(candidate.person_id, 0),
-            far.get(candidate.person_id, 0),
+    rules = decide.rules
+    with phase("issue: read days away"):
+        outside, far = store.days_away(
+            uow,
+            [
+                c.person_id
+                for c in candidates
+                if c.report_region is None or rules.proximity_check_enabled
+            ],
+            day,
+            rules.out_of_region_days,
         )
-        outcome = assess(facts, day, calendar, rules)
-        if outcome is None:
-            continue
-        to = Issued(candidate.person_id, candidate.registration_id, str(uuid.uuid4()))
-        if isinstance(outcome, NoticeToIssue):
-            notices.append((to, outcome))
-        else:
-            reminders.append((to, outcome))
+    with phase("issue: decide") as decided:
+        notices: list[tuple[Issued, NoticeToIssue]] = []
+        reminders: list[tuple[Issued, ReminderToIssue]] = []
+        for candidate in candidates:
+            outcome = decide.outcome(
+                candidate,
+                outside.get(candidate.person_id, 0),
+                far.get(candidate.person_id, 0),
+            )
+            if outcome is None:
+                continue
+            to = Issued(candidate.person_id, candidate.registration_id, str(uuid.uuid4()))
+            if isinstance(outcome, NoticeToIssue):
+                notices.append((to, outcome))
+            else:
+                reminders.append((to, outcome))
+        decided.rows += len(candidates)
+    recipients = {c.person_id: (c.language, c.phone) for c in candidates}
+    with phase("issue: write") as written:
+        written.rows += _write(uow, clock, notices, reminders, recipients, report)
+
+
+def _write(
+    uow: UnitOfWork,
+    clock: Clock,
+    notices: list[tuple[Issued, NoticeToIssue]],
+    reminders: list[tuple[Issued, ReminderToIssue]],
+    recipients: dict[str, tuple[str, str]],
+    report: SweepReport,
+) -> int:
+    """Store what was decided and tell the people; returns how many notices and reminders
+    went in (those already stored — a re-run — are neither counted nor announced)."""
+    now = clock.now()
     messages: list[PersonMessage] = []
     if notices:
         decided_notices = {to.id: notice for to, notice in notices}
@@ -290,48 +383,58 @@ def _issue_chunk(
                 )
             )
         report.reminders += len(issued_reminders)
-    tell_many(uow, clock, messages)
+    tell_many(uow, clock, messages, recipients)
+    return len(messages)
 
 
 def _issue_pass(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     day: date,
-    calendar: WorkingCalendar,
-    policy: Policy,
-    rules: ComplianceRules,
+    decide: _Rules,
     chunk_size: int,
     report: SweepReport,
     progress: Progress | None,
+    phase: _Phases,
+    *,
+    again: bool,
 ) -> None:
-    earliest_cutoff = silence_cutoff(day, calendar, rules.reminder_after_working_days)
+    rules = decide.rules
+    version = decide.policy.version
+    with uow_factory() as uow:
+        done = store.issue_progress(uow, day, version)
+    if done is not None and done.finished and not again:
+        report.issue_pass_done_before = True
+        return
+    after = "" if done is None or again else done.after_person_id
+    earliest_cutoff = silence_cutoff(day, decide.calendar, rules.reminder_after_working_days)
     silent_before = moscow_midnight(earliest_cutoff + timedelta(days=1))
     window_start = moscow_midnight(day - timedelta(days=rules.out_of_region_days))
-
-    def reporting(uow: UnitOfWork, after: str) -> list[Candidate]:
-        return store.reporting_candidates(
-            uow, after, chunk_size, silent_before, window_start, rules.proximity_check_enabled
+    proximity = rules.proximity_check_enabled
+    with uow_factory() as reader:
+        batches = store.issue_candidates(
+            reader, after, chunk_size, silent_before, window_start, proximity
         )
-
-    def never_reported(uow: UnitOfWork, after: str) -> list[Candidate]:
-        return store.silent_since_registration(uow, after, chunk_size, silent_before)
-
-    for source in (reporting, never_reported):
-        after = ""
         while True:
+            with phase("issue: read candidates") as read:
+                candidates = next(batches, None)
+                read.rows += len(candidates or ())
+            if not candidates:
+                break
             with uow_factory() as uow:
-                candidates = source(uow, after)
-                if not candidates:
-                    break
-                _issue_chunk(uow, clock, day, calendar, policy, rules, candidates, report)
-                uow.commit()
-            after = candidates[-1].person_id
+                _issue_chunk(uow, clock, day, decide, candidates, report, phase)
+                with phase("issue: write"):
+                    store.record_issue_progress(
+                        uow, day, version, candidates[-1].person_id, clock.now()
+                    )
+                    uow.commit()
             report.chunks += 1
             report.candidates += len(candidates)
             if progress is not None:
                 progress(len(candidates))
-            if len(candidates) < chunk_size:
-                break
+    with uow_factory() as uow:
+        store.record_issue_progress(uow, day, version, "", clock.now(), finished=True)
+        uow.commit()
 
 
 def sweep(
@@ -341,25 +444,48 @@ def sweep(
     *,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    timer: Timer = monotonic_time.perf_counter,
+    cpu_timer: Timer = monotonic_time.process_time,
+    again: bool = False,
 ) -> SweepReport:
     """Run the day's sweep (the scheduler on working days; ``amina sweep --on DATE`` by hand).
 
     Idempotent: a second run for the same day issues nothing new. On a day that is not a
-    working day nothing is issued. ``progress`` is called with the number of people examined in
-    each chunk.
+    working day nothing is issued. The issue pass remembers how far it got for the day and
+    policy version: a re-run after it finished skips it (``report.issue_pass_done_before``),
+    unless ``again`` asks to examine everyone once more (still issuing nothing twice); a run
+    that stopped half-way resumes after the last person it finished. ``progress`` is called
+    with the number of people examined in each chunk. The time spent in each phase is in
+    ``report.phases`` and in the log line ``sweep.done`` (durations and counts only).
     """
-    with uow_factory() as uow:
+    report = SweepReport(day=day, working_day=False)
+    phase = _Phases(report, timer, cpu_timer)
+    with phase("setup"), uow_factory() as uow:
         calendar = working_calendar(uow)
         policy = policy_book(uow).in_force_on(day)
-    report = SweepReport(day=day, working_day=calendar.is_working_day(day))
+    report.working_day = calendar.is_working_day(day)
     if not report.working_day:
         return report
     rules = ComplianceRules.from_policy(policy)
     report.policy_version = policy.version
-    _resolve_pass(uow_factory, clock, report)
-    _deadline_pass(uow_factory, clock, day, calendar, policy, report)
-    _issue_pass(uow_factory, clock, day, calendar, policy, rules, chunk_size, report, progress)
-    with uow_factory() as uow:
+    with phase("resolve") as resolving:
+        _resolve_pass(uow_factory, clock, report)
+        resolving.rows = report.resolved + report.closed
+    with phase("deadlines") as deadlines:
+        _deadline_pass(uow_factory, clock, day, calendar, policy, report)
+        deadlines.rows = report.cases
+    _issue_pass(
+        uow_factory,
+        clock,
+        day,
+        _Rules(day, calendar, policy, rules),
+        chunk_size,
+        report,
+        progress,
+        phase,
+        again=again,
+    )
+    with phase("audit"), uow_factory() as uow:
         record_access(
             uow,
             clock,
@@ -377,4 +503,19 @@ def sweep(
             },
         )
         uow.commit()
+    log.info(
+        "sweep.done",
+        day=day.isoformat(),
+        examined=report.candidates,
+        reminders=report.reminders,
+        notices=report.notices,
+        cases=report.cases,
+        resolved=report.resolved,
+        closed=report.closed,
+        seconds=round(sum(p.seconds for p in report.phases.values()), 3),
+        phases={
+            name: [round(p.seconds, 3), round(p.cpu_seconds, 3), p.rows]
+            for name, p in report.phases.items()
+        },
+    )
     return report

@@ -90,17 +90,49 @@ def _subscriptions(uow: UnitOfWork, person_ids: Iterable[str]) -> dict[str, list
     return found
 
 
-def tell_many(uow: UnitOfWork, clock: Clock, messages: Sequence[PersonMessage]) -> list[str]:
+def tell_many(
+    uow: UnitOfWork,
+    clock: Clock,
+    messages: Sequence[PersonMessage],
+    recipients: Mapping[str, tuple[str, str]] | None = None,
+) -> list[str]:
     """Write the inbox messages and their outbox rows (bulk); returns the inbox message ids.
 
     The system calls it from use cases (sweep, answers, decisions), inside their transaction.
+    ``recipients`` (person id → language, phone on file) spares reading them again when the
+    caller has them (the sweep reads them with the facts); anyone missing is read here. The
+    same message in the same language is written once and reused (a day's sweep sends
+    thousands of identical texts).
     """
     if not messages:
         return []
     now = clock.now()
-    people = _recipients(uow, (m.person_id for m in messages))
+    known = recipients or {}
+    people = dict(known)
+    people.update(_recipients(uow, (m.person_id for m in messages if m.person_id not in known)))
     subscriptions = _subscriptions(uow, (m.person_id for m in messages))
     translators = _Translators()
+    texts: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Any] = {}
+
+    def once(what: str, language: str, kind: str, params: Mapping[str, Any]) -> Any:
+        key: tuple[str, str, str, tuple[tuple[str, Any], ...]] | None = (
+            what,
+            language,
+            kind,
+            tuple(sorted(params.items())),
+        )
+        try:
+            return texts[key]  # type: ignore[index]
+        except KeyError:
+            pass
+        except TypeError:  # a parameter that cannot be a key (a list): written each time
+            key = None
+        t = translators[language]
+        text = sms_text(kind, params, t) if what == "sms" else render(kind, params, t)
+        if key is not None:
+            texts[key] = text
+        return text
+
     inbox: list[dict[str, Any]] = []
     outbox: list[dict[str, Any]] = []
     ids: list[str] = []
@@ -122,8 +154,7 @@ def tell_many(uow: UnitOfWork, clock: Clock, messages: Sequence[PersonMessage]) 
         if message.person_id not in people:
             continue
         language, phone = people[message.person_id]
-        t = translators[language]
-        sms = sms_text(message.kind, params, t)
+        sms = once("sms", language, message.kind, params)
         if sms is not None:
             outbox.append(
                 _outbox_row(
@@ -136,7 +167,7 @@ def tell_many(uow: UnitOfWork, clock: Clock, messages: Sequence[PersonMessage]) 
             )
         subscription_ids = subscriptions.get(message.person_id, [])
         if subscription_ids:
-            shown = render(message.kind, params, t)
+            shown = once("push", language, message.kind, params)
             for subscription_id in subscription_ids:
                 key = idempotency_key(message_id, Channel.push, subscription_id)
                 outbox.append(

@@ -20,11 +20,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from sqlalchemy import Table, func, select, text, tuple_, update
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from amina.adapters.db.bulk import insert_rows
 from amina.adapters.db.identity.tables import CardRow, DependantRow, PersonRow
+from amina.adapters.db.registration.store import move_statuses
 from amina.adapters.db.registration.tables import (
     RegistrationCodeRow,
     RegistrationDependantRow,
@@ -613,24 +614,8 @@ def _move_all(
     kind = TRANSITIONS[(current, target)]
     by_key = {(s.person_id, s.registration_id): s for s in steps}
     keys = list(by_key)
-    moved: set[tuple[str, str]] = set()
-    for start in range(0, len(keys), _IN_LIST):
-        # Conditional on the status we read: a concurrent change makes this touch no row.
-        moved.update(
-            (row.person_id, row.id)
-            for row in uow.session.execute(
-                update(RegistrationRow)
-                .where(
-                    tuple_(RegistrationRow.person_id, RegistrationRow.id).in_(
-                        keys[start : start + _IN_LIST]
-                    ),
-                    RegistrationRow.status == current.value,
-                )
-                .values(status=target.value, updated_at=at)
-                .returning(RegistrationRow.person_id, RegistrationRow.id)
-                .execution_options(synchronize_session=False)
-            )
-        )
+    # Conditional on the status we read: a concurrent change makes this touch no row.
+    moved = move_statuses(uow, keys, current.value, target.value, at)
     _record_events(uow, [by_key[k] for k in keys if k in moved], kind, current, target, actor, at)
     return moved
 

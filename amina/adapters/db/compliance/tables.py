@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
-from amina.adapters.db.distribution import PER_PERSON
+from amina.adapters.db.distribution import COORDINATOR, PER_PERSON
 
 _ID = String(36)
 
@@ -192,3 +192,22 @@ class ObjectionRow(Base):
         Index("ix_objections_id", "id"),
         Index("ix_objections_outcome_created_at", "outcome", "created_at"),
     )
+
+
+class SweepProgressRow(Base):
+    """How far the daily sweep's issue pass got for a day under a policy version (migration
+    0012): the last person it finished (committed with that chunk's notices and reminders), and
+    when the pass was done. A re-run of a finished day skips the pass; a run that stopped
+    half-way resumes after the last person. Not a per-person table: one row per day and
+    policy version."""
+
+    __tablename__ = "sweep_progress"
+    #: the sweep's own bookkeeping, joined with nothing per person
+    __distribution__ = COORDINATOR
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    policy_version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    after_person_id: Mapped[str] = mapped_column(_ID)
+    chunks: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
