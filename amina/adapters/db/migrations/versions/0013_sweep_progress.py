@@ -1,8 +1,8 @@
 """sweep progress: how far the daily sweep's issue pass got for a day and policy version (a
 finished day is not swept again; a stopped run resumes)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07
 
 See amina/adapters/db/compliance/tables.py (SweepProgressRow) and BENCHMARKS.md (issue 14).
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import amina.adapters.db.types
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
