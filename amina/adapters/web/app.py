@@ -50,6 +50,7 @@ from amina.adapters.web.pages import (
     console_reviews,
     landing,
 )
+from amina.adapters.web.pages import help as help_page
 from amina.adapters.web.pages import patent as patent_pages
 from amina.adapters.web.pages import verify as verify_page
 from amina.adapters.web.templating import Pages
@@ -149,6 +150,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         app.include_router(sandbox_checkout.router)
     for router in (
         landing.router,
+        help_page.router,
         person_app.router,
         staff_console.router,
         staff_console.staff_api,
