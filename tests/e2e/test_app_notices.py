@@ -318,6 +318,6 @@ def test_a_person_with_a_notice_finds_the_rules_from_it_in_their_language(
     expect(phone_page.locator("#help-objection")).to_contain_text("10")
     expect(phone_page.locator("#help-retention")).to_contain_text("30")
     # readable on the phone without scrolling sideways
-    assert phone_page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth"
-    ), "the help page is wider than the phone"
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the help page is wider than the phone"
+    )
