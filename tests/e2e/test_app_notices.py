@@ -12,8 +12,10 @@ case as the console's.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from datetime import date
 
 import pytest
@@ -45,6 +47,9 @@ from amina.services.staff.accounts import list_staff
 from amina.settings import load_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+#: ``AMINA_DOCS_SCREENSHOTS=1`` refreshes the rules page's pictures in docs/images/ (docs/help.md).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 #: Tverskaya street, Moscow.
 TVERSKAYA = Address("RU-MOW", "Москва", "ул. Тверская", "9", None, "4", None, 55.7601, 37.6112)
@@ -321,3 +326,5 @@ def test_a_person_with_a_notice_finds_the_rules_from_it_in_their_language(
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
         "the help page is wider than the phone"
     )
+    if os.environ.get("AMINA_DOCS_SCREENSHOTS") == "1":
+        phone_page.screenshot(path=str(SCREENSHOTS / f"help-{language}-phone.png"))
