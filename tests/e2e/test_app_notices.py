@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 import pytest
 from harness import AminaServer, launch
