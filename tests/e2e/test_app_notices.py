@@ -12,9 +12,11 @@ case as the console's.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from harness import AminaServer, launch
@@ -45,6 +47,9 @@ from amina.services.staff.accounts import list_staff
 from amina.settings import load_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+#: ``AMINA_DOCS_SCREENSHOTS=1`` refreshes the rules page's pictures in docs/images/ (docs/help.md).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 #: Tverskaya street, Moscow.
 TVERSKAYA = Address("RU-MOW", "Москва", "ул. Тверская", "9", None, "4", None, 55.7601, 37.6112)
@@ -287,3 +292,40 @@ def test_a_person_who_moved_answers_the_notice_with_the_new_address(
     )
     with container.uow() as uow:
         assert [n.status.value for n in notices_of(uow, person_id)] == ["answered"]
+
+
+@pytest.mark.parametrize(
+    ("language", "number"), [("ru", "7725000034"), ("uz", "7725000002"), ("ka", "7725000037")]
+)
+def test_a_person_with_a_notice_finds_the_rules_from_it_in_their_language(
+    phone_page: Page, server: AminaServer, container: Container, language: str, number: str
+) -> None:
+    person = card(number)
+    sign_in_by_card(phone_page, server, language, person)
+    person_id = registered(container, person["card_number"])
+    silent_until_notice(container, person_id)
+
+    phone_page.reload()
+    open_inbox(phone_page, language)
+    phone_page.locator("#inbox-waiting-list li").first.get_by_role("link").click()
+    notice = screen(phone_page, "notice")
+    rules = translated(language, "Rules and your rights: deadlines, objections, your data")
+    notice.get_by_role("link", name=rules).click()
+
+    expect(phone_page).to_have_url(re.compile(rf"/help\?lang={language}$"))
+    expect(phone_page.locator("html")).to_have_attribute("lang", language)
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(
+        translated(language, "Rules: what is sent, deadlines, objections, your data")
+    )
+    # the numbers of the policy in force: a notice after more than 3 working days without
+    # data, 3 working days to answer it, 10 days to object, reports kept for 30 days
+    expect(phone_page.locator("#help-no-data")).to_contain_text("3")
+    expect(phone_page.locator("#help-deadline")).to_contain_text("3")
+    expect(phone_page.locator("#help-objection")).to_contain_text("10")
+    expect(phone_page.locator("#help-retention")).to_contain_text("30")
+    # readable on the phone without scrolling sideways
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the help page is wider than the phone"
+    )
+    if os.environ.get("AMINA_DOCS_SCREENSHOTS") == "1":
+        phone_page.screenshot(path=str(SCREENSHOTS / f"help-{language}-phone.png"))

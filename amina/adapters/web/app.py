@@ -51,6 +51,7 @@ from amina.adapters.web.pages import (
 )
 from amina.adapters.web.pages import app as person_app
 from amina.adapters.web.pages import console as staff_console
+from amina.adapters.web.pages import help as help_page
 from amina.adapters.web.pages import patent as patent_pages
 from amina.adapters.web.pages import verify as verify_page
 from amina.adapters.web.security_headers import SecurityHeadersMiddleware
@@ -152,6 +153,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     for router in (
         api_docs.router,
         landing.router,
+        help_page.router,
         person_app.router,
         staff_console.router,
         staff_console.staff_api,
