@@ -123,6 +123,11 @@ def test_a_search_without_a_purpose_shows_nobody_and_a_failed_one_is_audited(
     assert "Rahimov" not in no_reason.text
     assert audit_entries(container, "person.search") == []
 
+    empty = search(client, operator, by="passport", citizenship="TJ", passport_number=" ")
+    assert empty.status_code == 422
+    assert 'data-code="search_query_missing"' in empty.text
+    assert audit_entries(container, "person.search") == []
+
     nobody = search(client, operator, by="name", surname="Nobodyov")
     assert nobody.status_code == 404
     assert 'data-code="person_not_found"' in nobody.text

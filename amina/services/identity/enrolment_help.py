@@ -212,6 +212,12 @@ def _cards_for(uow: UnitOfWork, query: PersonQuery) -> list[Card]:
         if len(phone) < 8:  # a "+" and at least 7 digits
             raise search_query_missing()
         return cards_with_phone(uow, phone, limit=SEARCH_LIMIT + 1)
+    if isinstance(query, CardQuery):
+        typed = query.card_number.strip()
+    else:
+        typed = query.citizenship.strip() and query.passport_number.strip()
+    if not typed:
+        raise search_query_missing()
     card = _card_for(uow, query)
     return [] if card is None else [card]
 
