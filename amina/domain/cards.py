@@ -75,6 +75,20 @@ def normalise_passport_number(raw: str) -> str:
     return _SEPARATORS.sub("", raw).replace("№", "").upper()
 
 
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+
+
+def normalise_phone(raw: str) -> str:
+    """A phone number as typed at a desk → the register's form: '8 (900) 123-45-67' and
+    '+7 900 123 45 67' → '+79001234567'; other countries need their '+' code."""
+    digits = _PHONE_PUNCTUATION.sub("", raw)
+    if len(digits) == 11 and digits.startswith("8") and digits.isdigit():
+        digits = "7" + digits[1:]
+    if digits and not digits.startswith("+"):
+        digits = "+" + digits
+    return digits
+
+
 @dataclass(frozen=True)
 class Card:
     number: str

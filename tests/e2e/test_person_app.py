@@ -330,7 +330,7 @@ def test_the_person_sees_an_operators_search_in_who_looked_at_my_data(
         translated("ru", "Migration centre operator")
     )
     expect(entry.locator(".app-access-what")).to_have_text(
-        translated("ru", "Found your record by card or passport and saw your card details.")
+        translated("ru", "Found your record and saw your card details.")
     )
     assert OPERATOR.display_name not in entry.inner_text()
     expect(entry.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\d"))

@@ -95,3 +95,11 @@ def test_only_a_valid_card_in_force_opens_sign_in_by_card_and_a_lost_one_by_pass
 def test_numbers_are_typed_any_way_and_phones_are_shown_masked() -> None:
     assert normalise_card_number(" 77-25 000001 ") == "7725000001"
     assert masked_phone("+79001000001") == "+7 ••• •••-••-01"
+
+
+def test_a_phone_typed_at_the_desk_matches_the_register_form() -> None:
+    from amina.domain.cards import normalise_phone
+
+    assert normalise_phone("8 (900) 111-00-01") == "+79001110001"
+    assert normalise_phone("+7 900 111 00 01") == "+79001110001"
+    assert normalise_phone("998 90 123 45 67") == "+998901234567"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from amina.adapters.db.identity.tables import CardEventRow, CardRow
 from amina.adapters.db.uow import UnitOfWork
@@ -65,6 +65,45 @@ def cards_of_passport(uow: UnitOfWork, citizenship: str, passport_number: str) -
         select(CardRow).where(
             CardRow.citizenship == citizenship, CardRow.passport_number == passport_number
         )
+    ).all()
+    return [card_from_row(row) for row in rows]
+
+
+def _casings(text: str) -> list[str]:
+    """The ways a register writes a name (dialect-free: SQLite's lower() knows only ASCII)."""
+    text = " ".join(text.split())
+    return sorted({text, text.upper(), text.lower(), text.title(), text.capitalize()})
+
+
+def cards_named(
+    uow: UnitOfWork,
+    surname: str,
+    given_names: str = "",
+    date_of_birth: date | None = None,
+    *,
+    limit: int,
+) -> list[Card]:
+    """Cards whose surname (Latin or Cyrillic) is ``surname``, optionally with these given
+    names and this date of birth; at most ``limit``, in card-number order."""
+    surnames = _casings(surname)
+    query = select(CardRow).where(
+        or_(CardRow.surname_lat.in_(surnames), CardRow.surname_cyr.in_(surnames))
+    )
+    if given_names.strip():
+        given = _casings(given_names)
+        query = query.where(
+            or_(CardRow.given_names_lat.in_(given), CardRow.given_names_cyr.in_(given))
+        )
+    if date_of_birth is not None:
+        query = query.where(CardRow.date_of_birth == date_of_birth)
+    rows = uow.session.scalars(query.order_by(CardRow.card_number).limit(limit)).all()
+    return [card_from_row(row) for row in rows]
+
+
+def cards_with_phone(uow: UnitOfWork, phone: str, *, limit: int) -> list[Card]:
+    """Cards whose phone on file is ``phone`` (international form, ``+7…``)."""
+    rows = uow.session.scalars(
+        select(CardRow).where(CardRow.phone == phone).order_by(CardRow.card_number).limit(limit)
     ).all()
     return [card_from_row(row) for row in rows]
 

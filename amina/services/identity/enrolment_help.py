@@ -8,7 +8,7 @@ purpose in the same transaction; the person sees it in their access log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from amina.domain.cards import (
     masked_phone,
     normalise_card_number,
     normalise_passport_number,
+    normalise_phone,
 )
 from amina.domain.roles import Permission
 from amina.i18n import N_
@@ -26,7 +27,13 @@ from amina.services.audit.trail import MIN_PURPOSE_LENGTH, Actor, purpose_requir
 from amina.services.clock import Clock
 from amina.services.delivery.outbox import WakeOutbox
 from amina.services.errors import AminaError, ErrorKind
-from amina.services.identity.cards import card_numbered, cards_of_passport, mark_card_lost
+from amina.services.identity.cards import (
+    card_numbered,
+    cards_named,
+    cards_of_passport,
+    cards_with_phone,
+    mark_card_lost,
+)
 from amina.services.identity.enrolment import (
     Person,
     load_person,
@@ -49,6 +56,27 @@ class CardQuery:
 class PassportQuery:
     citizenship: str
     passport_number: str
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    """A surname (Latin or Cyrillic, as on the card), optionally given names and birth date."""
+
+    surname: str
+    given_names: str = ""
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class PhoneQuery:
+    phone: str
+
+
+PersonQuery = CardQuery | PassportQuery | NameQuery | PhoneQuery
+
+#: A search by name or phone shows at most this many people; more means "narrow it down"
+#: (nobody browses the register), and none of them is shown.
+SEARCH_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -139,6 +167,110 @@ def find_person(
         summary = _summary(uow, load_person(uow, row.id))
         uow.commit()
     return summary
+
+
+def too_many_matches() -> AminaError:
+    return AminaError(
+        "too_many_matches",
+        ErrorKind.invalid,
+        N_("Too many people match"),
+        N_(
+            "More than %(limit)s people match. Add the given names and the date of birth, "
+            "or search by card or passport."
+        ),
+        params={"limit": SEARCH_LIMIT},
+    )
+
+
+def search_query_missing() -> AminaError:
+    return AminaError(
+        "search_query_missing",
+        ErrorKind.invalid,
+        N_("Say whom you are looking for"),
+        N_("Give a card number, a passport with its citizenship, a surname or a phone number."),
+    )
+
+
+def _search_key(query: PersonQuery) -> str:
+    return {
+        CardQuery: "card",
+        PassportQuery: "passport",
+        NameQuery: "name",
+        PhoneQuery: "phone",
+    }[type(query)]
+
+
+def _cards_for(uow: UnitOfWork, query: PersonQuery) -> list[Card]:
+    if isinstance(query, NameQuery):
+        if not query.surname.strip():
+            raise search_query_missing()
+        return cards_named(
+            uow, query.surname, query.given_names, query.date_of_birth, limit=SEARCH_LIMIT + 1
+        )
+    if isinstance(query, PhoneQuery):
+        phone = normalise_phone(query.phone)
+        if len(phone) < 8:  # a "+" and at least 7 digits
+            raise search_query_missing()
+        return cards_with_phone(uow, phone, limit=SEARCH_LIMIT + 1)
+    if isinstance(query, CardQuery):
+        typed = query.card_number.strip()
+    else:
+        typed = query.citizenship.strip() and query.passport_number.strip()
+    if not typed:
+        raise search_query_missing()
+    card = _card_for(uow, query)
+    return [] if card is None else [card]
+
+
+def find_people(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    query: PersonQuery,
+    purpose: str,
+) -> list[PersonSummary]:
+    """An operator finds people by card number, passport, name or phone, stating why: the
+    console's person search. Every person shown gets an audit entry with the purpose (and so
+    a line in their access log); a search that shows nobody — no match, or more than
+    :data:`SEARCH_LIMIT` — is audited too, without a person."""
+    require(actor, Permission.person_search)
+    purpose = _check_purpose(purpose)
+    now = clock.now()
+    by = _search_key(query)
+    with uow_factory() as uow:
+        cards = _cards_for(uow, query)
+        if not cards or len(cards) > SEARCH_LIMIT:
+            found = "too_many" if cards else False
+            record_access(
+                uow,
+                clock,
+                actor,
+                action="person.search",
+                purpose=purpose,
+                details={"by": by, "found": found},
+            )
+            uow.commit()
+            raise too_many_matches() if cards else person_not_found()
+        summaries = []
+        for card in cards:
+            row = person_for_card(uow, card, now, "ru")
+            record_access(
+                uow,
+                clock,
+                actor,
+                action="person.search",
+                purpose=purpose,
+                person_id=row.id,
+                details={
+                    "by": by,
+                    "found": True,
+                    "matches": len(cards),
+                    "shown": list(SEARCH_SHOWS),
+                },
+            )
+            summaries.append(_summary(uow, load_person(uow, row.id)))
+        uow.commit()
+    return summaries
 
 
 def no_sign_in_in_progress() -> AminaError:

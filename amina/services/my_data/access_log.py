@@ -18,7 +18,7 @@ from amina.i18n import N_
 
 #: What a staff action did or showed, in words the person understands, by audit action.
 WHAT_WAS_DONE: dict[str, str] = {
-    "person.search": N_("Found your record by card or passport and saw your card details."),
+    "person.search": N_("Found your record and saw your card details."),
     "person.resend_code": N_("Sent a new sign-in code to your phone."),
     "person.mark_card_lost": N_("Marked your card as lost."),
     "registration.view": N_("Saw your registrations of the place of stay and their history."),

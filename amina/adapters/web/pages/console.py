@@ -60,18 +60,18 @@ staff_api = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 HOME_LINKS: dict[Permission, tuple[str, str, str | None]] = {
     Permission.person_search: (
         N_("Find a person"),
-        N_("Search by card or passport, after stating the purpose."),
-        None,
+        N_("Search by card, passport, name or phone, after stating the purpose."),
+        "/console/persons",
     ),
     Permission.person_enrolment_help: (
         N_("Help with enrolment"),
-        N_("Resend a sign-in code, mark a card lost."),
-        None,
+        N_("Code not arriving, card lost, phone changed: find the person, then help."),
+        "/console/persons",
     ),
     Permission.registration_view: (
         N_("Registrations"),
-        N_("A person's registrations and their history."),
-        None,
+        N_("A person's registrations and their history: from a case file or the person search."),
+        "/console/cases",
     ),
     Permission.patent_view: (
         N_("Work patents"),
