@@ -9,8 +9,10 @@ the session's server do not meet each other's codes, devices or lock-outs.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -159,6 +161,16 @@ def test_a_person_signs_in_by_card_with_the_code_from_the_sms_and_sees_their_eli
     )
 
 
+#: ``AMINA_DOCS_SCREENSHOTS=1`` refreshes the sign-in screenshots in docs/images/ (Russian).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
+TAKE_SCREENSHOTS = os.environ.get("AMINA_DOCS_SCREENSHOTS") == "1"
+
+
+def docs_screenshot(page: Page, language: str, name: str) -> None:
+    if TAKE_SCREENSHOTS and language == "ru":
+        page.screenshot(path=str(SCREENSHOTS / name))
+
+
 TIMER = re.compile(r"\b\d+:\d\d\b")
 
 
@@ -210,6 +222,7 @@ def test_wrong_codes_count_down_the_tries_and_the_lock_shows_one_timer_and_no_ne
         )
     expect(alert).not_to_contain_text("Wrong code")
     assert len(timers_shown(code_screen)) <= 1
+    docs_screenshot(phone_page, language, "app-sign-in-wrong-code.png")
 
     # Locked: one state, one timer, no code entry and no offer of a new code.
     try_wrong_code()
@@ -227,6 +240,7 @@ def test_wrong_codes_count_down_the_tries_and_the_lock_shows_one_timer_and_no_ne
     ).to_be_hidden()
     expect(code_screen.get_by_role("alert")).to_have_count(0)
     assert_no_english(phone_page.locator("body"))
+    docs_screenshot(phone_page, language, "app-sign-in-locked.png")
 
     # A reload shows the same state (an installed app is opened again and again).
     phone_page.reload()
