@@ -254,6 +254,12 @@ def parse_card_row(fields: Mapping[str, object], today: date) -> Card:  # noqa: 
     )
 
 
+def phone_ending(phone: str) -> str:
+    """The last two digits of a phone number: all that a sign-in screen shows of it."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-2:].rjust(2, "0")
+
+
 def masked_phone(phone: str) -> str:
     """'+79001234567' → '+7 ••• •••-••-67': enough for a person to recognise their number."""
     return f"{phone[:2]} ••• •••-••-{phone[-2:]}" if len(phone) > 4 else "•••"

@@ -42,6 +42,7 @@ class AminaError(Exception):
         params: dict[str, Any] | None = None,
         errors: list[FieldError] | None = None,
         retry_after: int | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(code)
         self.code = code
@@ -51,3 +52,5 @@ class AminaError(Exception):
         self.params = params or {}
         self.errors = errors or []
         self.retry_after = retry_after
+        self.extensions = extensions or {}
+        """Extra members of the problem document (RFC 9457 §3.2), e.g. ``tries_left``."""

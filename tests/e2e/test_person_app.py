@@ -9,8 +9,10 @@ the session's server do not meet each other's codes, devices or lock-outs.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -159,37 +161,111 @@ def test_a_person_signs_in_by_card_with_the_code_from_the_sms_and_sees_their_eli
     )
 
 
-def test_a_wrong_code_is_refused_with_a_translated_message_and_repeated_ones_lock_sign_in(
-    phone_page: Page, amina_server: AminaServer
+#: ``AMINA_DOCS_SCREENSHOTS=1`` refreshes the sign-in screenshots in docs/images/ (Russian).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
+TAKE_SCREENSHOTS = os.environ.get("AMINA_DOCS_SCREENSHOTS") == "1"
+
+
+def docs_screenshot(page: Page, language: str, name: str) -> None:
+    if TAKE_SCREENSHOTS and language == "ru":
+        page.screenshot(path=str(SCREENSHOTS / name))
+
+
+TIMER = re.compile(r"\b\d+:\d\d\b")
+
+
+def timers_shown(section: Locator) -> list[str]:
+    """Every wait (m:ss) the person can see in the section."""
+    return TIMER.findall(section.inner_text())
+
+
+@pytest.mark.parametrize(
+    ("language", "number"),
+    [("ru", "7725000007"), ("uz", "7725000032"), ("ka", "7725000034")],
+    ids=["russian", "uzbek", "georgian"],
+)
+def test_wrong_codes_count_down_the_tries_and_the_lock_shows_one_timer_and_no_new_code(
+    phone_page: Page, amina_server: AminaServer, language: str, number: str
 ) -> None:
-    person = card("7725000007")
-    choose_language(phone_page, amina_server, "ru")
+    person = card(number)
+    choose_language(phone_page, amina_server, language)
     inbox = SmsInbox(amina_server, person["phone"])
-    ask_for_code_by_card(phone_page, "ru", person)
+    ask_for_code_by_card(phone_page, language, person)
     right = inbox.next_code()
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     code_screen = screen(phone_page, "code")
-    alert = code_screen.get_by_role("alert")
+
+    # Code sent: where it went (the last two digits only) and one timer, for a new code.
+    expect(code_screen.locator("#code-intro")).to_have_text(
+        translated(
+            language,
+            "We sent a code by SMS to the phone number ending in %(digits)s.",
+            digits=person["phone"][-2:],
+        )
+    )
+    assert len(timers_shown(code_screen)) == 1
+    resend = code_screen.get_by_role("button", name=translated(language, "Send a new code"))
+    expect(resend).to_be_visible()
 
     def try_wrong_code() -> None:
-        enter_code(phone_page, "ru", wrong)
+        enter_code(phone_page, language, wrong)
         # The answer is in when the form is no longer busy.
         expect(code_screen.locator("form")).not_to_have_attribute("aria-busy", "true")
 
-    try_wrong_code()
-    expect(alert).to_contain_text(translated("ru", "Wrong code"))
-    expect(alert).not_to_contain_text("Wrong code")
-
-    for _ in range(4):  # five tries per code in all
+    # Wrong codes: the translated refusal and how many tries this code has left.
+    alert = code_screen.get_by_role("alert")
+    for left in (4, 3, 2, 1):  # five tries per code in all
         try_wrong_code()
-    expect(alert).to_contain_text(translated("ru", "Too many attempts"))
-    countdown = translated("ru", "You can try again in %(time)s.", time="{time}")
-    expect(code_screen.locator(".app-countdown")).to_have_text(
+        expect(alert).to_contain_text(translated(language, "Wrong code"))
+        expect(code_screen.locator("#code-tries")).to_have_text(
+            translated(language, "Tries left for this code: %(count)s.", count=str(left))
+        )
+    expect(alert).not_to_contain_text("Wrong code")
+    assert len(timers_shown(code_screen)) <= 1
+    docs_screenshot(phone_page, language, "app-sign-in-wrong-code.png")
+
+    # Locked: one state, one timer, no code entry and no offer of a new code.
+    try_wrong_code()
+    locked = code_screen.locator("#code-locked")
+    expect(locked).to_be_visible()
+    expect(locked.get_by_role("heading")).to_have_text(translated(language, "Too many attempts"))
+    countdown = translated(language, "You can try again in %(time)s.", time="{time}")
+    expect(locked.locator(".app-countdown")).to_have_text(
         re.compile(re.escape(countdown).replace(re.escape("{time}"), r"\d+:\d\d"))
     )
-    submit = code_screen.get_by_role("button", name=translated("ru", "Confirm the code"))
-    expect(submit).to_be_disabled()
-    expect(screen(phone_page, "code")).to_be_visible()  # still not signed in
+    assert len(timers_shown(code_screen)) == 1
+    expect(resend).to_be_hidden()
+    expect(
+        code_screen.get_by_role("button", name=translated(language, "Confirm the code"))
+    ).to_be_hidden()
+    expect(code_screen.get_by_role("alert")).to_have_count(0)
+    assert_no_english(phone_page.locator("body"))
+    docs_screenshot(phone_page, language, "app-sign-in-locked.png")
+
+    # A reload shows the same state (an installed app is opened again and again).
+    phone_page.reload()
+    code_screen = screen(phone_page, "code")
+    expect(code_screen.locator("#code-locked")).to_be_visible()
+    assert len(timers_shown(code_screen)) == 1
+    expect(
+        code_screen.get_by_role("button", name=translated(language, "Send a new code"))
+    ).to_be_hidden()
+    if language != "ru":
+        return
+
+    # The code's tries are spent (a 30 s pause): when the pause ends, the only offer is to
+    # start again, which asks for a new code with the person's details.
+    restart = code_screen.get_by_role("link", name=translated(language, "Start again"))
+    expect(restart).to_be_visible(timeout=45_000)
+    expect(code_screen.locator("#code-locked-timer")).to_have_text(
+        translated(language, "The pause is over. Start again to get a new code.")
+    )
+    assert timers_shown(code_screen) == []
+    restart.click()
+    screen(phone_page, "card")
+    ask_for_code_by_card(phone_page, language, person)
+    enter_code(phone_page, language, inbox.next_code())
+    screen(phone_page, "home")
 
 
 def test_a_person_who_lost_their_card_signs_in_by_passport(

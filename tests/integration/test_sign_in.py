@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fakes.ports import fake_channels
@@ -45,7 +45,13 @@ def test_a_person_signs_in_with_card_date_of_birth_and_the_code_sent_to_their_ph
     register(container, WORKER)
     asked = ask_for_code(client, WORKER)
     assert asked.status_code == 202
-    assert set(asked.json()) == {"challenge_id", "expires_at", "resend_after"}
+    assert set(asked.json()) == {
+        "challenge_id",
+        "expires_at",
+        "resend_after",
+        "phone_ending",
+        "tries",
+    }
     assert asked.json()["expires_at"] == "2025-11-05T07:05:00Z"  # 5 minutes
 
     texts = texts_to(client, WORKER["phone"])
@@ -82,6 +88,8 @@ def test_the_code_comes_in_the_language_of_the_request(
 def _same_answer(response: Any) -> tuple[int, dict[str, Any], str]:
     body = dict(response.json())
     body.pop("challenge_id")
+    # two digits, real or stand-in: differ between any two cards (tests below)
+    assert re.fullmatch(r"\d\d", body.pop("phone_ending"))
     return response.status_code, body, response.headers["content-type"]
 
 
@@ -477,3 +485,79 @@ def test_at_most_five_codes_an_hour_are_sent_for_one_card(
     assert len(texts_to(client, WORKER["phone"])) == 5
     clock.advance(timedelta(minutes=55))
     assert ask_for_code(client, WORKER).status_code == 202
+
+
+# --- what the sign-in screens show (docs/sign-in.md "What the screen is told") ---------------
+
+
+def test_the_answer_names_the_last_two_digits_of_the_phone_the_code_went_to(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    register(container, card("7725100042"))
+    record = card("7725100042")
+
+    asked = ask_for_code(client, record).json()
+
+    assert asked["phone_ending"] == "42"
+    assert asked["tries"] == 5
+    clock.advance(timedelta(seconds=30))
+    resent = client.post(f"/api/v1/auth/otp/{asked['challenge_id']}/resend").json()
+    assert resent["phone_ending"] == "42"
+    assert resent["tries"] == 5
+
+
+def test_the_digits_shown_for_unknown_details_are_fixed_and_reveal_nothing(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    valid = card("7725100042")
+    register(container, valid)
+    wrong_birthday = {**valid, "date_of_birth": "1992-05-02"}
+    unknown = card("7725199942")  # its number even ends like a real phone would
+
+    first = [ask_for_code(client, r).json()["phone_ending"] for r in (wrong_birthday, unknown)]
+    clock.advance(timedelta(minutes=1))
+    again = [ask_for_code(client, r).json()["phone_ending"] for r in (wrong_birthday, unknown)]
+
+    # asking twice with the same details shows the same digits, as for a real card, so
+    # repeating a request cannot tell a real card from an unknown one
+    assert first == again
+    assert all(re.fullmatch(r"\d\d", digits) for digits in first)
+
+
+def test_a_wrong_code_says_how_many_tries_are_left(
+    client: TestClient, container: Container
+) -> None:
+    register(container, WORKER)
+    challenge = ask_for_code(client, WORKER).json()["challenge_id"]
+    code = last_code(client, WORKER["phone"])
+
+    answers = [verify(client, challenge, wrong(code)) for _ in range(5)]
+
+    assert [a.json().get("tries_left") for a in answers[:4]] == [4, 3, 2, 1]
+    assert "tries_left" not in answers[4].json()
+
+
+def test_the_same_tries_are_counted_for_an_unknown_card(client: TestClient) -> None:
+    challenge = ask_for_code(client, card("7725199941")).json()["challenge_id"]
+
+    answers = [verify(client, challenge, "000000") for _ in range(5)]
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 401, 429]
+    assert [a.json().get("tries_left") for a in answers[:4]] == [4, 3, 2, 1]
+
+
+def test_a_lock_says_until_when_and_agrees_with_retry_after(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    register(container, WORKER)
+    _fail_five_times(client, WORKER)
+    locked = _fail_five_times(client, WORKER)
+
+    assert locked.json()["code"] == "locked_out"
+    assert locked.headers["Retry-After"] == "900"
+    until = datetime.fromisoformat(locked.json()["locked_until"])
+    assert until == clock.now() + timedelta(seconds=900)
+    # asking for a code while locked is refused with the same end of the lock
+    refused = ask_for_code(client, WORKER)
+    assert refused.status_code == 429
+    assert datetime.fromisoformat(refused.json()["locked_until"]) == until

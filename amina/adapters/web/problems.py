@@ -191,6 +191,7 @@ def problem_response(
     params: dict[str, Any] | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     params = params or {}
     body: dict[str, Any] = {
@@ -205,6 +206,8 @@ def problem_response(
             {"field": e.field, "code": e.code, "message": translator.gettext(e.message, **e.params)}
             for e in errors
         ]
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)
     response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
     response.headers["Content-Language"] = translator.language
     return response
@@ -275,6 +278,7 @@ def install(app: FastAPI) -> None:
             params=exc.params,
             errors=exc.errors,
             headers=headers,
+            extensions=exc.extensions,
         )
 
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

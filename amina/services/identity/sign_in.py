@@ -49,6 +49,7 @@ from amina.domain.cards import (
     card_for_passport,
     normalise_card_number,
     normalise_passport_number,
+    phone_ending,
 )
 from amina.domain.sign_in import CODE_DIGITS, LockRule, SignInRules, Throttle
 from amina.i18n import LANGUAGES, N_, Translator
@@ -101,6 +102,10 @@ class ChallengeIssued:
     challenge_id: str
     expires_at: datetime
     resend_after: int  # seconds until a resend is accepted
+    phone_ending: str
+    """The last two digits of the phone the code went to; for a challenge that sends nothing,
+    two digits derived from what was typed, so that both look the same (docs/sign-in.md)."""
+    tries: int  # wrong codes accepted for each code
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,8 @@ class AccessGranted:
 # --- errors ----------------------------------------------------------------------------------
 
 
-def otp_invalid() -> AminaError:
+def otp_invalid(tries_left: int | None = None) -> AminaError:
+    """A wrong code; ``tries_left`` (a problem member) when the challenge takes more."""
     return AminaError(
         "otp_invalid",
         ErrorKind.unauthorized,
@@ -138,6 +144,7 @@ def otp_invalid() -> AminaError:
             "This code is wrong or no longer valid. Check the SMS and try again, or ask for a "
             "new code."
         ),
+        extensions={} if tries_left is None else {"tries_left": tries_left},
     )
 
 
@@ -150,8 +157,11 @@ def otp_expired() -> AminaError:
     )
 
 
-def locked_out(wait: timedelta) -> AminaError:
+def locked_out(wait: timedelta, now: datetime) -> AminaError:
+    """Signing in is paused for ``wait``: ``Retry-After`` and the problem member
+    ``locked_until`` (RFC 3339) say until when; no new code is sent meanwhile."""
     seconds = max(1, math.ceil(wait.total_seconds()))
+    until = now + timedelta(seconds=seconds)
     return AminaError(
         "locked_out",
         ErrorKind.rate_limited,
@@ -159,6 +169,7 @@ def locked_out(wait: timedelta) -> AminaError:
         N_("For your safety, signing in is paused. Try again in %(minutes)s min."),
         params={"minutes": math.ceil(seconds / 60)},
         retry_after=seconds,
+        extensions={"locked_until": until.isoformat().replace("+00:00", "Z")},
     )
 
 
@@ -220,6 +231,12 @@ class SignInKeys:
     def client(self, address: str) -> str:
         return self._key("client", address)
 
+    def stand_in_phone_ending(self, subject_key: str) -> str:
+        """Two digits that stand in for a phone's last two when no code is sent: fixed for
+        what was typed (asking again shows the same), unrelated to any real number."""
+        digest = hmac.new(self._keys, f"phone|{subject_key}".encode(), hashlib.sha256).digest()
+        return f"{int.from_bytes(digest[:4], 'big') % 100:02d}"
+
 
 def secret_hash(value: str) -> str:
     """SHA-256 of a random bearer secret (access token, device credential)."""
@@ -274,7 +291,7 @@ def _throttle_of(row: SignInThrottleRow | None) -> Throttle:
 def _refuse_if_locked(uow: UnitOfWork, key: str, now: datetime) -> None:
     wait = _throttle_of(uow.session.get(SignInThrottleRow, key)).locked_for(now)
     if wait is not None:
-        raise locked_out(wait)
+        raise locked_out(wait, now)
 
 
 def _locked_row(uow: UnitOfWork, key: str) -> SignInThrottleRow:
@@ -318,7 +335,7 @@ def _refuse_if_too_many_challenges(
             )
         ).one()
         if recent[0] >= limit:
-            raise locked_out(recent[1] + timedelta(hours=1) - now)
+            raise locked_out(recent[1] + timedelta(hours=1) - now, now)
 
 
 # --- use cases -------------------------------------------------------------------------------
@@ -424,7 +441,11 @@ def request_code(
         )
         uow.commit()
     return ChallengeIssued(
-        challenge_id, now + rules.code_ttl, int(rules.resend_delay(1).total_seconds())
+        challenge_id,
+        now + rules.code_ttl,
+        int(rules.resend_delay(1).total_seconds()),
+        phone_ending(card.phone) if card is not None else keys.stand_in_phone_ending(subject),
+        rules.tries_per_code,
     )
 
 
@@ -490,6 +511,10 @@ def reissue_code(
         challenge.id,
         challenge.expires_at,
         int(rules.resend_delay(challenge.sends).total_seconds()),
+        phone_ending(row.phone)
+        if deliverable and row is not None
+        else keys.stand_in_phone_ending(challenge.subject_key),
+        rules.tries_per_code,
     )
 
 
@@ -530,13 +555,13 @@ def verify_code(
         def refuse(error: AminaError, subject: str | None = None) -> AminaError:
             lock = _fail(uow, rules, now, client, subject)
             uow.commit()
-            return locked_out(lock) if lock is not None else error
+            return locked_out(lock, now) if lock is not None else error
 
         if challenge is None:
             raise refuse(otp_invalid())
         _refuse_if_locked(uow, challenge.subject_key, now)
         if challenge.tries >= rules.tries_per_code:
-            raise refuse(locked_out(rules.resend_first_delay))
+            raise refuse(locked_out(rules.resend_first_delay, now))
         if challenge.consumed_at is not None:
             raise refuse(otp_invalid())
         if challenge.expires_at <= now:
@@ -558,7 +583,9 @@ def verify_code(
         if not (right and challenge.deliverable):
             spent = tries >= rules.tries_per_code
             raise refuse(
-                locked_out(rules.resend_first_delay) if spent else otp_invalid(),
+                locked_out(rules.resend_first_delay, now)
+                if spent
+                else otp_invalid(rules.tries_per_code - tries),
                 challenge.subject_key,
             )
         consumed = uow.session.execute(

@@ -60,6 +60,16 @@ class ChallengeOut(BaseModel):
     challenge_id: str
     expires_at: datetime
     resend_after: int = Field(description="Seconds until the code can be sent again.")
+    phone_ending: str = Field(
+        description=(
+            "The last two digits of the phone number the code was sent to, to show the person "
+            '("ending in 42"). When no code is sent (unknown card, wrong date of birth) these '
+            "are two stand-in digits, fixed for what was typed, so the answer still looks the "
+            "same (docs/sign-in.md)."
+        ),
+        examples=["42"],
+    )
+    tries: int = Field(description="How many wrong codes each code allows.")
 
 
 class DeviceIn(BaseModel):
@@ -122,6 +132,8 @@ def _challenge(issued: ChallengeIssued) -> ChallengeOut:
         challenge_id=issued.challenge_id,
         expires_at=issued.expires_at,
         resend_after=issued.resend_after,
+        phone_ending=issued.phone_ending,
+        tries=issued.tries,
     )
 
 
@@ -179,8 +191,9 @@ async def resend(request: Request, challenge_id: str) -> ChallengeOut:
 )
 async def verify(request: Request, body: VerifyIn) -> SignedInOut:
     """Check the code. Right: an access token and a device credential (binding this device
-    retires the person's previous one). Wrong: 401 ``otp_invalid``; too many attempts: 429
-    ``locked_out`` with ``Retry-After``."""
+    retires the person's previous one). Wrong: 401 ``otp_invalid`` with ``tries_left``; too
+    many attempts: 429 ``locked_out`` with ``Retry-After`` and ``locked_until`` (no new code is
+    sent before then)."""
     signed_in = await run_in_threadpool(
         verify_code,
         _context(request),
