@@ -202,6 +202,8 @@ class CheckpointArchive(Protocol):
 
     def write(self, checkpoint: Checkpoint) -> str:
         """Keep a new checkpoint (never replacing one); returns its name."""
+
+
 # --- the state address register (issue 13) ---------------------------------------------------
 
 
