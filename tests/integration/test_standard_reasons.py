@@ -89,6 +89,12 @@ def test_a_georgian_reader_reads_the_standard_reason_in_georgian_and_the_note_as
     [message] = [m for m in inbox if m["kind"] == "decision"]
     assert georgian_reason in message["text"]
     assert marked in message["text"]
+    # The person's data export keeps the standard reason, the note and its language.
+    export = client.get("/api/v1/me/export", headers=person.bearer).json()
+    [exported] = export["decisions"]
+    assert exported["decision"]["reason_code"] == "phone_fault"
+    assert exported["decision"]["reason_note"] == NOTE
+    assert exported["decision"]["note_language"] == "ru"
 
     # The inspector's case file keeps the reason as given, in the console's language.
     opened = client.post(
