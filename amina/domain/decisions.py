@@ -19,6 +19,7 @@ Case status: ``open`` (waiting for an inspector) → ``decided`` → ``reopened`
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -57,6 +58,19 @@ class ObjectionOutcome(StrEnum):
     overturn = "overturn"  # the decision is undone
 
 
+#: The standard reasons an inspector chooses from (issue 13), by code, with the decisions each
+#: one may carry. The policy names the codes in force (``decision_reasons``); the words, in
+#: every language, are the compliance catalog's (``services/compliance/messages.py``).
+STANDARD_REASONS: Mapping[str, frozenset[DecisionKind]] = {
+    "no_data_no_answer": frozenset({DecisionKind.extend_deadline, DecisionKind.deregister}),
+    "outside_region_no_answer": frozenset({DecisionKind.extend_deadline, DecisionKind.deregister}),
+    "not_living_at_address": frozenset({DecisionKind.deregister}),
+    "phone_fault": frozenset({DecisionKind.dismiss, DecisionKind.extend_deadline}),
+    "serious_personal_reason": frozenset({DecisionKind.dismiss, DecisionKind.extend_deadline}),
+    "reports_arrived_late": frozenset({DecisionKind.dismiss}),
+}
+
+
 class Refusal(Exception):
     """A rule of due process says no. ``code`` is stable; ``field`` names the input at fault."""
 
@@ -76,19 +90,51 @@ def written_reason(reason: str | None) -> str:
     return text
 
 
+def reason_note(note: str | None) -> str:
+    """The optional note beside a standard reason, trimmed (may be empty)."""
+    text = (note or "").strip()
+    if len(text) > MAX_REASON_LENGTH:
+        raise Refusal("reason_too_long", "reason")
+    return text
+
+
+def check_standard_reason(code: str, kind: DecisionKind, in_force: Collection[str]) -> None:
+    """A standard reason is one the policy has in force, and one that fits the decision."""
+    if code not in in_force or code not in STANDARD_REASONS:
+        raise Refusal("reason_code_unknown", "reason_code")
+    if kind not in STANDARD_REASONS[code]:
+        raise Refusal("reason_code_not_for_decision", "reason_code")
+
+
 @dataclass(frozen=True)
 class DecisionRequest:
+    """``reason`` is the written reason, or — with a standard reason (``reason_code``) — the
+    optional note beside it, written in ``note_language`` (the inspector's language)."""
+
     kind: DecisionKind
     reason: str
     new_deadline: date | None = None
     referral: bool = False
+    reason_code: str | None = None
+    note_language: str = "ru"
 
 
-def check_decision(request: DecisionRequest, *, case_status: CaseStatus, today: date) -> str:
-    """Whether an inspector may decide this case this way; returns the trimmed reason."""
+def check_decision(
+    request: DecisionRequest,
+    *,
+    case_status: CaseStatus,
+    today: date,
+    standard_reasons: Collection[str] = (),
+) -> str:
+    """Whether an inspector may decide this case this way; returns the trimmed reason (the
+    note, possibly empty, when a standard reason is chosen from ``standard_reasons``)."""
     if case_status is not CaseStatus.open:
         raise Refusal("case_not_open")
-    reason = written_reason(request.reason)
+    if request.reason_code:
+        check_standard_reason(request.reason_code, request.kind, standard_reasons)
+        reason = reason_note(request.reason)
+    else:
+        reason = written_reason(request.reason)
     if request.kind is DecisionKind.extend_deadline:
         if request.new_deadline is None:
             raise Refusal("new_deadline_required", "new_deadline")

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from amina.domain.decisions import STANDARD_REASONS
 from amina.domain.sign_in import DEFAULT_PARAMETERS as SIGN_IN_PARAMETERS
 
 
@@ -67,6 +68,9 @@ class Policy:
     exemptions: Exemptions
     parameters: Mapping[str, Any] = field(default_factory=dict)
     unusable: tuple[str, ...] = ()
+    #: The standard reasons in force (codes of ``decisions.STANDARD_REASONS``); a version that
+    #: does not name them has them all.
+    decision_reasons: tuple[str, ...] = tuple(STANDARD_REASONS)
 
     def parameter(self, name: str) -> Any:
         return self.parameters[name]
@@ -86,7 +90,17 @@ class Policy:
             ),
             parameters=parameters,
             unusable=unusable,
+            decision_reasons=decision_reasons(doc.get("decision_reasons")),
         )
+
+
+def decision_reasons(stored: object) -> tuple[str, ...]:
+    """The standard reasons a version names, keeping only known codes; all of them when the
+    version names none (or something unusable)."""
+    if not isinstance(stored, list):
+        return tuple(STANDARD_REASONS)
+    known = tuple(code for code in stored if isinstance(code, str) and code in STANDARD_REASONS)
+    return known or tuple(STANDARD_REASONS)
 
 
 class PolicyBook:
@@ -137,6 +151,7 @@ INITIAL_POLICY_DOCUMENT: dict[str, Any] = {
         "categories": ["diplomat", "diplomat_family", "international_org_staff"],
         "adult_age": 18,
     },
+    "decision_reasons": list(STANDARD_REASONS),
     "parameters": {
         **SIGN_IN_PARAMETERS,  # otp_*, sign_in_*, access_token_minutes: docs/sign-in.md
         "no_data_working_days": 3,

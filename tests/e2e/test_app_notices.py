@@ -36,6 +36,7 @@ from amina.domain.roles import Role
 from amina.i18n import LANGUAGE_NAMES, Translator
 from amina.services.audit.trail import Actor
 from amina.services.compliance.cases import decide_case
+from amina.services.compliance.messages import NOTE_WRITTEN_IN, STANDARD_REASON_TEXTS
 from amina.services.compliance.notices import notices_of
 from amina.services.compliance.objections import decisions_of
 from amina.services.compliance.sweep import sweep
@@ -55,6 +56,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 TVERSKAYA = Address("RU-MOW", "Москва", "ул. Тверская", "9", None, "4", None, 55.7601, 37.6112)
 HERE = {"latitude": 55.7601, "longitude": 37.6112, "accuracy": 15}
 REASON = "No answer to the notice and no location for two weeks."
+RUSSIAN_NOTE = "Звонили 14 ноября, телефон выключен."
 OBJECTION = "Мой телефон сломался, я всё время жил по этому адресу на Тверской."
 
 
@@ -185,7 +187,9 @@ def inspector(container: Container) -> Actor:
     return Actor(staff_id=account.staff_id, role=Role.inspector.value)
 
 
-def decided_against(container: Container, person_id: str) -> None:
+def decided_against(
+    container: Container, person_id: str, request: DecisionRequest | None = None
+) -> None:
     """The notice's deadline passes in silence, a case opens, an inspector deregisters."""
     deadline = silent_until_notice(container, person_id)
     with container.uow() as uow:
@@ -200,7 +204,7 @@ def decided_against(container: Container, person_id: str) -> None:
             container.clock,
             deciding,
             case_id,
-            DecisionRequest(DecisionKind.deregister, REASON),
+            request or DecisionRequest(DecisionKind.deregister, REASON),
         )
         uow.commit()
 
@@ -253,6 +257,40 @@ def test_a_person_reads_the_decision_on_their_case_and_objects_to_it(
     # Recorded on the server, and the case is back with a supervisor.
     phone_page.reload()
     expect(screen(phone_page, "decision").locator("#objection-text")).to_have_text(OBJECTION)
+
+
+def test_a_georgian_reader_reads_the_standard_reason_in_georgian_and_the_russian_note_marked(
+    phone_page: Page, server: AminaServer, container: Container
+) -> None:
+    """Issue 13, point 3: the inspector chose a standard reason and wrote a note in Russian."""
+    person = card("7725000036")
+    sign_in_by_card(phone_page, server, "ka", person)
+    person_id = registered(container, person["card_number"])
+    decided_against(
+        container,
+        person_id,
+        DecisionRequest(
+            DecisionKind.deregister,
+            RUSSIAN_NOTE,
+            reason_code="no_data_no_answer",
+            note_language="ru",
+        ),
+    )
+
+    phone_page.reload()
+    open_inbox(phone_page, "ka")
+    decision_message = phone_page.locator("#inbox-list li[data-kind=decision]")
+    decision_message.locator("summary").click()
+    decision_message.get_by_role("link", name=translated("ka", "Open the decision")).click()
+    decision = screen(phone_page, "decision")
+    expect(decision.get_by_role("heading", level=1)).to_have_text(
+        translated("ka", "Decision: your registration is cancelled")
+    )
+    text = decision.locator("#decision-text")
+    expect(text).to_contain_text(translated("ka", STANDARD_REASON_TEXTS["no_data_no_answer"]))
+    expect(text).to_contain_text(
+        Translator("ka").gettext(NOTE_WRITTEN_IN, language="რუსული", note=RUSSIAN_NOTE)
+    )
 
 
 def test_a_person_who_moved_answers_the_notice_with_the_new_address(

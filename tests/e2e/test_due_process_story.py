@@ -333,8 +333,12 @@ def test_a_missed_deadline_is_decided_by_people_and_an_objection_can_undo_it(
     decision = page.locator("#decision-form")
     decision.get_by_label("Deregister").check()
     decision.get_by_label("Refer to the Registry of Controlled Persons").check()
-    decision.get_by_label("Reason").fill(REASON)
+    decision.get_by_label("Reason", exact=True).fill(REASON)
     decision.get_by_role("button", name="Record the decision").click()
+    # A deregistration is final only once confirmed, after its consequences (issue 13).
+    expect(page.locator("#decision-consequences")).to_be_visible()
+    expect(page.locator("#consequence-referral")).to_be_visible()
+    page.get_by_role("button", name="Confirm the deregistration").click()
     expect(page.locator("#case-decided")).to_be_visible()
     assert b.registration_status() == "deregistered"
     sign_out_of_console(page)

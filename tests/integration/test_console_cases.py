@@ -213,7 +213,15 @@ def test_an_inspector_deregisters_with_a_referral_that_waits_for_a_supervisor(
 ) -> None:
     _, case_id = person_with_a_case(client, container, clock)
     inspector = sign_in_staff("inspector")
-    done = decide(client, inspector, case_id, kind="deregister", reason=REASON, referral="yes")
+    done = decide(
+        client,
+        inspector,
+        case_id,
+        kind="deregister",
+        reason=REASON,
+        referral="yes",
+        confirmed="yes",
+    )
     assert done.status_code == 303
     assert "recorded" in client.get(done.headers["location"], headers=EN).text
     assert registration_status(client, "7725100001") == "deregistered"
@@ -286,7 +294,15 @@ def test_a_referral_is_rejected_only_with_a_reason(
 ) -> None:
     _, case_id = person_with_a_case(client, container, clock)
     inspector = sign_in_staff("inspector")
-    decide(client, inspector, case_id, kind="deregister", reason=REASON, referral="yes")
+    decide(
+        client,
+        inspector,
+        case_id,
+        kind="deregister",
+        reason=REASON,
+        referral="yes",
+        confirmed="yes",
+    )
     supervisor = sign_in_staff("supervisor")
     referral_id = re.search(r'data-referral="([^"]+)"', client.get("/console/referrals").text)
     assert referral_id is not None
@@ -321,7 +337,15 @@ def test_a_supervisor_overturns_an_objection_and_the_registration_is_active_agai
 ) -> None:
     _, case_id = person_with_a_case(client, container, clock)
     inspector = sign_in_staff("inspector")
-    decide(client, inspector, case_id, kind="deregister", reason=REASON, referral="yes")
+    decide(
+        client,
+        inspector,
+        case_id,
+        kind="deregister",
+        reason=REASON,
+        referral="yes",
+        confirmed="yes",
+    )
 
     person = signed_in_again(client, "7725100001")
     [decision] = client.get("/api/v1/me/decisions", headers=person.bearer).json()

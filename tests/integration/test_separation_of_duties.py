@@ -143,6 +143,7 @@ def test_nobody_decides_an_objection_against_a_decision_of_an_account_they_creat
             "kind": "deregister",
             "reason": REASON,
             "referral": "no",
+            "confirmed": "yes",  # the console asks first (issue 13)
             "csrf_token": inspector_csrf,
         },
         headers=EN,

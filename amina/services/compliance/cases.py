@@ -41,6 +41,7 @@ from amina.domain.calendar import moscow_date
 from amina.domain.cards import masked_phone
 from amina.domain.compliance import ComplianceRules, NoticeStatus
 from amina.domain.decisions import (
+    STANDARD_REASONS,
     CaseStatus,
     DecisionKind,
     DecisionRequest,
@@ -54,7 +55,7 @@ from amina.domain.roles import CASE_FILE_FIELDS, Permission, allows
 from amina.services.audit.trail import Actor, record_access
 from amina.services.clock import Clock
 from amina.services.compliance.errors import compliance_error, refused
-from amina.services.compliance.messages import MessageKind
+from amina.services.compliance.messages import MessageKind, reason_as_written
 from amina.services.compliance.notices import Notice, notice_view
 from amina.services.delivery.inbox import tell
 from amina.services.policy.versions import policy_book
@@ -92,6 +93,22 @@ class Decision:
     new_deadline: date | None
     objection_until: date | None
     created_at: datetime
+    #: The standard reason, the note beside it and the note's language (issue 13): None for a
+    #: reason written without one.
+    reason_code: str | None = None
+    reason_note: str | None = None
+    note_language: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionPreview:
+    """What a decision will do, shown to the inspector to confirm before it is final."""
+
+    kind: DecisionKind
+    referral: bool
+    reason: str
+    objection_until: date | None
+    new_deadline: date | None
 
 
 @dataclass(frozen=True)
@@ -188,6 +205,9 @@ def decision_view(row: DecisionRow) -> Decision:
         new_deadline=row.new_deadline,
         objection_until=row.objection_until if objectable(DecisionKind(row.kind)) else None,
         created_at=row.created_at,
+        reason_code=row.reason_code,
+        reason_note=row.reason_note,
+        note_language=row.note_language,
     )
 
 
@@ -492,11 +512,17 @@ def decide_case(
     case, notice = find_case(uow, case_id, lock=True)
     now = clock.now()
     today = moscow_date(now)
+    policy = policy_book(uow).in_force_on(today)
     try:
-        reason = check_decision(request, case_status=CaseStatus(case.status), today=today)
+        note = check_decision(
+            request,
+            case_status=CaseStatus(case.status),
+            today=today,
+            standard_reasons=policy.decision_reasons,
+        )
     except Refusal as refusal:
         raise refused(refusal) from None
-    policy = policy_book(uow).in_force_on(today)
+    reason = reason_as_written(request.reason_code, note, request.note_language)
     rules = ComplianceRules.from_policy(policy)
     person_id = case.person_id
     staff = EventActor.staff(actor)
@@ -529,6 +555,9 @@ def decide_case(
         objection_until=objection_deadline(today, rules.objection_days),
         policy_version=policy.version,
         created_at=now,
+        reason_code=request.reason_code or None,
+        reason_note=note if request.reason_code else None,
+        note_language=request.note_language if request.reason_code and note else None,
     )
     uow.session.add(row)
     uow.session.flush()
@@ -563,17 +592,58 @@ def decide_case(
         },
     )
     view = decision_view(row)
+    tell(uow, clock, person_id, MessageKind.decision, _message(view, referral is not None), row.id)
+    return view, None if referral is None else referral_view(referral)
+
+
+def _message(view: Decision, referral: bool) -> dict[str, Any]:
+    """The decision's message to the person (rendered in their language when read)."""
     params: dict[str, Any] = {
-        "decision_kind": kind.value,
-        "reason": reason,
-        "referral": referral is not None,
+        "decision_kind": view.kind.value,
+        "reason": view.reason,
+        "referral": referral,
     }
-    if request.new_deadline is not None:
-        params["new_deadline"] = request.new_deadline.isoformat()
+    if view.reason_code:  # the person reads the standard reason in their own language
+        params["reason_code"] = view.reason_code
+        params["note"] = view.reason_note or ""
+        params["note_language"] = view.note_language
+    if view.new_deadline is not None:
+        params["new_deadline"] = view.new_deadline.isoformat()
     if view.objection_until is not None:
         params["objection_until"] = view.objection_until.isoformat()
-    tell(uow, clock, person_id, MessageKind.decision, params, row.id)
-    return view, None if referral is None else referral_view(referral)
+    return params
+
+
+def decision_preview(
+    uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, request: DecisionRequest
+) -> DecisionPreview:
+    """What ``request`` would do, checked by the same rules as :func:`decide_case` but not
+    taken: the console shows it for the inspector to confirm a deregistration or a referral
+    before it is final. Reads the case's status only (nothing of the person); in the caller's
+    transaction, which writes nothing."""
+    require(actor, Permission.case_decide)
+    case, _ = find_case(uow, case_id)
+    today = moscow_date(clock.now())
+    policy = policy_book(uow).in_force_on(today)
+    try:
+        note = check_decision(
+            request,
+            case_status=CaseStatus(case.status),
+            today=today,
+            standard_reasons=policy.decision_reasons,
+        )
+    except Refusal as refusal:
+        raise refused(refusal) from None
+    rules = ComplianceRules.from_policy(policy)
+    return DecisionPreview(
+        kind=request.kind,
+        referral=request.referral,
+        reason=reason_as_written(request.reason_code, note, request.note_language),
+        objection_until=objection_deadline(today, rules.objection_days)
+        if objectable(request.kind)
+        else None,
+        new_deadline=request.new_deadline,
+    )
 
 
 # --- use cases: each in one transaction of its own, committed here ------------------------------
@@ -611,6 +681,28 @@ def show_case_file(
         found = case_file(uow, clock, actor, case_id, purpose)
         uow.commit()
     return found
+
+
+def preview_decision(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    case_id: str,
+    request: DecisionRequest,
+) -> DecisionPreview:
+    """What a decision would do (:func:`decision_preview`); writes nothing, commits nothing."""
+    with uow_factory() as uow:
+        return decision_preview(uow, clock, actor, case_id, request)
+
+
+def standard_reasons_in_force(
+    uow_factory: UnitOfWorkFactory, clock: Clock
+) -> list[tuple[str, frozenset[DecisionKind]]]:
+    """The standard reasons of the policy in force today, each with the decisions it fits (the
+    console's decision form offers them)."""
+    with uow_factory() as uow:
+        policy = policy_book(uow).in_force_on(moscow_date(clock.now()))
+    return [(code, STANDARD_REASONS[code]) for code in policy.decision_reasons]
 
 
 def submit_decision(

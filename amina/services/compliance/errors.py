@@ -74,6 +74,18 @@ _ERRORS: dict[str, tuple[ErrorKind, str, str, str | None]] = {
         N_("Shorten the reason."),
         N_("Shorten the reason."),
     ),
+    "reason_code_unknown": (
+        ErrorKind.invalid,
+        N_("Choose a standard reason from the list"),
+        N_("This standard reason is not in the policy in force."),
+        N_("Choose a standard reason from the list."),
+    ),
+    "reason_code_not_for_decision": (
+        ErrorKind.invalid,
+        N_("This reason does not fit the decision"),
+        N_("The standard reason you chose cannot carry this decision."),
+        N_("Choose a reason that fits the decision."),
+    ),
     "case_not_open": (
         ErrorKind.conflict,
         N_("This case is not waiting for a decision"),

@@ -83,6 +83,24 @@ DECISION_TEXTS: dict[str, str] = {
         "An inspector decided to deregister your place of stay. Reason: %(reason)s"
     ),
 }
+#: The standard reasons' words (issue 13; codes: ``domain.decisions.STANDARD_REASONS``), read
+#: by the person in their language; staff choose them in the console.
+STANDARD_REASON_TEXTS: dict[str, str] = {
+    "no_data_no_answer": N_(
+        "No location data reached Amina and the notice was not answered in time."
+    ),
+    "outside_region_no_answer": N_(
+        "The phone reported places outside Moscow and Moscow Oblast and the notice was not "
+        "answered in time."
+    ),
+    "not_living_at_address": N_("The checks showed no stay at the registered address."),
+    "phone_fault": N_("The phone could not send its location because of a technical fault."),
+    "serious_personal_reason": N_("Illness or another serious reason prevented an answer in time."),
+    "reports_arrived_late": N_("Location reports or the answer arrived after the deadline."),
+}
+#: The inspector's own note beside a standard reason: shown as written, with its language.
+NOTE_WRITTEN_IN = N_("Written by the inspector in %(language)s: %(note)s")
+
 REFERRAL_PROPOSED = N_(
     "The inspector also proposed to include you in the Registry of Controlled Persons. This "
     "happens only if a supervisor confirms it."
@@ -192,6 +210,47 @@ DATE_PARAMS = (
 )
 
 
+def language_name(language: str, t: Translator) -> str:
+    """The name of ``language`` in the reader's language ("რუსული" for ``ru`` in Georgian)."""
+    name = t.locale.languages.get(language)
+    return str(name) if name else language
+
+
+def standard_reason_text(code: str, t: Translator) -> str:
+    """A standard reason's words in the reader's language."""
+    return t.gettext(STANDARD_REASON_TEXTS[code])
+
+
+def reason_for_reader(
+    reason: str,
+    reason_code: str | None,
+    note: str | None,
+    note_language: str | None,
+    t: Translator,
+) -> str:
+    """A decision's reason as the reader reads it: a standard reason in their language, then
+    the inspector's note as written, marked with its language; a reason without a standard
+    one (decisions before issue 13, the API's written reasons) as written."""
+    if not reason_code or reason_code not in STANDARD_REASON_TEXTS:
+        return reason
+    text = standard_reason_text(reason_code, t)
+    if note:
+        marked = t.gettext(
+            NOTE_WRITTEN_IN, language=language_name(note_language or "ru", t), note=note
+        )
+        text = f"{text} {marked}"
+    return text
+
+
+def reason_as_written(reason_code: str | None, note: str, language: str) -> str:
+    """The reason as staff, the audit trail and the registry keep it: the standard reason in
+    the inspector's language, then the note (or the written reason alone)."""
+    if not reason_code:
+        return note
+    words = standard_reason_text(reason_code, Translator(language))
+    return f"{words} {note}" if note else words
+
+
 @dataclass(frozen=True)
 class Rendered:
     title: str
@@ -230,6 +289,14 @@ def render(kind: str, params: Mapping[str, Any], t: Translator) -> Rendered:
         return Rendered(t.gettext(TITLES[MessageKind.notice]), f"{text} {t.gettext(NOTICE_RIGHTS)}")
     if kind == MessageKind.decision:
         decision = str(params["decision_kind"])
+        if params.get("reason_code"):
+            p["reason"] = reason_for_reader(
+                str(params.get("reason", "")),
+                str(params["reason_code"]),
+                params.get("note"),
+                params.get("note_language"),
+                t,
+            )
         parts = [t.gettext(DECISION_TEXTS[decision], **p)]
         if params.get("referral"):
             parts.append(t.gettext(REFERRAL_PROPOSED))

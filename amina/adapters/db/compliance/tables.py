@@ -128,12 +128,20 @@ class DecisionRow(Base):
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
     case_id: Mapped[str] = mapped_column(_ID)
     kind: Mapped[str] = mapped_column(String(20))
+    #: The reason as the inspector gave it (with a standard reason: its words in the
+    #: inspector's language, then the note); what staff, the audit trail and the registry read.
     reason: Mapped[str] = mapped_column(Text)
     staff_id: Mapped[str] = mapped_column(_ID)
     new_deadline: Mapped[date | None] = mapped_column(Date)
     objection_until: Mapped[date] = mapped_column(Date)
     policy_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
+    #: The standard reason (``domain.decisions.STANDARD_REASONS``), the inspector's note beside
+    #: it (may be empty) and the note's language: the person reads the reason in their own
+    #: language and the note as written, marked with its language (issue 13).
+    reason_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    reason_note: Mapped[str | None] = mapped_column(Text, default=None)
+    note_language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     __table_args__ = (
         ForeignKeyConstraint(["person_id", "case_id"], ["cases.person_id", "cases.id"]),

@@ -27,7 +27,11 @@ from amina.services.compliance.messages import (
     DECISION_TEXTS,
     DECISION_TITLES,
     HOW_TO_OBJECT,
+    STANDARD_REASON_TEXTS,
+    language_name,
     notice_text,
+    reason_for_reader,
+    standard_reason_text,
 )
 from amina.services.compliance.notices import Notice, change_address, confirm_notice, notices_of
 from amina.services.compliance.objections import PersonDecision, decisions_of, object_to_decision
@@ -177,6 +181,21 @@ class DecisionOut(BaseModel):
     title: str
     text: str = Field(description="The decision with its reason and how to object")
     reason: str = Field(description="The inspector's written reason, as written")
+    reason_code: str | None = Field(
+        default=None, description="The standard reason the decision was taken for, if any"
+    )
+    standard_reason: str | None = Field(
+        default=None, description="The standard reason's words, in the person's language"
+    )
+    note: str | None = Field(
+        default=None, description="The inspector's note beside the standard reason, as written"
+    )
+    note_language: str | None = Field(
+        default=None, description="The language the note is written in (e.g. ru)"
+    )
+    note_language_name: str | None = Field(
+        default=None, description="That language's name, in the person's language"
+    )
     created_at: datetime
     new_deadline: date | None
     referral: (
@@ -209,7 +228,16 @@ def objection_out(found: Any) -> ObjectionOut:
 
 def decision_out(found: PersonDecision, t: Translator) -> DecisionOut:
     decision = found.decision
-    params: dict[str, Any] = {"reason": decision.reason}
+    params: dict[str, Any] = {
+        "reason": reason_for_reader(
+            decision.reason,
+            decision.reason_code,
+            decision.reason_note,
+            decision.note_language,
+            t,
+        )
+    }
+    standard = decision.reason_code if decision.reason_code in STANDARD_REASON_TEXTS else None
     if decision.new_deadline is not None:
         params["new_deadline"] = t.format_date(decision.new_deadline)
     how = None
@@ -223,6 +251,13 @@ def decision_out(found: PersonDecision, t: Translator) -> DecisionOut:
         title=t.gettext(DECISION_TITLES[decision.kind]),
         text=t.gettext(DECISION_TEXTS[decision.kind], **params),
         reason=decision.reason,
+        reason_code=decision.reason_code,
+        standard_reason=None if standard is None else standard_reason_text(standard, t),
+        note=decision.reason_note or None,
+        note_language=decision.note_language if decision.reason_note else None,
+        note_language_name=language_name(decision.note_language, t)
+        if decision.reason_note and decision.note_language
+        else None,
         created_at=decision.created_at,
         new_deadline=decision.new_deadline,
         referral=referral,

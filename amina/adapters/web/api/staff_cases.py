@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from amina.adapters.web.context import container_of
+from amina.adapters.web.context import container_of, language_of
 from amina.adapters.web.staff_auth import staff_with
 from amina.domain.decisions import (
     CaseStatus,
@@ -30,6 +30,7 @@ from amina.domain.decisions import (
     ReferralStatus,
 )
 from amina.domain.roles import Permission
+from amina.i18n import normalise_language
 from amina.services.compliance.cases import (
     CaseFile,
     CaseSummary,
@@ -126,6 +127,8 @@ class DecisionOut(BaseModel):
     new_deadline: date | None
     objection_until: date | None
     created_at: datetime
+    reason_code: str | None = None
+    note_language: str | None = None
 
 
 class ReferralOut(BaseModel):
@@ -186,7 +189,21 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["dismiss", "extend_deadline", "deregister"]
-    reason: Reason
+    reason: Reason = Field(
+        default="",
+        description="The written reason; with reason_code, the optional note beside it",
+    )
+    reason_code: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A standard reason from the policy (docs/compliance.md): the person reads "
+        "it in their language; reason is then an optional note, shown as written",
+    )
+    note_language: str | None = Field(
+        default=None,
+        max_length=8,
+        description="The language the note is written in (default: the request's language)",
+    )
     new_deadline: date | None = Field(default=None, description="Only with extend_deadline")
     referral: bool = Field(
         default=False,
@@ -242,6 +259,8 @@ def decision_out(decision: Decision) -> DecisionOut:
         new_deadline=decision.new_deadline,
         objection_until=decision.objection_until,
         created_at=decision.created_at,
+        reason_code=decision.reason_code,
+        note_language=decision.note_language,
     )
 
 
@@ -401,7 +420,12 @@ def decide(
     reason and how to object."""
     container = container_of(request)
     decision_request = DecisionRequest(
-        DecisionKind(body.kind), body.reason, body.new_deadline, body.referral
+        DecisionKind(body.kind),
+        body.reason,
+        body.new_deadline,
+        body.referral,
+        reason_code=body.reason_code or None,
+        note_language=normalise_language(body.note_language) or language_of(request),
     )
     decision, referral = submit_decision(
         container.uow, container.clock, staff.actor, case_id, decision_request

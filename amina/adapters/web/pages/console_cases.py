@@ -41,10 +41,13 @@ from amina.i18n import N_
 from amina.services.audit.trail import purpose_required
 from amina.services.compliance.cases import (
     CaseFile,
+    preview_decision,
     show_case_file,
     show_case_queue,
+    standard_reasons_in_force,
     submit_decision,
 )
+from amina.services.compliance.messages import STANDARD_REASON_TEXTS
 from amina.services.compliance.review_queues import staff_names
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.patent.patents import show_patent_to_staff
@@ -202,6 +205,8 @@ def _case_file_page(
         error=error,
         field_errors={e.field: e for e in (error.errors if error else [])},
         form=form or {},
+        standard_reasons=standard_reasons_in_force(container.uow, container.clock),
+        standard_reason_texts=STANDARD_REASON_TEXTS,
         short_id=short_id,
         moscow=MOSCOW,
         case_statuses=CASE_STATUSES,
@@ -267,7 +272,9 @@ def _deadline_invalid() -> AminaError:
     )
 
 
-def _decision_request(kind: str, reason: str, new_deadline: str, referral: str) -> DecisionRequest:
+def _decision_request(
+    request: Request, kind: str, reason: str, new_deadline: str, referral: str, reason_code: str
+) -> DecisionRequest:
     try:
         chosen = DecisionKind(kind)
     except ValueError:
@@ -278,13 +285,21 @@ def _decision_request(kind: str, reason: str, new_deadline: str, referral: str) 
         if deadline is None:
             raise _deadline_invalid()
     # The form keeps the other fields when the inspector switches the kind; only what belongs
-    # to the chosen kind is sent on.
+    # to the chosen kind is sent on. The note is written in the console's language.
     return DecisionRequest(
         chosen,
         reason,
         deadline,
         referral == "yes" and chosen is DecisionKind.deregister,
+        reason_code=reason_code.strip() or None,
+        note_language=use_console_language(request),
     )
+
+
+def _needs_confirmation(decision_request: DecisionRequest) -> bool:
+    """A deregistration (with or without a referral) is final only once the inspector has read
+    what it does and confirmed it (issue 13)."""
+    return decision_request.kind is DecisionKind.deregister or decision_request.referral
 
 
 @router.post(QUEUE + "/{case_id}/decision", response_class=HTMLResponse)
@@ -293,15 +308,39 @@ def decision_submit(
     case_id: str,
     kind: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
+    reason_code: Annotated[str, Form(max_length=40)] = "",
     new_deadline: Annotated[str, Form(max_length=10)] = "",
     referral: Annotated[str, Form(max_length=3)] = "",
+    confirmed: Annotated[str, Form(max_length=3)] = "",
     purpose: Annotated[str, Form(max_length=500)] = "",
     staff: SignedInStaff = Depends(staff_with(Permission.case_decide)),
 ) -> Response:
     container = container_of(request)
-    form = {"kind": kind, "reason": reason, "new_deadline": new_deadline, "referral": referral}
+    form = {
+        "kind": kind,
+        "reason": reason,
+        "reason_code": reason_code,
+        "new_deadline": new_deadline,
+        "referral": referral,
+    }
     try:
-        decision_request = _decision_request(kind, reason, new_deadline, referral)
+        decision_request = _decision_request(
+            request, kind, reason, new_deadline, referral, reason_code
+        )
+        if _needs_confirmation(decision_request) and confirmed != "yes":
+            preview = preview_decision(
+                container.uow, container.clock, staff.actor, case_id, decision_request
+            )
+            return render_console(
+                request,
+                "console/decision_confirm.html",
+                case_id=case_id,
+                purpose=purpose,
+                preview=preview,
+                form=form,
+                short_id=short_id,
+                decision_kinds=DECISION_KINDS,
+            )
         submit_decision(container.uow, container.clock, staff.actor, case_id, decision_request)
     except AminaError as error:
         if error.kind is ErrorKind.not_found:
