@@ -1,8 +1,8 @@
 """standard reasons: a decision names the standard reason it was taken for, and the language
 the inspector's note is written in, so that the person reads it in their own (issue 13, point 3)
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07
 
 See amina/adapters/db/compliance/tables.py (``DecisionRow``). Decisions taken before have no
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
