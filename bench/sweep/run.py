@@ -346,8 +346,9 @@ def sweep_once(checkout: Path, json_report: bool, *extra: str) -> dict[str, Any]
 
 def supports_json(checkout: Path) -> bool:
     """Whether the checkout's ``amina sweep`` has ``--json`` (older ones print a table only)."""
-    source = (checkout / "amina" / "entrypoints" / "cli" / "compliance.py").read_text()
-    return '"--json"' in source
+    command = checkout / "amina" / "entrypoints" / "cli" / "compliance.py"
+    # Checkouts from before the restructuring have no such module (and no --json).
+    return command.exists() and '"--json"' in command.read_text()
 
 
 def counts() -> dict[str, int]:
