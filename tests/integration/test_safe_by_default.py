@@ -244,3 +244,19 @@ def test_the_persons_data_and_the_console_are_never_stored_by_a_browser(
         answer = client.get(path)
         assert answer.status_code == 200, (path, answer.text)
         assert answer.headers.get("cache-control") == "no-store", path
+
+
+def test_an_https_public_address_tells_browsers_to_come_back_only_over_https(
+    served: Callable[..., tuple[Container, TestClient]],
+) -> None:
+    """HSTS: once a browser has seen the service over HTTPS it never sends a person's code or
+    cookie over plain HTTP to the same name again (a café's Wi-Fi cannot downgrade it)."""
+    _, client = served(AMINA_PUBLIC_BASE_URL="https://amina.example.ru")
+    for path in ("/", "/app", "/api/v1/me", "/static/app/app.js"):
+        answer = client.get(path)
+        assert answer.headers["strict-transport-security"] == "max-age=31536000", path
+
+    # a service that is not reached over HTTPS cannot promise it (a browser would ignore it,
+    # and a test server on http://127.0.0.1 must stay reachable)
+    _, plain = served(AMINA_PUBLIC_BASE_URL="http://127.0.0.1:8000")
+    assert "strict-transport-security" not in plain.get("/").headers

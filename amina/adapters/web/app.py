@@ -187,5 +187,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.add_middleware(StrictJsonMiddleware)  # inside the size limit: reads bodies whole
     app.add_middleware(BodySizeLimitMiddleware, limit=MAX_BODY_BYTES)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
-    app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413s and problems
+    app.add_middleware(  # outermost: also on 413s and problems
+        SecurityHeadersMiddleware,
+        https=(container.settings.public_base_url or "").startswith("https://"),
+    )
     return app

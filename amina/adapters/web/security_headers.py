@@ -12,6 +12,8 @@
   on every other answer that does not choose its own caching. Static files and the public,
   impersonal answers that choose (the app's shell and service worker, the region outline) keep
   their own.
+- ``Strict-Transport-Security: max-age=31536000`` when the service's public address is HTTPS:
+  a browser that has seen it once never talks to it over plain HTTP again.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ PERSONAL = (
 
 STATIC = "/static/"
 
+#: One year; no ``includeSubDomains``: the service does not speak for its parent domain's hosts.
+STRICT_TRANSPORT = "max-age=31536000"
+
 
 def is_personal(path: str) -> bool:
     return any(path == prefix or path.startswith(prefix + "/") for prefix in PERSONAL)
@@ -68,8 +73,9 @@ def is_personal(path: str) -> bool:
 class SecurityHeadersMiddleware:
     """Adds the headers above to each answer's start (pure ASGI: no body is touched)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,7 +85,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _add_headers(MutableHeaders(scope=message), path)
+                headers = MutableHeaders(scope=message)
+                _add_headers(headers, path)
+                if self.https:
+                    headers["Strict-Transport-Security"] = STRICT_TRANSPORT
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
