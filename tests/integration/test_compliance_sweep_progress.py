@@ -95,3 +95,38 @@ def test_each_run_reports_the_time_and_rows_of_each_phase(
     assert report.phases["issue: decide"].rows == 2
     assert report.phases["issue: write"].rows == 2
     assert all(p.seconds >= 0 and p.cpu_seconds >= 0 for p in report.phases.values())
+
+
+def test_a_chunk_that_fails_to_write_stops_the_run_and_a_rerun_issues_the_rest_once(
+    silent_people: Callable[..., list[Phone]],
+    container: Container,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On PostgreSQL chunks are written on a thread of their own while the next is decided:
+    a failure there still stops the run with its error, nothing after it is written, and what
+    was committed before it counts as done."""
+    from amina.services.compliance import sweep as sweep_module
+
+    people = silent_people(3, REMINDED_SINCE)
+    real_tell_many = sweep_module.tell_many
+    calls = 0
+
+    def fails_on_the_second_chunk(*arguments: object, **options: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise Stopped
+        return real_tell_many(*arguments, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sweep_module, "tell_many", fails_on_the_second_chunk)
+    clock.set(moscow_time(DAY, 9))
+    with pytest.raises(Stopped):
+        sweep(container.uow, clock, DAY, chunk_size=1)
+    assert calls == 2  # the third chunk was never written
+    assert sorted(len(p.inbox()) for p in people) == [0, 0, 1]  # (in person id order)
+
+    monkeypatch.setattr(sweep_module, "tell_many", real_tell_many)
+    resumed = sweep_on(container, clock, DAY)
+    assert (resumed.candidates, resumed.reminders) == (2, 2)
+    assert [[m["kind"] for m in p.inbox()] for p in people] == [["reminder"]] * 3
