@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_support import assert_accessible
+from docs_images import docs_image
 from harness import AminaServer
 from playwright.sync_api import Browser, Locator, Page, expect
 from test_person_app import card, screen, sign_in_by_card, translated
@@ -277,6 +278,7 @@ def test_a_person_registers_by_typing_part_of_the_street_and_choosing_the_addres
     search.press_sequentially("тверск 1", delay=40)
     options = phone_page.get_by_role("listbox", name=translated(language, "Addresses found"))
     expect(options.get_by_role("option").first).to_have_text("Москва, ул. Тверская, д. 1")
+    docs_image(phone_page, f"app-register-search-{language}.png")
     expect(search).to_have_attribute("aria-expanded", "true")
     search.press("ArrowDown")
     search.press("ArrowDown")  # the second: house 10
@@ -306,6 +308,7 @@ def test_a_person_registers_by_typing_part_of_the_street_and_choosing_the_addres
     )
     assert not re.search(r"\d{2}\.\d{3}", review.inner_text())  # no coordinates as numbers
     assert_accessible(phone_page, f"the review step ({language})")
+    docs_image(phone_page, f"app-register-review-{language}.png")
     review.get_by_role("button", name=translated(language, "Send the registration")).click()
 
     registration = screen(phone_page, "registration")
@@ -416,6 +419,7 @@ def test_after_three_nights_at_one_place_the_app_asks_whether_it_is_home_and_sav
         translated(language, "Not added yet.")
     )
     assert_accessible(phone_page, f"the night-place question ({language})")
+    docs_image(phone_page, f"app-night-place-{language}.png")
 
     question.get_by_role("button", name=translated(language, "Yes, this is my home")).click()
     expect(registration.locator("#registration-location")).to_have_text(
