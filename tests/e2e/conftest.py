@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import REPO, AminaServer, ServerFactory, TotpCodes, launch
+from harness import DESK, PHONE, REPO, AminaServer, ServerFactory, TotpCodes, launch
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -121,20 +121,13 @@ def _context_page(
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context (no cookies) with a desktop-sized page."""
-    yield from _context_page(browser, request, viewport={"width": 1280, "height": 900})
+    yield from _context_page(browser, request, **DESK)
 
 
 @pytest.fixture
 def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context that looks like a phone: 390×844, touch, mobile."""
-    yield from _context_page(
-        browser,
-        request,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-    )
+    yield from _context_page(browser, request, **PHONE)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,14 @@ import pyotp
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+#: Browser contexts' sizes: a phone (390×844, touch, mobile) and a desk.
+PHONE: dict[str, object] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESK: dict[str, object] = {"viewport": {"width": 1280, "height": 900}}
 #: How long a server may take to load the demo data and answer /readyz.
 STARTUP_SECONDS = 90
 

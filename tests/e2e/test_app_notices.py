@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from axe_support import assert_accessible
+from docs_images import docs_image
 from harness import AminaServer, launch
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -36,7 +38,11 @@ from amina.domain.roles import Role
 from amina.i18n import LANGUAGE_NAMES, Translator
 from amina.services.audit.trail import Actor
 from amina.services.compliance.cases import decide_case
-from amina.services.compliance.messages import NOTE_WRITTEN_IN, STANDARD_REASON_TEXTS
+from amina.services.compliance.messages import (
+    NOTE_WRITTEN_IN,
+    STANDARD_REASON_TEXTS,
+    language_name,
+)
 from amina.services.compliance.notices import notices_of
 from amina.services.compliance.objections import decisions_of
 from amina.services.compliance.sweep import sweep
@@ -162,6 +168,7 @@ def test_a_silent_person_sees_the_notice_with_its_deadline_in_their_language_and
         translated("uz", "Waiting for your answer")
     )
     expect(notice.locator("#notice-deadline")).to_have_text(in_uzbek)
+    assert_accessible(phone_page, "the notice screen (uz)")
     notice.get_by_role("button", name=translated("uz", "I still live here — confirm")).click()
 
     expect(notice.locator("#notice-status")).to_have_text(translated("uz", "Answer received"))
@@ -259,12 +266,17 @@ def test_a_person_reads_the_decision_on_their_case_and_objects_to_it(
     expect(screen(phone_page, "decision").locator("#objection-text")).to_have_text(OBJECTION)
 
 
-def test_a_georgian_reader_reads_the_standard_reason_in_georgian_and_the_russian_note_marked(
-    phone_page: Page, server: AminaServer, container: Container
+@pytest.mark.parametrize(
+    ("language", "number"),
+    [("ru", "7725000005"), ("uz", "7725000009"), ("ka", "7725000036")],
+    ids=["russian", "uzbek", "georgian"],
+)
+def test_a_reader_reads_the_standard_reason_in_their_language_and_the_russian_note_marked(
+    phone_page: Page, server: AminaServer, container: Container, language: str, number: str
 ) -> None:
     """Issue 13, point 3: the inspector chose a standard reason and wrote a note in Russian."""
-    person = card("7725000036")
-    sign_in_by_card(phone_page, server, "ka", person)
+    person = card(number)
+    sign_in_by_card(phone_page, server, language, person)
     person_id = registered(container, person["card_number"])
     decided_against(
         container,
@@ -278,19 +290,25 @@ def test_a_georgian_reader_reads_the_standard_reason_in_georgian_and_the_russian
     )
 
     phone_page.reload()
-    open_inbox(phone_page, "ka")
+    open_inbox(phone_page, language)
     decision_message = phone_page.locator("#inbox-list li[data-kind=decision]")
     decision_message.locator("summary").click()
-    decision_message.get_by_role("link", name=translated("ka", "Open the decision")).click()
+    decision_message.get_by_role("link", name=translated(language, "Open the decision")).click()
     decision = screen(phone_page, "decision")
     expect(decision.get_by_role("heading", level=1)).to_have_text(
-        translated("ka", "Decision: your registration is cancelled")
+        translated(language, "Decision: your registration is cancelled")
     )
     text = decision.locator("#decision-text")
-    expect(text).to_contain_text(translated("ka", STANDARD_REASON_TEXTS["no_data_no_answer"]))
-    expect(text).to_contain_text(
-        Translator("ka").gettext(NOTE_WRITTEN_IN, language="რუსული", note=RUSSIAN_NOTE)
+    expect(text).to_contain_text(translated(language, STANDARD_REASON_TEXTS["no_data_no_answer"]))
+    reader = Translator(language)
+    russian = {"ru": "русский", "uz": "ruscha", "ka": "რუსული"}[language]
+    marked = reader.gettext(
+        NOTE_WRITTEN_IN, language=language_name("ru", reader), note=RUSSIAN_NOTE
     )
+    assert russian in marked.lower()
+    expect(text).to_contain_text(marked)
+    assert_accessible(phone_page, f"the decision screen ({language})")
+    docs_image(phone_page, f"app-decision-reason-{language}.png", full_page=True)
 
 
 def test_a_person_who_moved_answers_the_notice_with_the_new_address(

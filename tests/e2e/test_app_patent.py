@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from axe_support import assert_accessible
 from harness import AminaServer
 from playwright.sync_api import Page, expect
 from test_person_app import card, screen, sign_in_by_card, translated
@@ -53,6 +54,11 @@ def test_a_person_pays_two_months_in_the_sandbox_gets_the_receipt_and_sees_the_n
 
     phone_page.wait_for_url("**/sandbox/checkout/**")
     expect(phone_page.locator("#sandbox-amount")).to_contain_text(_roubles(2 * monthly))
+    checkout = phone_page.url
+    for language in ("uz", "ka", "ru"):  # the sandbox's page, as the person may read it
+        phone_page.goto(f"{checkout}?lang={language}")
+        expect(phone_page.locator("html")).to_have_attribute("lang", language)
+        assert_accessible(phone_page, f"the sandbox checkout ({language})")
     phone_page.locator('button[name="outcome"][value="pay"]').click()
 
     patent = screen(phone_page, "patent")

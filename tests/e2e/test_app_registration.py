@@ -1,6 +1,8 @@
 """Registering the place of stay in the person's app (issue 4, point 6; issue 13), in Chromium
 at a phone's size: a demo person registers by typing part of the street and choosing the
-address the state register suggests, without coordinates, and reviews it in words; another
+address the state register suggests, without coordinates, and reviews it in words (in Russian,
+Uzbek and Georgian); after three nights at one place the app asks whether it is home (the same
+three languages); another
 registers with "I am at this address now", downloads the slip (a PDF with the address), a host
 checks the code on /verify in a browser of their own, the person changes address and the old
 code stops being valid; and a problem the server finds is shown next to its field, in Kyrgyz.
@@ -13,10 +15,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from axe_support import assert_accessible
+from docs_images import docs_image
 from harness import AminaServer
 from playwright.sync_api import Browser, Locator, Page, expect
 from test_person_app import card, screen, sign_in_by_card, translated
@@ -251,22 +257,29 @@ def test_a_problem_the_server_finds_is_shown_next_to_its_field_in_kyrgyz(
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "number"),
+    [("ru", "7725000035"), ("uz", "7725000011"), ("ka", "7725000013")],
+    ids=["russian", "uzbek", "georgian"],
+)
 def test_a_person_registers_by_typing_part_of_the_street_and_choosing_the_address(
-    phone_page: Page, amina_server: AminaServer
+    phone_page: Page, amina_server: AminaServer, language: str, number: str
 ) -> None:
     """Issue 13: no coordinates to type. The suggestions come from the demo's extract of the
     state address register; the keyboard works as in any combobox; the review shows the
-    address in words."""
-    person = without_registration("7725000035")
-    home = sign_in_by_card(phone_page, amina_server, "ru", person)
-    home.get_by_role("link", name=translated("ru", "Register your place of stay")).click()
+    address in words; "I am at this address now" adds the building's location later."""
+    person = without_registration(number)
+    home = sign_in_by_card(phone_page, amina_server, language, person)
+    home.get_by_role("link", name=translated(language, "Register your place of stay")).click()
     form = screen(phone_page, "register").locator("#form-register")
     expect(form.locator('input[name="address.lat"], input[name="address.lon"]')).to_have_count(0)
 
-    search = form.get_by_role("combobox", name=translated("ru", "Find your address"))
+    search = form.get_by_role("combobox", name=translated(language, "Find your address"))
     search.press_sequentially("тверск 1", delay=40)
-    options = phone_page.get_by_role("listbox", name=translated("ru", "Addresses found"))
+    options = phone_page.get_by_role("listbox", name=translated(language, "Addresses found"))
     expect(options.get_by_role("option").first).to_have_text("Москва, ул. Тверская, д. 1")
+    if language == "uz":  # the picture in docs/addresses.md
+        docs_image(phone_page, "app-register-search-uz.png")
     expect(search).to_have_attribute("aria-expanded", "true")
     search.press("ArrowDown")
     search.press("ArrowDown")  # the second: house 10
@@ -281,42 +294,142 @@ def test_a_person_registers_by_typing_part_of_the_street_and_choosing_the_addres
     expect(form.locator('[name="address.street"]')).to_have_value("ул. Тверская")
     expect(form.locator('[name="address.house"]')).to_have_value("7")
     expect(form.locator('[name="address.settlement"]')).to_have_value("Москва")
-    expect(form.get_by_label(translated("ru", "Moscow"), exact=True)).to_be_checked()
+    expect(form.get_by_label(translated(language, "Moscow"), exact=True)).to_be_checked()
     form.locator('[name="address.flat"]').fill("12")
-    fill_host_and_stay(form, "ru", moscow_today() + timedelta(days=90))
+    fill_host_and_stay(form, language, moscow_today() + timedelta(days=90))
 
-    phone_page.get_by_role("button", name=translated("ru", "Continue to the check")).click()
+    phone_page.get_by_role("button", name=translated(language, "Continue to the check")).click()
     review = phone_page.locator("#register-review")
     expect(review.locator("#review-address")).to_have_text("Москва, ул. Тверская, д. 7, кв. 12")
     expect(review.locator("#review-register")).to_have_text(
-        translated("ru", "Found in the state address register.")
+        translated(language, "Found in the state address register.")
     )
     expect(review.locator("#review-location")).to_have_text(
-        translated("ru", "Not given. You can add it later on your registration's page.")
+        translated(language, "Not given. You can add it later on your registration's page.")
     )
     assert not re.search(r"\d{2}\.\d{3}", review.inner_text())  # no coordinates as numbers
-    review.get_by_role("button", name=translated("ru", "Send the registration")).click()
+    assert_accessible(phone_page, f"the review step ({language})")
+    if language == "ka":  # the picture in docs/addresses.md
+        docs_image(phone_page, "app-register-review-ka.png")
+    review.get_by_role("button", name=translated(language, "Send the registration")).click()
 
     registration = screen(phone_page, "registration")
     expect(registration.locator("#registration-status")).to_have_text(
-        translated("ru", "Registration is active")
+        translated(language, "Registration is active")
     )
     expect(registration.locator("#registration-address")).to_have_text(
         "Москва, ул. Тверская, д. 7, кв. 12"
     )
     expect(registration.locator("#registration-location")).to_have_text(
-        translated("ru", "Not added yet.")
+        translated(language, "Not added yet.")
     )
     # Later, standing at the address, the person adds the building's location.
     at(phone_page, DMITROVKA)
     card_ = registration.locator("#registration-locate")
     card_.get_by_role(
-        "button", name=translated("ru", "I am at this address now — use my location")
+        "button", name=translated(language, "I am at this address now — use my location")
     ).click()
     expect(registration.locator("#registration-location")).to_have_text(
-        translated("ru", "Your phone's location is saved as the building's location.")
+        translated(language, "Your phone's location is saved as the building's location.")
     )
     expect(card_).to_be_hidden()
     expect(registration.locator("#registration-events li").first).to_contain_text(
-        translated("ru", "You added the building's location")
+        translated(language, "You added the building's location")
     )
+    assert_accessible(phone_page, f"the registration with its slip code ({language})")
+
+
+def _night_fixes(nights_ago: int, where: dict[str, float]) -> list[dict[str, object]]:
+    """Four fixes at 02:00–03:00 Moscow time, ``nights_ago`` nights back."""
+    night = datetime.combine(moscow_today() - timedelta(days=nights_ago), time(2), MOSCOW)
+    return [
+        {
+            "client_id": uuid.uuid4().hex,
+            "device_time": (night + timedelta(minutes=minutes)).isoformat(),
+            "lat": where["latitude"],
+            "lon": where["longitude"],
+            "accuracy_m": where["accuracy"],
+            "provider": "gps",
+            "mocked": False,
+        }
+        for minutes in (0, 20, 40, 60)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "number"),
+    [("ru", "7725000018"), ("uz", "7725000021"), ("ka", "7725000024")],
+    ids=["russian", "uzbek", "georgian"],
+)
+def test_after_three_nights_at_one_place_the_app_asks_whether_it_is_home_and_saves_it_on_yes(
+    phone_page: Page, amina_server: AminaServer, language: str, number: str
+) -> None:
+    """Issue 13, point 1(b): registered by the address's words only, the person is asked —
+    once the phone has spent three nights at one place — whether that place is home; "yes"
+    saves it as the building's location, and nothing is stored before."""
+    person = without_registration(number)
+    sign_in_by_card(phone_page, amina_server, language, person)
+    session = phone_page.evaluate(
+        "() => [localStorage.getItem('amina.access_token'), "
+        "localStorage.getItem('amina.device_credential')]"
+    )
+    http = httpx.Client(base_url=amina_server.url, timeout=15)
+    today = moscow_today()
+    registered = http.post(
+        "/api/v1/me/registrations",
+        headers={"Authorization": f"Bearer {session[0]}"},
+        json={
+            "address": {
+                "region": "RU-MOW",
+                "settlement": "Москва",
+                "street": "ул. Петровка",
+                "house": "20",
+                "building": None,
+                "flat": "3",
+                "fias_id": None,
+                "lat": None,
+                "lon": None,
+            },
+            "host": {"kind": "person", "name": "Петров Пётр Петрович", "document": "4512 345678"},
+            "stay_from": today.isoformat(),
+            "stay_to": (today + timedelta(days=90)).isoformat(),
+            "purpose": "work",
+            "dependants": [],
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    for nights_ago in (1, 2, 3):  # the phone slept at Petrovka 20
+        sent = http.post(
+            "/api/v1/reports",
+            json={"reports": _night_fixes(nights_ago, PETROVKA)},
+            headers={"Authorization": f"Device {session[1]}"},
+        )
+        assert sent.status_code == 200, sent.text
+
+    phone_page.goto(amina_server.url + "/app#registration")
+    registration = screen(phone_page, "registration")
+    question = registration.locator("#registration-night")
+    expect(question.locator("#registration-night-text")).to_have_text(
+        translated(
+            language,
+            "Your phone was at the same place on %(nights)s nights. Is this place your home "
+            "at this address?",
+            nights="3",
+        )
+    )
+    expect(registration.locator("#registration-location")).to_have_text(
+        translated(language, "Not added yet.")
+    )
+    assert_accessible(phone_page, f"the night-place question ({language})")
+    if language == "ru":  # the picture in docs/addresses.md
+        docs_image(phone_page, "app-night-place-ru.png")
+
+    question.get_by_role("button", name=translated(language, "Yes, this is my home")).click()
+    expect(registration.locator("#registration-location")).to_have_text(
+        translated(
+            language,
+            "Thank you. The place where your phone stays at night is saved as the building's "
+            "location.",
+        )
+    )
+    expect(question).to_be_hidden()

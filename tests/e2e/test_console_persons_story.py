@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+from axe_support import assert_accessible
 from harness import REPO, AminaServer, TotpCodes
 from playwright.sync_api import Page, expect
 
@@ -49,9 +50,11 @@ def test_an_operator_finds_a_person_by_name_and_opens_the_registration_history(
     expect(result).to_contain_text("Beridze")
     expect(result).to_contain_text("7725000014")
     screenshot(page, "console-person-search.png")
+    assert_accessible(page, "the person search with a result")
 
     result.get_by_role("button", name="История регистраций").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("История регистраций")
     expect(page.locator("[data-registration]").first).to_be_visible()
     expect(page.locator('[data-event="registered"]').first).to_contain_text("Зарегистрирован")
     screenshot(page, "console-registration-history.png")
+    assert_accessible(page, "the registration history")

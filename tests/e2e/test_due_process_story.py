@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 import pyotp
 import pytest
+from axe_support import assert_accessible
 from harness import REPO, AminaServer, launch
 from playwright.sync_api import Page, expect
 
@@ -322,7 +323,9 @@ def test_a_missed_deadline_is_decided_by_people_and_an_objection_can_undo_it(
     [case] = [c for c in cases if c["person_id"] == b.person_id]
     assert not [c for c in cases if c["person_id"] == a_id]
     screenshot(page, "console-case-queue.png")
+    assert_accessible(page, "the case queue with a case")
     page.locator(f'a[href="/console/cases/{case["id"]}"]').click()
+    assert_accessible(page, "the case's purpose form")
     page.get_by_label("Purpose").fill("Deciding the case after the missed deadline")
     page.get_by_role("button", name="Open the case file").click()
     expect(page.locator("#case-timeline")).to_be_visible()
@@ -330,6 +333,7 @@ def test_a_missed_deadline_is_decided_by_people_and_an_objection_can_undo_it(
     expect(page.locator('.tl-day[data-day="2025-11-12"]')).to_have_attribute("data-problems", "1")
     expect(page.locator('[data-marker="deadline"]')).to_have_attribute("data-day", "2025-11-14")
     screenshot(page, "console-case-file.png")
+    assert_accessible(page, "the case file")
     decision = page.locator("#decision-form")
     decision.get_by_label("Deregister").check()
     decision.get_by_label("Refer to the Registry of Controlled Persons").check()
@@ -338,8 +342,10 @@ def test_a_missed_deadline_is_decided_by_people_and_an_objection_can_undo_it(
     # A deregistration is final only once confirmed, after its consequences (issue 13).
     expect(page.locator("#decision-consequences")).to_be_visible()
     expect(page.locator("#consequence-referral")).to_be_visible()
+    assert_accessible(page, "the deregistration's confirmation with its consequences")
     page.get_by_role("button", name="Confirm the deregistration").click()
     expect(page.locator("#case-decided")).to_be_visible()
+    assert_accessible(page, "the decided case")
     assert b.registration_status() == "deregistered"
     sign_out_of_console(page)
 
@@ -356,6 +362,7 @@ def test_a_missed_deadline_is_decided_by_people_and_an_objection_can_undo_it(
     objection = page.locator("#objection-queue > li").filter(has_text=OBJECTION)
     expect(objection).to_contain_text(REASON)
     screenshot(page, "console-objections.png")
+    assert_accessible(page, "the objection queue with an objection")
     objection.get_by_label("Overturn: the decision is undone").check()
     objection.get_by_label("Reason").fill(OVERTURN)
     objection.get_by_role("button", name="Record the decision").click()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_support import assert_accessible
 from babel.messages.pofile import read_po
 from harness import AminaServer, TotpCodes
 from playwright.sync_api import Locator, Page, expect
@@ -223,6 +224,7 @@ def test_wrong_codes_count_down_the_tries_and_the_lock_shows_one_timer_and_no_ne
     expect(alert).not_to_contain_text("Wrong code")
     assert len(timers_shown(code_screen)) <= 1
     docs_screenshot(phone_page, language, "app-sign-in-wrong-code.png")
+    assert_accessible(phone_page, f"the code screen after wrong codes ({language})")
 
     # Locked: one state, one timer, no code entry and no offer of a new code.
     try_wrong_code()
@@ -241,6 +243,7 @@ def test_wrong_codes_count_down_the_tries_and_the_lock_shows_one_timer_and_no_ne
     expect(code_screen.get_by_role("alert")).to_have_count(0)
     assert_no_english(phone_page.locator("body"))
     docs_screenshot(phone_page, language, "app-sign-in-locked.png")
+    assert_accessible(phone_page, f"the locked code screen ({language})")
 
     # A reload shows the same state (an installed app is opened again and again).
     phone_page.reload()
