@@ -108,13 +108,14 @@ def check_in_of(uow_factory: UnitOfWorkFactory, clock: Clock, person_id: str) ->
         )
         expected = _holds_place(uow, person_id)
         last = uow.session.get(PersonLastReportRow, person_id)
-    last_at = None if last is None else last.device_time
+        last_at = None if last is None else last.device_time
+        received_at = None if last is None else last.received_at
     return CheckInView(
         choice=choice,
         push_subscribed=subscribed,
         reporting_expected=expected,
         last_report_at=last_at,
-        last_received_at=None if last is None else last.received_at,
+        last_received_at=received_at,
         next=next_check_in(now, choice.at, last_at),
     )
 

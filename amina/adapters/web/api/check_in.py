@@ -5,7 +5,7 @@ report was received and when the next check-in is due (docs/app-reporting.md). B
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,7 +52,7 @@ def _out(view: CheckInView) -> CheckInOut:
         reporting_expected=view.reporting_expected,
         last_report_at=view.last_report_at,
         last_received_at=view.last_received_at,
-        next_check_in_at=view.next.at,
+        next_check_in_at=view.next.at.astimezone(UTC),
         checked_in_today=view.next.done_today,
         overdue=view.next.overdue,
     )
