@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from harness import REPO, AminaServer, launch
 from playwright.sync_api import Page, expect
 from test_app_reporting import PersonApi, with_location
-from test_person_app import card, screen, sign_in_by_card, translated
+from test_person_app import card, docs_screenshot, screen, sign_in_by_card, translated
 
 from amina.adapters.clock import SystemClock
 from amina.domain.calendar import MOSCOW
@@ -255,6 +255,8 @@ def test_the_evening_push_arrives_and_its_tap_sends_one_report(
     expect(home.locator("#check-in-last")).to_have_text(
         translated(language, "No report has been received yet.")
     )
+    offer.scroll_into_view_if_needed()
+    docs_screenshot(page, language, "app-evening-reminder-offer.png")
     chosen = a_minute_ago_in_moscow()
     offer.get_by_label(translated(language, "Time of the reminder (Moscow time)")).fill(chosen)
     offer.get_by_role("button", name=translated(language, "Yes, remind me in the evening")).click()
@@ -329,3 +331,5 @@ def test_the_evening_push_arrives_and_its_tap_sends_one_report(
         language, "You have checked in today. Next check-in due: %(when)s", when="{when}"
     ).split("{when}")[0]
     expect(home.locator("#check-in-next")).to_contain_text(done_today.strip())
+    home.locator("#check-in-card").scroll_into_view_if_needed()
+    docs_screenshot(page, language, "app-check-in-done.png")
