@@ -171,7 +171,11 @@ def _outbox_wake(container: Container) -> Callable[[], None]:
 def _push_endpoints(settings: Settings, resolve_host: HostResolver | None) -> PushEndpoints:
     from amina.adapters.notify.resolver import system_resolver
 
-    return PushEndpoints(resolve_host or system_resolver, tuple(settings.push_services))
+    # A local push endpoint (a test's receiver) never in production, whatever the settings say.
+    local = () if settings.is_production else tuple(settings.push_local_endpoints)
+    return PushEndpoints(
+        resolve_host or system_resolver, tuple(settings.push_services), local_origins=local
+    )
 
 
 def _delivery_channels(

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
         description="Active web push subscriptions one person may have; a new browser beyond "
         "that replaces the oldest.",
     )
+    push_local_endpoints: list[str] = Field(
+        default_factory=list,
+        description="Development and tests only: origins (http://127.0.0.1:PORT) of a local "
+        "push endpoint the server may send web push to besides the push services, e.g. the "
+        "end-to-end test's receiver (JSON list). Refused in production.",
+    )
     data_dir: Path = Field(
         default=Path("./var"), description="Where local gateways keep files (VAPID keys etc.)."
     )
@@ -201,6 +207,8 @@ def load_settings(**overrides: object) -> Settings:
     if settings.is_production:
         if settings.clock != "system":
             raise ValueError("--clock is accepted only outside production")
+        if settings.push_local_endpoints:
+            raise ValueError("AMINA_PUSH_LOCAL_ENDPOINTS is accepted only outside production")
         scheduler_defaults = (
             Settings.model_fields["scheduler_lease_seconds"].default,
             Settings.model_fields["scheduler_tick_seconds"].default,

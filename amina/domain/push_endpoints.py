@@ -94,3 +94,24 @@ def is_public_address(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+def local_origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an ``http(s)://host:port`` URL, or None when malformed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or (443 if scheme == "https" else 80)
+
+
+def is_local_endpoint(endpoint: str, origins: Iterable[str]) -> bool:
+    """``endpoint`` is at one of ``origins`` exactly (scheme, host and port): a local push
+    endpoint that development and tests allow (settings ``push_local_endpoints``; never in
+    production, where ``origins`` is always empty)."""
+    found = local_origin(endpoint)
+    return found is not None and any(found == local_origin(origin) for origin in origins)

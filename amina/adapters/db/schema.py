@@ -7,6 +7,7 @@ from amina.adapters.db.addresses import tables as _addresses
 from amina.adapters.db.audit import tables as _audit
 from amina.adapters.db.base import Base
 from amina.adapters.db.booking import tables as _booking
+from amina.adapters.db.check_in import tables as _check_in
 from amina.adapters.db.compliance import tables as _compliance
 from amina.adapters.db.delivery import tables as _delivery
 from amina.adapters.db.distribution import Distribution
@@ -24,6 +25,7 @@ TABLE_MODULES = (
     _addresses,
     _audit,
     _booking,
+    _check_in,
     _compliance,
     _delivery,
     _identity,

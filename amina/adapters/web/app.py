@@ -19,6 +19,7 @@ from amina.adapters.db.migrate import is_current
 from amina.adapters.web import problems, staff_auth
 from amina.adapters.web.api import addresses as addresses_api
 from amina.adapters.web.api import booking as booking_api
+from amina.adapters.web.api import check_in as check_in_api
 from amina.adapters.web.api import devices as devices_api
 from amina.adapters.web.api import eligibility as eligibility_api
 from amina.adapters.web.api import me as me_api
@@ -170,6 +171,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         verification_api.router,
         my_reports_api.router,
         reporting_settings_api.router,
+        check_in_api.router,
         region_outline_api.router,
         notices_api.router,
         notices_api.push_router,

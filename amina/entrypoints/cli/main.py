@@ -21,6 +21,7 @@ from amina.entrypoints.cli import addresses as _addresses  # noqa: F401 (registe
 from amina.entrypoints.cli.audit import audit_app
 from amina.entrypoints.cli.calendar import calendar_override
 from amina.entrypoints.cli.cards import import_app
+from amina.entrypoints.cli.check_in import check_in_app
 from amina.entrypoints.cli.compliance import outbox_app, sweep_command
 from amina.entrypoints.cli.reports import reports_app
 from amina.entrypoints.cli.staff import staff_app
@@ -44,6 +45,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(reports_app, name="reports")
+app.add_typer(check_in_app, name="check-in")
 app.add_typer(simulate_app, name="simulate")
 app.command("sweep")(sweep_command)
 calendar_app.command("override")(calendar_override)

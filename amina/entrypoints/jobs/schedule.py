@@ -38,10 +38,18 @@ def scheduled_jobs() -> list[Job]:
 def recurring_jobs() -> list[RecurringJob]:
     from amina.entrypoints.jobs.audit_checkpoint import CHECKPOINT_JOB
     from amina.entrypoints.jobs.booking import HOLDS_JOB, REMINDERS_JOB
+    from amina.entrypoints.jobs.check_in import CHECK_IN_JOB
     from amina.entrypoints.jobs.outbox import OUTBOX_JOB
     from amina.entrypoints.jobs.patent import RECONCILIATION_JOB
 
-    return [OUTBOX_JOB, RECONCILIATION_JOB, HOLDS_JOB, REMINDERS_JOB, CHECKPOINT_JOB]
+    return [
+        OUTBOX_JOB,
+        RECONCILIATION_JOB,
+        HOLDS_JOB,
+        REMINDERS_JOB,
+        CHECKPOINT_JOB,
+        CHECK_IN_JOB,
+    ]
 
 
 def start_scheduler(container: Container, registry: CollectorRegistry) -> Scheduler:

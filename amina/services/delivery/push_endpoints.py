@@ -11,6 +11,7 @@ from amina.domain.push_endpoints import (
     DEFAULT_PUSH_SERVICES,
     EndpointRefusal,
     endpoint_host,
+    is_local_endpoint,
     is_public_address,
 )
 from amina.i18n import N_
@@ -28,13 +29,18 @@ def resolves_nothing(host: str) -> Sequence[str]:
 @dataclass(frozen=True)
 class PushEndpoints:
     """Where push notifications may go: the allow-list (settings ``push_services``) and the
-    resolver that turns a name into addresses (``adapters/notify/resolver.py``)."""
+    resolver that turns a name into addresses (``adapters/notify/resolver.py``).
+    ``local_origins`` (settings ``push_local_endpoints``) names a local push endpoint a test
+    or a developer runs; the composition root leaves it empty in production."""
 
     resolve: HostResolver
     allowed_hosts: tuple[str, ...] = DEFAULT_PUSH_SERVICES
+    local_origins: tuple[str, ...] = ()
 
     def refusal(self, endpoint: str) -> EndpointRefusal | None:
         """Why the server must not send to ``endpoint``, or None if it may."""
+        if self.local_origins and is_local_endpoint(endpoint, self.local_origins):
+            return None
         host, refusal = endpoint_host(endpoint, self.allowed_hosts)
         if host is None:
             return refusal

@@ -392,7 +392,9 @@ class PushSubscriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    endpoint: Annotated[str, Field(pattern=r"^https://", max_length=1000)]
+    # http:// reaches the allow-list only to be refused there (push_endpoint_refused), unless
+    # a development or test server allows a local endpoint (settings push_local_endpoints).
+    endpoint: Annotated[str, Field(pattern=r"^https?://", max_length=1000)]
     keys: PushKeysIn
 
 

@@ -105,6 +105,13 @@ def inbox() -> RedirectResponse:
     return RedirectResponse("/app#inbox", status_code=303)
 
 
+@router.get("/app/check-in")
+def check_in() -> RedirectResponse:
+    """Where the evening push opens the app (``services.check_in.messages.CHECK_IN_URL``): the
+    home screen, which sends one location fix and says so."""
+    return RedirectResponse("/app#check-in", status_code=303)
+
+
 @router.get("/app/booking")
 def booking() -> RedirectResponse:
     """The booking screen (visits to the migration centre): other features link here."""

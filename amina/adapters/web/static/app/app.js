@@ -3,6 +3,7 @@
 
 import { ApiError, api, session } from "./api.js";
 import { bookingScreens, setUpBooking } from "./booking.js";
+import { checkInScreens, setUpCheckIn } from "./check_in.js";
 import { showAccessLog, showHome, setUpChildForm } from "./home.js";
 import { myDataScreens, setUpMyData } from "./my_data.js";
 import { noticeScreens, setUpNotices } from "./notices.js";
@@ -24,7 +25,14 @@ import { t } from "./strings.js";
 const CHOSEN_LANGUAGE = "amina.language";
 const LANGUAGE_PENDING = "amina.language_pending";
 // Screens of features in their own modules: name → loader (a loader for "home" adds to it).
-const FEATURE_SCREENS = [registrationScreens, noticeScreens, myDataScreens, patentScreens, bookingScreens];
+const FEATURE_SCREENS = [
+  registrationScreens,
+  noticeScreens,
+  myDataScreens,
+  patentScreens,
+  bookingScreens,
+  checkInScreens,
+];
 const SIGNED_IN_ONLY = new Set([
   "home",
   "child",
@@ -186,6 +194,8 @@ function start() {
     history.replaceState(null, "", `/app${location.hash}`);
   }
   setUpLanguages();
+  // Before routing: the push's address #check-in becomes the home screen plus one fix.
+  setUpCheckIn(go, announce);
   setUpCardSignIn(go);
   setUpPassportSignIn(go);
   setUpCodeEntry(go, signedIn);

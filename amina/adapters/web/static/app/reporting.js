@@ -176,7 +176,7 @@ async function takeFix() {
   if (!position) {
     // A heartbeat: no fix, but Amina learns why (or at least that the phone is on).
     await keepStatus(true);
-    return;
+    return null;
   }
   const coords = position.coords;
   const body = {
@@ -199,6 +199,7 @@ async function takeFix() {
   });
   // The status goes along when it changed (the first fix of a session, permission back on).
   await keepStatus(false);
+  return body.client_id;
 }
 
 // --- sending --------------------------------------------------------------------------------
@@ -282,11 +283,15 @@ export async function flush() {
 // --- the cycle ------------------------------------------------------------------------------
 
 let ticking = false;
+// Who waits for the outcome of the next cycle's fix (the evening check-in, check_in.js).
+const cycleWaiters = [];
 
 async function tick() {
   if (ticking) return; // the cycle under way schedules the next one
   ticking = true;
   clearTimeout(state.tickTimer);
+  let cycled = false;
+  let made = null;
   try {
     if (!state.started) return;
     if (!session.device()) {
@@ -295,8 +300,9 @@ async function tick() {
     }
     await refreshSettings();
     if (!state.started) return;
+    cycled = true;
     if (state.settings?.reporting_expected && !state.retired) {
-      await takeFix();
+      made = await takeFix();
       render();
       await flush();
     } else {
@@ -307,7 +313,43 @@ async function tick() {
   } finally {
     ticking = false;
     if (state.started) state.tickTimer = setTimeout(tick, intervalMs());
+    if (cycled) settleWaiters(made);
   }
+}
+
+/** What became of the cycle's fix: sent (with the time), queued (offline), or none. */
+async function outcomeOf(made) {
+  if (!state.settings?.reporting_expected) return { kind: "not_registered" };
+  if (!made) return { kind: "no_fix" };
+  let waitingIds = [];
+  let refusedIds = [];
+  try {
+    waitingIds = (await queue.waiting(state.person)).map((item) => item.id);
+    refusedIds = (await queue.refused(state.person)).map((item) => item.id);
+  } catch {
+    // No queue to look into: the answer of the send decided (the item is gone).
+  }
+  if (refusedIds.includes(made)) return { kind: "no_fix" };
+  if (waitingIds.includes(made)) return { kind: "queued" };
+  return { kind: "sent", time: clockTime(new Date()) };
+}
+
+async function settleWaiters(made) {
+  if (!cycleWaiters.length) return;
+  const outcome = await outcomeOf(made);
+  for (const resolve of cycleWaiters.splice(0)) resolve(outcome);
+}
+
+/**
+ * Take ONE fix now and send it (the evening check-in: the person tapped the push). Resolves
+ * with {kind: "sent", time} | {kind: "queued"} | {kind: "no_fix"} | {kind: "not_registered"}.
+ * A cycle already under way (the one the app starts when it opens) is that fix.
+ */
+export function checkIn() {
+  return new Promise((resolve) => {
+    cycleWaiters.push(resolve);
+    if (state.started && !ticking) tick();
+  });
 }
 
 async function watchPermission() {

@@ -105,3 +105,37 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cacheFirst(request));
   }
 });
+
+// Web push (docs/app-reporting.md "The evening check-in"): the server sends a title, a
+// sentence, the link to open and a tag (a newer notification with the same tag replaces the
+// older). Tapping it opens that link in the app's window, or in a new one.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = {};
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "Amina", {
+      body: data.body || "",
+      tag: data.tag || undefined,
+      icon: "/static/app/icons/icon-192.png",
+      data: { url: data.url || SHELL },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const link = new URL((event.notification.data && event.notification.data.url) || SHELL, self.location.origin);
+  // Only this server's own pages are opened from a notification.
+  const target = link.origin === self.location.origin ? link.href : new URL(SHELL, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).pathname.startsWith(SHELL));
+      if (open && "navigate" in open) return open.focus().then(() => open.navigate(target));
+      return self.clients.openWindow(target);
+    }),
+  );
+});
