@@ -68,6 +68,7 @@ APP_SIGNED_IN = (
     "patent-add",
     "booking",
     "booking-new",
+    "reminder",
 )
 
 #: Console pages by the roles that may open them (docs/roles.md); error pages included.
@@ -114,6 +115,8 @@ NOT_PAGES = {
     "/app/inbox": "a redirect to /app#inbox (checked as the app's inbox screen)",
     "/app/booking": "a redirect to /app#booking (checked as the app's booking screen)",
     "/app/patent-return": "a redirect to /app#patent (checked as the app's patent screens)",
+    "/app/check-in": "a redirect to /app#check-in, the home screen sending one fix (checked as "
+    "the app's home screen)",
     "/console/booking/check-in": "a redirect to /console/booking?code=… (checked)",
     "/docs": "Swagger UI, a third-party page for developers loaded from its CDN, which the "
     "test machine cannot reach; it is not part of the service people use",
