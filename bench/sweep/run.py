@@ -420,7 +420,13 @@ def summary(rounds: list[dict[str, Any]], checkouts: list[Path]) -> str:
             walls = [r["wall_s"] for r in runs]
             medians[(str(checkout), run)] = statistics.median(walls)
             own = [
-                round(sum(p["seconds"] for p in r["report"]["phases"].values()), 2)
+                # the run's wall time where the report has it (phases overlap since the
+                # writer thread), else the phases added up
+                round(
+                    r["report"].get("seconds")
+                    or sum(p["seconds"] for p in r["report"]["phases"].values()),
+                    2,
+                )
                 for r in runs
                 if r["report"] and r["report"].get("phases")
             ]
