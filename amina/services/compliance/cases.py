@@ -36,6 +36,7 @@ from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.reports.tables import DailySummaryRow, DeviceStatusRow, PersonLastReportRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.address import Address, format_address
 from amina.domain.calendar import moscow_date
 from amina.domain.cards import masked_phone
@@ -52,7 +53,7 @@ from amina.domain.decisions import (
     objection_deadline,
 )
 from amina.domain.roles import CASE_FILE_FIELDS, Permission, allows
-from amina.services.audit.trail import Actor, record_access
+from amina.services.audit.trail import Actor, Purpose, record_access
 from amina.services.clock import Clock
 from amina.services.compliance.errors import compliance_error, refused
 from amina.services.compliance.messages import MessageKind, reason_as_written
@@ -64,7 +65,7 @@ from amina.services.staff.permissions import require
 
 #: How many days before the silence the case file's timeline starts.
 TIMELINE_DAYS_BEFORE = 7
-QUEUE_PURPOSE = "Working the case queue"
+QUEUE_PURPOSE = purposes.CASE_QUEUE
 
 
 # --- what staff see ----------------------------------------------------------------------------
@@ -393,7 +394,9 @@ def _without(notice: Notice, withheld: frozenset[str], path: str) -> Notice:
     return replace(notice, facts=None) if path in withheld else notice
 
 
-def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str) -> CaseFile:
+def case_file(
+    uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str | Purpose
+) -> CaseFile:
     """Everything an inspector needs to decide (``case.view``), audited with its purpose and
     shown in the person's access log. In the caller's transaction, which commits (the audit
     entry is the point).
@@ -673,7 +676,11 @@ def show_case_queue(
 
 
 def show_case_file(
-    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, case_id: str, purpose: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    case_id: str,
+    purpose: str | Purpose,
 ) -> CaseFile:
     """A case file (:func:`case_file`, ``case.view``), its audit entry with the purpose
     committed."""

@@ -53,7 +53,7 @@ from amina.domain.slip import (
     slip_code_from,
 )
 from amina.i18n import N_
-from amina.services.audit.trail import Actor, record_access
+from amina.services.audit.trail import Actor, Purpose, record_access
 from amina.services.clock import Clock
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.policy.versions import policy_book
@@ -943,7 +943,7 @@ def close(
 
 
 def registrations_for_staff(
-    uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str
+    uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str | Purpose
 ) -> list[Registration]:
     """A person's registrations with their history, for staff with ``registration.view``.
 
@@ -970,7 +970,11 @@ def registrations_for_staff(
 
 
 def show_registrations_to_staff(
-    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, person_id: str, purpose: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    person_id: str,
+    purpose: str | Purpose,
 ) -> list[Registration]:
     """A person's registrations for staff (:func:`registrations_for_staff`), the access
     committed to the audit log with the read."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -58,6 +59,12 @@ def _months(translator: Translator) -> list[str]:
 
 
 @cache
+def release_number() -> str:
+    """The release a person can read ("0.1.0"): what the phone reports as its app version."""
+    return package_version("amina")
+
+
+@cache
 def assets_version() -> str:
     """A digest of every file the service worker caches: a new release gets a new cache."""
     digest = hashlib.sha256()
@@ -92,6 +99,7 @@ def app_shell(request: Request) -> HTMLResponse:
         bcp47=BABEL_LOCALES[translator.language].replace("_", "-"),
         theme_colour=THEME_COLOUR,
         version=assets_version(),
+        release=release_number(),
     )
     # The service worker keeps its own copy for offline start; the browser must ask each time.
     response.headers["Cache-Control"] = "no-cache"
