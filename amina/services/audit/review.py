@@ -122,12 +122,11 @@ def audit_page(
         query = query.where(AuditEntryRow.seq < before)
     rows = uow.session.execute(query).all()
     person_ids = {row.person_id for row, _ in rows if row.person_id}
-    cards = {
-        person_id: card
-        for person_id, card in uow.session.execute(
-            select(PersonRow.id, PersonRow.card_number).where(PersonRow.id.in_(person_ids))
-        )
-    }
+    cards: dict[str, str] = {}
+    for person_id, card in uow.session.execute(
+        select(PersonRow.id, PersonRow.card_number).where(PersonRow.id.in_(person_ids))
+    ):
+        cards[person_id] = card
     entries = [
         AuditEntry(
             seq=row.seq,
