@@ -139,7 +139,7 @@ def test_nobody_decides_an_objection_against_a_decision_of_an_account_they_creat
     decided = client.post(
         f"/console/cases/{case_id}/decision",
         data={
-            "purpose": "Deciding the case after the missed deadline",
+            "purpose_code": "case_decision",
             "kind": "deregister",
             "reason": REASON,
             "referral": "no",
