@@ -61,7 +61,12 @@ def decide(
     headers: dict[str, str] | None = None,
     **fields: str,
 ) -> httpx.Response:
-    data = {"purpose_code": "other", "purpose_details": PURPOSE, "csrf_token": login.csrf_token, **fields}
+    data = {
+        "purpose_code": "other",
+        "purpose_details": PURPOSE,
+        "csrf_token": login.csrf_token,
+        **fields,
+    }
     return client.post(
         f"/console/cases/{case_id}/decision",
         data=data,

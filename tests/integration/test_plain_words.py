@@ -65,9 +65,7 @@ def test_a_person_reads_who_looked_by_role_and_staff_number_and_why_in_their_lan
     assert search_by_card(client, operator, WORKER["card_number"]).status_code == 200
 
     person = sign_in(client, WORKER, **KA)
-    [entry] = client.get("/api/v1/me/access-log", headers={**person.bearer, **KA}).json()[
-        "entries"
-    ]
+    [entry] = client.get("/api/v1/me/access-log", headers={**person.bearer, **KA}).json()["entries"]
 
     assert entry["staff_number"] == staff_number(container, operator.username)
     assert entry["role_name"] != "operator"  # the role in words
