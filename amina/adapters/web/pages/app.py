@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from amina.adapters.web.context import language_of
-from amina.i18n import BABEL_LOCALES, N_, Translator
+from amina.i18n import BABEL_LOCALES, N_, NP_, Translator
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,6 +56,15 @@ def _countries(translator: Translator) -> tuple[list[tuple[str, str]], list[tupl
 def _months(translator: Translator) -> list[str]:
     names = translator.locale.months["stand-alone"]["wide"]
     return [str(names[number]) for number in range(1, 13)]
+
+
+#: The home screen's reporting card, with the interval the app learns from the server.
+SENDING_DETAIL = NP_(
+    "While the app is open, it sends your location every minute. Open it at least once a day.",
+    "While the app is open, it sends your location every %(minutes)s minutes. Open it at least "
+    "once a day.",
+    count="minutes",
+)
 
 
 @cache
@@ -100,6 +109,7 @@ def app_shell(request: Request) -> HTMLResponse:
         theme_colour=THEME_COLOUR,
         version=assets_version(),
         release=release_number(),
+        sending_detail=translator.plural_choice(SENDING_DETAIL, minutes="{minutes}"),
     )
     # The service worker keeps its own copy for offline start; the browser must ask each time.
     response.headers["Cache-Control"] = "no-cache"

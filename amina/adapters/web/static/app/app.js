@@ -12,6 +12,7 @@ import { setUpReporting } from "./reporting.js";
 import {
   announce,
   challenge,
+  forgetMessageOf,
   setUpCardSignIn,
   setUpCodeEntry,
   setUpPassportSignIn,
@@ -46,6 +47,7 @@ function startScreen() {
 }
 
 function show(name) {
+  forgetMessageOf(`screen-${name}`);
   for (const screen of document.querySelectorAll(".app-screen")) {
     screen.hidden = screen.id !== `screen-${name}`;
   }
