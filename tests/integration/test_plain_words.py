@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
+import pytest
+from case_support import at_moscow, case_of, registered_person, sweep_on
 from fastapi.testclient import TestClient
 from sign_in_support import WORKER, register, sign_in
 from sqlalchemy import select
 
 from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.adapters.db.staff.tables import StaffRow
+from amina.adapters.web.pages import console_cases
 from amina.bootstrap import Container
 from amina.domain.calendar import moscow_date
 from amina.domain.policy import PARAMETER_RANGES
 from amina.domain.roles import Role
+from amina.services.clock import FixedClock
 from amina.services.staff.accounts import create_staff, disable_staff
 from tests.conftest import StaffLogin
 
@@ -191,3 +195,31 @@ def test_the_policy_editor_names_every_parameter_in_words_with_what_it_does(
     assert "Сколько рабочих дней у человека есть на ответ на уведомление" in seen
     assert "Исходные правила" in seen
     assert "Initial policy" not in seen
+
+
+def test_the_case_queue_is_paged_and_keeps_its_filter(
+    client: TestClient,
+    container: Container,
+    clock: FixedClock,
+    sign_in_staff: SignIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(console_cases, "QUEUE_PAGE", 1)
+    a = registered_person(client, container, clock, "7725100001", date(2025, 11, 5))
+    b = registered_person(client, container, clock, "7725100002", date(2025, 11, 6))
+    for day in (11, 12, 17, 18):
+        sweep_on(container, clock, date(2025, 11, day))
+    first, second = case_of(container, a.person_id), case_of(container, b.person_id)
+    clock.set(at_moscow(date(2025, 11, 19)))
+    sign_in_staff("inspector")
+
+    page_one = client.get("/console/cases", params={"status": "open"}, headers=RU).text
+    later = re.search(r'href="(/console/cases\?[^"]*page=2)"', page_one)
+
+    assert re.findall(r'data-case="([^"]+)"', page_one) == [first]
+    assert later is not None
+    assert "status=open" in later.group(1)
+    page_two = client.get(later.group(1).replace("&amp;", "&"), headers=RU).text
+    assert re.findall(r'data-case="([^"]+)"', page_two) == [second]
+    assert "Более ранние дела" in page_two
+    assert "Более поздние дела" not in page_two

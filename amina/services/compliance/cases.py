@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -38,7 +38,7 @@ from amina.adapters.db.reports.tables import DailySummaryRow, DeviceStatusRow, P
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain import purposes
 from amina.domain.address import Address, format_address
-from amina.domain.calendar import moscow_date
+from amina.domain.calendar import MOSCOW, moscow_date
 from amina.domain.cards import masked_phone
 from amina.domain.compliance import ComplianceRules, NoticeStatus
 from amina.domain.decisions import (
@@ -286,8 +286,10 @@ def case_queue(
     opened_before: date | None = None,
     deadline_before: date | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[CaseSummary]:
-    """Cases by status, oldest first (``case.view``: operators, inspectors, supervisors).
+    """Cases by status, oldest first (``case.view``: operators, inspectors, supervisors),
+    ``limit`` from the ``offset``-th (the console pages through them).
 
     Filters: opened before a day (age), missed deadline before a day. Shows ids and dates only —
     no names — and is audited as one access without a person. In the caller's transaction.
@@ -302,14 +304,17 @@ def case_queue(
         .where(CaseRow.status.in_([s.value for s in statuses]))
         .order_by(CaseRow.opened_at, CaseRow.id)
         .limit(limit)
+        .offset(offset)
     )
     if deadline_before is not None:
         query = query.where(CaseRow.notice_deadline < deadline_before)
+    if opened_before is not None:  # opened on a Moscow day before it
+        query = query.where(
+            CaseRow.opened_at < datetime.combine(opened_before, time(), tzinfo=MOSCOW)
+        )
     rows = uow.session.execute(query).all()
     now = clock.now()
     found = [_summary(case, notice, now) for case, notice in rows]
-    if opened_before is not None:
-        found = [c for c in found if moscow_date(c.opened_at) < opened_before]
     record_access(
         uow,
         clock,
@@ -660,6 +665,8 @@ def show_case_queue(
     statuses: tuple[CaseStatus, ...] = (CaseStatus.open,),
     opened_before: date | None = None,
     deadline_before: date | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[CaseSummary]:
     """The case queue (:func:`case_queue`, ``case.view``), its audit entry committed."""
     with uow_factory() as uow:
@@ -670,6 +677,8 @@ def show_case_queue(
             statuses=statuses,
             opened_before=opened_before,
             deadline_before=deadline_before,
+            limit=limit,
+            offset=offset,
         )
         uow.commit()
     return cases

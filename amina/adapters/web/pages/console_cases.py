@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -83,6 +84,9 @@ def _date_or_none(text: str | None) -> date | None:
 
 # --- the queue ----------------------------------------------------------------------------------
 
+#: Cases per page of the queue.
+QUEUE_PAGE = 50
+
 
 @router.get(QUEUE, response_class=HTMLResponse)
 def case_queue_page(
@@ -92,6 +96,7 @@ def case_queue_page(
     older_than: Annotated[str | None, Query(max_length=5)] = None,
     deadline_before: Annotated[str | None, Query(max_length=10)] = None,
     decided: Annotated[str | None, Query(max_length=36)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
 ) -> HTMLResponse:
     container = container_of(request)
@@ -108,16 +113,25 @@ def case_queue_page(
         statuses=statuses,
         opened_before=opened_before,
         deadline_before=deadline,
+        limit=QUEUE_PAGE + 1,
+        offset=(page - 1) * QUEUE_PAGE,
     )
+    filters = {
+        "status": status if status in STATUS_FILTERS else "open",
+        "older_than": "" if age is None else str(age),
+        "deadline_before": "" if deadline is None else deadline.isoformat(),
+    }
+    kept = {name: value for name, value in filters.items() if value}
     return render_console(
         request,
         "console/cases.html",
-        cases=cases,
-        filters={
-            "status": status if status in STATUS_FILTERS else "open",
-            "older_than": "" if age is None else str(age),
-            "deadline_before": "" if deadline is None else deadline.isoformat(),
-        },
+        cases=cases[:QUEUE_PAGE],
+        first_number=(page - 1) * QUEUE_PAGE + 1,
+        previous_page=f"{QUEUE}?{urlencode({**kept, 'page': page - 1})}" if page > 1 else None,
+        next_page=(
+            f"{QUEUE}?{urlencode({**kept, 'page': page + 1})}" if len(cases) > QUEUE_PAGE else None
+        ),
+        filters=filters,
         status_filters=list(STATUS_FILTERS),
         case_statuses=CASE_STATUSES,
         case_badges=CASE_STATUS_BADGES,
