@@ -1,14 +1,16 @@
 """Plain words instead of identifiers (issue 13, point 6), in Chromium: a person reads who
 looked at their data by role and staff number, and why, in Russian, Uzbek and Georgian on a
 phone; the auditor's page and the policy editor speak Russian (the audit page on a phone too);
-the verification verdict keeps its word whole on a phone."""
+the verification verdict keeps its word whole on a phone. Set ``AMINA_DOCS_SCREENSHOTS=1`` to
+refresh the screenshots in docs/images/ (docs/roles.md, docs/console.md)."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
-from harness import AminaServer, TotpCodes
+from harness import REPO, AminaServer, TotpCodes
 from playwright.sync_api import Page, expect
 from test_person_app import card, screen, sign_in_by_card, translated
 
@@ -21,6 +23,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: Card holders no other browser test uses, one per language.
 READERS = {"ru": "7725000024", "uz": "7725000025", "ka": "7725000027"}
+
+
+def screenshot(page: Page, name: str) -> None:
+    if os.environ.get("AMINA_DOCS_SCREENSHOTS") == "1":
+        page.screenshot(path=str(REPO / "docs" / "images" / name), full_page=True)
 
 
 def demo(role: Role) -> DemoStaff:
@@ -69,6 +76,7 @@ def test_a_person_reads_who_looked_by_role_and_staff_number_and_why_in_their_lan
     expect(entry.locator(".app-access-purpose")).to_have_text(
         translated(language, "The person is at the desk and cannot sign in") + ": окно 3"
     )
+    screenshot(phone_page, f"app-access-log-{language}-phone.png")
 
 
 def test_the_auditor_reads_the_log_in_russian_on_a_phone_and_narrows_it(
@@ -95,6 +103,7 @@ def test_the_auditor_reads_the_log_in_russian_on_a_phone_and_narrows_it(
     assert "{" not in entries.inner_text()  # no raw details
     # The page itself fits the phone: only the table scrolls sideways, inside its frame.
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone_page, "console-audit-phone.png")
 
 
 def test_the_policy_editor_names_each_parameter_in_russian_and_says_what_it_does(
