@@ -223,3 +223,16 @@ def test_the_case_queue_is_paged_and_keeps_its_filter(
     assert re.findall(r'data-case="([^"]+)"', page_two) == [second]
     assert "Более ранние дела" in page_two
     assert "Более поздние дела" not in page_two
+
+
+def test_the_staff_list_names_each_account_by_its_number(
+    client: TestClient, container: Container, sign_in_staff: SignIn
+) -> None:
+    made = sign_in_staff("supervisor")
+    number = staff_number(container, made.username)
+
+    page = client.get("/console/staff", headers=RU).text
+    row = page.split(f'data-username="{made.username}"', 1)[1].split("</tr>", 1)[0]
+
+    assert f'<td class="num">{number}</td>' in row
+    assert "Номер сотрудника" in page
