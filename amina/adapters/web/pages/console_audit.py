@@ -49,7 +49,7 @@ CHAIN_PROBLEMS: dict[str, str] = {
 
 
 def _moscow_time(at: datetime) -> str:
-    return at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M:%S")
+    return at.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _chain_problem(report: ChainReport) -> str | None:
