@@ -62,6 +62,28 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for "mar
     return message
 
 
+class PluralId(str):
+    """A message id with a plural: :meth:`Translator.gettext` picks the language's form by the
+    number in the parameter ``count`` (so that no language writes "3 дн.")."""
+
+    __slots__ = ("counted", "plural")
+
+    plural: str
+    counted: str
+
+    def __new__(cls, singular: str, plural: str, count: str) -> PluralId:
+        made = super().__new__(cls, singular)
+        made.plural = plural
+        made.counted = count
+        return made
+
+
+def NP_(singular: str, plural: str, count: str = "num") -> str:  # noqa: N802 (as N_)
+    """Mark a message with a plural for translation (``ngettext``'s forms, chosen later by the
+    number given as the parameter named ``count``). Extracted like ``ngettext``."""
+    return PluralId(singular, plural, count)
+
+
 def normalise_language(tag: str | None) -> str | None:
     """'uz-Latn-UZ' -> 'uz'; None if not supported."""
     if not tag:
@@ -133,12 +155,29 @@ class Translator:
         self.locale = Locale.parse(BABEL_LOCALES[self.language])
 
     def gettext(self, message: str, **params: Any) -> str:
+        if isinstance(message, PluralId) and message.counted in params:
+            return self.ngettext(message, message.plural, int(params[message.counted]), **params)
         text = self._t.gettext(message)
         return text % params if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
-        text = self._t.ngettext(singular, plural, n)
+        text = self._t.ngettext(str(singular), plural, n)
         return text % {"num": n, **params}
+
+    def plural_choice(self, message: str, **params: Any) -> dict[str, Any]:
+        """A :func:`NP_` message for a script that learns the number only later: every form of
+        this language (``params`` filled in, e.g. ``minutes="{minutes}"``) and, for each number
+        0-199, the index of its form. Our languages' rules look at ``n``, ``n % 10`` and
+        ``n % 100`` only, so a number of 200 or more takes the form of ``100 + n % 100``."""
+        assert isinstance(message, PluralId)
+        forms: list[str] = []
+        index: list[str] = []
+        for n in range(200):
+            text = self._t.ngettext(str(message), message.plural, n) % params
+            if text not in forms:
+                forms.append(text)
+            index.append(str(forms.index(text)))
+        return {"forms": forms, "index": "".join(index), "count": message.counted}
 
     def format_date(self, day: date, style: str = "long") -> str:
         return format_date(day, format=style, locale=self.locale)

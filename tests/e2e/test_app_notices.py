@@ -168,6 +168,12 @@ def test_a_silent_person_sees_the_notice_with_its_deadline_in_their_language_and
         translated("uz", "Waiting for your answer")
     )
     expect(notice.locator("#notice-deadline")).to_have_text(in_uzbek)
+    # Which address "I still live here" confirms, in words (as registered).
+    expect(notice.locator("#notice-address")).to_be_visible()
+    expect(notice.locator("#notice-address dt")).to_have_text(
+        translated("uz", "Your registered address")
+    )
+    expect(notice.locator("#notice-address-text")).to_contain_text("Тверская")
     assert_accessible(phone_page, "the notice screen (uz)")
     notice.get_by_role("button", name=translated("uz", "I still live here — confirm")).click()
 
@@ -261,6 +267,11 @@ def test_a_person_reads_the_decision_on_their_case_and_objects_to_it(
             "review it.",
         )
     )
+    # The message belongs to the decision: it does not follow the person to other screens.
+    decision.get_by_role("link", name=translated("ru", "Back to my messages")).click()
+    expect(screen(phone_page, "inbox")).to_be_visible()
+    expect(phone_page.locator("#app-message")).to_be_empty()
+    phone_page.go_back()
     # Recorded on the server, and the case is back with a supervisor.
     phone_page.reload()
     expect(screen(phone_page, "decision").locator("#objection-text")).to_have_text(OBJECTION)

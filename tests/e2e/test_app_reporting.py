@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from importlib.metadata import version as package_version
 from typing import Any
 
 import httpx
@@ -125,7 +126,18 @@ def test_the_app_sends_the_location_and_says_when_the_last_report_was_accepted(
     )
     expect(status.locator("#reporting-last")).to_have_text(last_accepted_pattern("ru"))
     expect(status.locator("#reporting-waiting")).to_be_hidden()
+    # The interval in words, in the form its number takes ("каждые 15 минут"), never "15 мин."
+    expect(status.locator("#reporting-detail")).to_contain_text(
+        re.compile(r"кажд(ые \d+ минут[ы]?|ую \d+ минуту)\.")
+    )
     api = PersonApi(phone_page, amina_server)
+    # The phone reports the release it runs, a number a person can read, never a digest.
+    device = api.device_id()
+    statuses = [
+        s for s in api.get("/api/v1/me/device-status")["records"] if s["device_id"] == device
+    ]
+    assert statuses
+    assert {s["app_version"] for s in statuses} == {package_version("amina")}
     reports = api.reports_from_this_phone()
     assert reports
     for report in reports:

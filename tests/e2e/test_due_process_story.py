@@ -326,7 +326,7 @@ def test_a_missed_deadline_is_decided_by_people_and_an_objection_can_undo_it(
     assert_accessible(page, "the case queue with a case")
     page.locator(f'a[href="/console/cases/{case["id"]}"]').click()
     assert_accessible(page, "the case's purpose form")
-    page.get_by_label("Purpose").fill("Deciding the case after the missed deadline")
+    page.get_by_label("Why you need this person's data").select_option("case_decision")
     page.get_by_role("button", name="Open the case file").click()
     expect(page.locator("#case-timeline")).to_be_visible()
     expect(page.locator('.tl-day[data-day="2025-11-05"]')).to_have_attribute("data-reports", "8")

@@ -49,7 +49,7 @@ def open_file(
 ) -> httpx.Response:
     return client.post(
         f"/console/cases/{case_id}",
-        data={"purpose": PURPOSE, "csrf_token": login.csrf_token},
+        data={"purpose_code": "other", "purpose_details": PURPOSE, "csrf_token": login.csrf_token},
         headers=headers or EN,
     )
 
@@ -61,7 +61,12 @@ def decide(
     headers: dict[str, str] | None = None,
     **fields: str,
 ) -> httpx.Response:
-    data = {"purpose": PURPOSE, "csrf_token": login.csrf_token, **fields}
+    data = {
+        "purpose_code": "other",
+        "purpose_details": PURPOSE,
+        "csrf_token": login.csrf_token,
+        **fields,
+    }
     return client.post(
         f"/console/cases/{case_id}/decision",
         data=data,
@@ -143,7 +148,7 @@ def test_a_case_file_is_not_shown_without_a_purpose(
 
     refused = client.post(
         f"/console/cases/{case_id}",
-        data={"purpose": "", "csrf_token": inspector.csrf_token},
+        data={"purpose_code": "", "purpose_details": "", "csrf_token": inspector.csrf_token},
         headers=RU,
     )
     assert refused.status_code == 422

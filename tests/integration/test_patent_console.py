@@ -48,7 +48,11 @@ def test_a_case_file_shows_the_patents_paid_until_date_beside_the_registration_a
 
     page = client.post(
         f"/console/cases/{case_id}",
-        data={"purpose": PURPOSE, "csrf_token": inspector.csrf_token},
+        data={
+            "purpose_code": "other",
+            "purpose_details": PURPOSE,
+            "csrf_token": inspector.csrf_token,
+        },
         headers=EN,
     )
 

@@ -101,7 +101,7 @@ def test_every_problem_is_listed_with_its_field_and_a_message_in_the_persons_lan
         "host.document": "host_document_required",
     }
     assert errors["stay_from"]["message"] == (
-        "Начало пребывания может быть не раньше чем за 3 дн. до сегодняшнего дня."
+        "Начало пребывания может быть не раньше чем за 3 дня до сегодняшнего дня."
     )
     assert errors["stay_to"]["message"] == (
         "Срок пребывания не может выходить за срок действия вашей карты (2027-03-01)."

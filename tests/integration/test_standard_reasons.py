@@ -32,7 +32,12 @@ KA = Translator("ka")
 
 
 def decide(client: TestClient, login: StaffLogin, case_id: str, **fields: str) -> httpx.Response:
-    data = {"purpose": PURPOSE, "csrf_token": login.csrf_token, **fields}
+    data = {
+        "purpose_code": "other",
+        "purpose_details": PURPOSE,
+        "csrf_token": login.csrf_token,
+        **fields,
+    }
     return client.post(
         f"/console/cases/{case_id}/decision", data=data, headers=RU, follow_redirects=False
     )
@@ -99,7 +104,11 @@ def test_a_georgian_reader_reads_the_standard_reason_in_georgian_and_the_note_as
     # The inspector's case file keeps the reason as given, in the console's language.
     opened = client.post(
         f"/console/cases/{case_id}",
-        data={"purpose": PURPOSE, "csrf_token": inspector.csrf_token},
+        data={
+            "purpose_code": "other",
+            "purpose_details": PURPOSE,
+            "csrf_token": inspector.csrf_token,
+        },
         headers=RU,
     )
     russian = Translator("ru").gettext(STANDARD_REASON_TEXTS["phone_fault"])

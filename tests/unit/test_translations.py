@@ -27,7 +27,7 @@ from amina.i18n import BABEL_LOCALES, LANGUAGES, LOCALE_DIR
 
 PACKAGE = LOCALE_DIR.parent
 TEMPLATE_DIRS = sorted(p for p in PACKAGE.rglob("templates") if p.is_dir())
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "NP_": (1, 2), "gettext": None, "ngettext": (1, 2)}
 # The same settings as the pages' Jinja environment (amina/adapters/web/templating.py), so that
 # whitespace in {% trans %} blocks gives the same ids here as at run time.
 JINJA_OPTIONS = {

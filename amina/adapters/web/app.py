@@ -42,6 +42,7 @@ from amina.adapters.web.observability import (
 )
 from amina.adapters.web.pages import (
     api_docs,
+    console_audit,
     console_booking,
     console_calendar,
     console_cases,
@@ -163,6 +164,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         console_booking.router,
         console_policy.router,
         console_cases.router,
+        console_audit.router,
         console_persons.router,
         console_reviews.router,
         registrations_api.router,

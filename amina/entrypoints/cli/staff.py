@@ -108,10 +108,11 @@ def staff_list(database_url: DatabaseUrl = None) -> None:
     with migrated_container(database_url) as container, container.uow() as uow:
         accounts = list_staff(uow)
     table = Table(title="Staff accounts")
-    for column in ("username", "name", "role", "status"):
+    for column in ("number", "username", "name", "role", "status"):
         table.add_column(column)
     for account in accounts:
         table.add_row(
+            str(account.number),
             account.username,
             account.display_name,
             account.role.value,

@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from amina.adapters.db.audit.tables import AuditEntryRow
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.audit import GENESIS, AuditFacts, ChainReport, entry_hash, verify_chain
+from amina.domain.purposes import MIN_PURPOSE_LENGTH, PURPOSE_CODE, Purpose
 from amina.i18n import N_
 from amina.services.clock import Clock
 from amina.services.errors import AminaError, ErrorKind, FieldError
 
-#: Purposes must say something: a word or two is not a purpose.
-MIN_PURPOSE_LENGTH = 5
+__all__ = ["MIN_PURPOSE_LENGTH", "Actor", "Purpose", "purpose_required", "record_access"]
 
 
 @dataclass(frozen=True)
@@ -65,18 +65,27 @@ def record_access(
     actor: Actor,
     *,
     action: str,
-    purpose: str,
+    purpose: str | Purpose,
     person_id: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> int:
     """Append one audit entry in the caller's transaction. Returns its sequence number.
 
     Called by every service that lets staff read or change a person's data; ``purpose`` is
-    required and is shown to the person in their access log.
+    required and is shown to the person in their access log: free text (the staff API, a
+    decision's reason), or a :class:`Purpose` chosen from the list, kept as its code (in
+    ``details``) and its free text (``amina.domain.purposes``).
     """
-    purpose = purpose.strip()
-    if actor.role != "system" and len(purpose) < MIN_PURPOSE_LENGTH:
-        raise purpose_required()
+    details = dict(details or {})
+    if isinstance(purpose, Purpose):
+        if actor.role != "system" and not purpose.is_stated():
+            raise purpose_required()
+        details[PURPOSE_CODE] = purpose.code
+        text = purpose.details
+    else:
+        text = purpose.strip()
+        if actor.role != "system" and len(text) < MIN_PURPOSE_LENGTH:
+            raise purpose_required()
     _lock_chain_head(uow)
     last = uow.session.execute(
         select(AuditEntryRow.seq, AuditEntryRow.entry_hash)
@@ -92,8 +101,8 @@ def record_access(
         role=actor.role,
         action=action,
         person_id=person_id,
-        purpose=purpose,
-        details=dict(details or {}),
+        purpose=text,
+        details=details,
     )
     uow.session.add(
         AuditEntryRow(

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from amina.adapters.db.booking.tables import BookingCodeRow, BookingRow, BookingSlotRow
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.booking import ACTIVE, BookingStatus, normalise_code
 from amina.domain.calendar import MOSCOW
 from amina.domain.roles import Permission
@@ -28,7 +29,7 @@ from amina.services.delivery.inbox import PersonMessage, tell_many
 from amina.services.staff.permissions import require
 
 #: What the console records as the purpose of reading a visit by its ticket.
-CHECK_IN_PURPOSE = "check-in at the migration centre"
+CHECK_IN_PURPOSE = purposes.CHECK_IN
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,8 +36,9 @@ from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.reports.tables import DailySummaryRow, DeviceStatusRow, PersonLastReportRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.address import Address, format_address
-from amina.domain.calendar import moscow_date
+from amina.domain.calendar import MOSCOW, moscow_date
 from amina.domain.cards import masked_phone
 from amina.domain.compliance import ComplianceRules, NoticeStatus
 from amina.domain.decisions import (
@@ -52,7 +53,7 @@ from amina.domain.decisions import (
     objection_deadline,
 )
 from amina.domain.roles import CASE_FILE_FIELDS, Permission, allows
-from amina.services.audit.trail import Actor, record_access
+from amina.services.audit.trail import Actor, Purpose, record_access
 from amina.services.clock import Clock
 from amina.services.compliance.errors import compliance_error, refused
 from amina.services.compliance.messages import MessageKind, reason_as_written
@@ -64,7 +65,7 @@ from amina.services.staff.permissions import require
 
 #: How many days before the silence the case file's timeline starts.
 TIMELINE_DAYS_BEFORE = 7
-QUEUE_PURPOSE = "Working the case queue"
+QUEUE_PURPOSE = purposes.CASE_QUEUE
 
 
 # --- what staff see ----------------------------------------------------------------------------
@@ -285,8 +286,10 @@ def case_queue(
     opened_before: date | None = None,
     deadline_before: date | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[CaseSummary]:
-    """Cases by status, oldest first (``case.view``: operators, inspectors, supervisors).
+    """Cases by status, oldest first (``case.view``: operators, inspectors, supervisors),
+    ``limit`` from the ``offset``-th (the console pages through them).
 
     Filters: opened before a day (age), missed deadline before a day. Shows ids and dates only —
     no names — and is audited as one access without a person. In the caller's transaction.
@@ -301,14 +304,17 @@ def case_queue(
         .where(CaseRow.status.in_([s.value for s in statuses]))
         .order_by(CaseRow.opened_at, CaseRow.id)
         .limit(limit)
+        .offset(offset)
     )
     if deadline_before is not None:
         query = query.where(CaseRow.notice_deadline < deadline_before)
+    if opened_before is not None:  # opened on a Moscow day before it
+        query = query.where(
+            CaseRow.opened_at < datetime.combine(opened_before, time(), tzinfo=MOSCOW)
+        )
     rows = uow.session.execute(query).all()
     now = clock.now()
     found = [_summary(case, notice, now) for case, notice in rows]
-    if opened_before is not None:
-        found = [c for c in found if moscow_date(c.opened_at) < opened_before]
     record_access(
         uow,
         clock,
@@ -393,7 +399,9 @@ def _without(notice: Notice, withheld: frozenset[str], path: str) -> Notice:
     return replace(notice, facts=None) if path in withheld else notice
 
 
-def case_file(uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str) -> CaseFile:
+def case_file(
+    uow: UnitOfWork, clock: Clock, actor: Actor, case_id: str, purpose: str | Purpose
+) -> CaseFile:
     """Everything an inspector needs to decide (``case.view``), audited with its purpose and
     shown in the person's access log. In the caller's transaction, which commits (the audit
     entry is the point).
@@ -657,6 +665,8 @@ def show_case_queue(
     statuses: tuple[CaseStatus, ...] = (CaseStatus.open,),
     opened_before: date | None = None,
     deadline_before: date | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[CaseSummary]:
     """The case queue (:func:`case_queue`, ``case.view``), its audit entry committed."""
     with uow_factory() as uow:
@@ -667,13 +677,19 @@ def show_case_queue(
             statuses=statuses,
             opened_before=opened_before,
             deadline_before=deadline_before,
+            limit=limit,
+            offset=offset,
         )
         uow.commit()
     return cases
 
 
 def show_case_file(
-    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, case_id: str, purpose: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    case_id: str,
+    purpose: str | Purpose,
 ) -> CaseFile:
     """A case file (:func:`case_file`, ``case.view``), its audit entry with the purpose
     committed."""

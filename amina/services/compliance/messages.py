@@ -45,7 +45,7 @@ SIGNALS: dict[str, str] = {
     PhoneSignal.permission_off: N_("location permission for Amina is off"),
     PhoneSignal.location_services_off: N_("location services on the phone are off"),
     PhoneSignal.battery_saver: N_("battery saver is on and may stop the app"),
-    PhoneSignal.no_contact: N_("nothing: the phone has not been in touch"),
+    PhoneSignal.no_contact: N_("nothing (the phone has not been in touch)"),
 }
 
 #: The notice's text (``GET /api/v1/me/notices`` ``text``), by notice kind.

@@ -26,6 +26,7 @@ from amina.adapters.db.compliance.tables import CaseRow, NoticeRow
 from amina.adapters.db.identity.tables import DeviceRow
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain.address import Address, format_address
 from amina.domain.calendar import moscow_date
 from amina.domain.compliance import NoticeKind, NoticeStatus
 from amina.domain.decisions import CaseStatus
@@ -95,6 +96,36 @@ def notices_of(uow: UnitOfWork, person_id: str) -> list[Notice]:
         .order_by(NoticeRow.created_at.desc(), NoticeRow.id)
     ).all()
     return [notice_view(row) for row in rows]
+
+
+def notice_addresses(uow: UnitOfWork, person_id: str) -> dict[str, str]:
+    """The registered address, in words, of each of the person's registrations that has a
+    notice (by registration id): the notice says which address "I still live here" confirms.
+    The person themself."""
+    rows = uow.session.scalars(
+        select(RegistrationRow).where(
+            RegistrationRow.person_id == person_id,
+            RegistrationRow.id.in_(
+                select(NoticeRow.registration_id).where(NoticeRow.person_id == person_id)
+            ),
+        )
+    ).all()
+    return {
+        row.id: format_address(
+            Address(
+                row.region,
+                row.settlement,
+                row.street,
+                row.house,
+                row.building,
+                row.flat,
+                row.fias_id,
+                row.lat,
+                row.lon,
+            )
+        )
+        for row in rows
+    }
 
 
 def _open_notice(uow: UnitOfWork, person_id: str, notice_id: str) -> NoticeRow:

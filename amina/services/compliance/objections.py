@@ -24,6 +24,7 @@ from amina.adapters.db.compliance.tables import (
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.staff.tables import StaffRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.calendar import moscow_date
 from amina.domain.compliance import ComplianceRules, NoticeStatus, unresolved
 from amina.domain.decisions import (
@@ -56,7 +57,7 @@ from amina.services.policy.versions import policy_book
 from amina.services.registration.registrations import EventActor, confirm, restore
 from amina.services.staff.permissions import require
 
-QUEUE_PURPOSE = "Working the objection queue"
+QUEUE_PURPOSE = purposes.OBJECTION_QUEUE
 
 
 @dataclass(frozen=True)

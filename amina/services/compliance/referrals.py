@@ -18,6 +18,7 @@ from amina.adapters.db.compliance.tables import CaseRow, DecisionRow, NoticeRow,
 from amina.adapters.db.identity.tables import CardRow, PersonRow
 from amina.adapters.db.registration.tables import RegistrationRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.calendar import moscow_date
 from amina.domain.decisions import (
     ReferralStatus,
@@ -39,7 +40,7 @@ from amina.services.staff.permissions import require
 
 #: The version of the message format in docs/registry-contract.md.
 CONTRACT_VERSION = "1"
-QUEUE_PURPOSE = "Working the referral confirmation queue"
+QUEUE_PURPOSE = purposes.REFERRAL_QUEUE
 
 
 def _find(uow: UnitOfWork, referral_id: str) -> ReferralRow:

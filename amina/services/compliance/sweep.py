@@ -51,6 +51,7 @@ import structlog
 from amina.adapters.db.compliance import store
 from amina.adapters.db.compliance.store import Candidate, Issued
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.calendar import MOSCOW, WorkingCalendar, moscow_date
 from amina.domain.compliance import (
     ComplianceRules,
@@ -540,7 +541,7 @@ def sweep(
             clock,
             SYSTEM,
             action="compliance.sweep",
-            purpose=f"daily compliance sweep for {day.isoformat()}",
+            purpose=purposes.SWEEP,
             details={
                 "day": day.isoformat(),
                 "policy_version": policy.version,

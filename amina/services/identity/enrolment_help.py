@@ -23,7 +23,13 @@ from amina.domain.cards import (
 )
 from amina.domain.roles import Permission
 from amina.i18n import N_
-from amina.services.audit.trail import MIN_PURPOSE_LENGTH, Actor, purpose_required, record_access
+from amina.services.audit.trail import (
+    MIN_PURPOSE_LENGTH,
+    Actor,
+    Purpose,
+    purpose_required,
+    record_access,
+)
 from amina.services.clock import Clock
 from amina.services.delivery.outbox import WakeOutbox
 from amina.services.errors import AminaError, ErrorKind
@@ -96,7 +102,12 @@ class CodeResent:
     sent_to: str  # masked
 
 
-def _check_purpose(purpose: str) -> str:
+def _check_purpose(purpose: str | Purpose) -> str | Purpose:
+    """Refused before anything is searched (the audit entry would refuse it too, later)."""
+    if isinstance(purpose, Purpose):
+        if not purpose.is_stated():
+            raise purpose_required()
+        return purpose
     purpose = purpose.strip()
     if len(purpose) < MIN_PURPOSE_LENGTH:
         raise purpose_required()
@@ -132,7 +143,7 @@ def find_person(
     clock: Clock,
     actor: Actor,
     query: CardQuery | PassportQuery,
-    purpose: str,
+    purpose: str | Purpose,
 ) -> PersonSummary:
     """An operator finds a card holder by card number or passport, stating why (audited, also
     when nothing is found). A card holder Amina has not seen yet gets a person record, so that
@@ -227,7 +238,7 @@ def find_people(
     clock: Clock,
     actor: Actor,
     query: PersonQuery,
-    purpose: str,
+    purpose: str | Purpose,
 ) -> list[PersonSummary]:
     """An operator finds people by card number, passport, name or phone, stating why: the
     console's person search. Every person shown gets an audit entry with the purpose (and so
@@ -301,7 +312,7 @@ def resend_code_for(
     secret: str,
     actor: Actor,
     person_id: str,
-    purpose: str,
+    purpose: str | Purpose,
 ) -> CodeResent:
     """An operator sends a new code to the phone on file for the sign-in the person has begun
     in the app (audited). The operator has seen the person: the code's tries start again and
@@ -347,7 +358,7 @@ def mark_lost_for(
     clock: Clock,
     actor: Actor,
     person_id: str,
-    purpose: str,
+    purpose: str | Purpose,
 ) -> PersonSummary:
     """An operator marks the person's card lost, e.g. reported at the desk (audited; a card
     event names the operator). The person then signs in by passport."""
@@ -363,7 +374,7 @@ def mark_lost_for(
             card_number=person.card.number,
             actor_role=actor.role,
             actor_staff_id=actor.staff_id,
-            reason=purpose,
+            reason=purpose if isinstance(purpose, str) else purpose.in_english(),
         )
         if not marked:
             raise card_not_valid()

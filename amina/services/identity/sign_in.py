@@ -52,7 +52,7 @@ from amina.domain.cards import (
     phone_ending,
 )
 from amina.domain.sign_in import CODE_DIGITS, LockRule, SignInRules, Throttle
-from amina.i18n import LANGUAGES, N_, Translator
+from amina.i18n import LANGUAGES, N_, NP_, Translator
 from amina.services.clock import Clock
 from amina.services.delivery.outbox import WakeOutbox, hand_over_sms
 from amina.services.errors import AminaError, ErrorKind
@@ -166,7 +166,11 @@ def locked_out(wait: timedelta, now: datetime) -> AminaError:
         "locked_out",
         ErrorKind.rate_limited,
         N_("Too many attempts"),
-        N_("For your safety, signing in is paused. Try again in %(minutes)s min."),
+        NP_(
+            "For your safety, signing in is paused. Try again in %(minutes)s minute.",
+            "For your safety, signing in is paused. Try again in %(minutes)s minutes.",
+            count="minutes",
+        ),
         params={"minutes": math.ceil(seconds / 60)},
         retry_after=seconds,
         extensions={"locked_until": until.isoformat().replace("+00:00", "Z")},

@@ -1,5 +1,6 @@
 """The person's view of the audit log: who looked at their data, when and why (SPEC §10,
-access transparency). Staff are shown by id and role, never by name.
+access transparency). Staff are shown by role and staff number, never by name or account id;
+the purpose as the staff member chose it (its label, in the reader's language) and their words.
 
 A feature whose staff action touches a person's data adds a plain-words line for its audit
 ``action`` to :data:`WHAT_WAS_DONE` (and to its catalogs).
@@ -13,7 +14,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from amina.adapters.db.audit.tables import AuditEntryRow
+from amina.adapters.db.staff.tables import StaffRow
 from amina.adapters.db.uow import UnitOfWorkFactory
+from amina.domain.purposes import PurposeWords, purpose_words
 from amina.i18n import N_
 
 #: What a staff action did or showed, in words the person understands, by audit action.
@@ -53,9 +56,10 @@ class Access:
     seq: int
     at: datetime
     staff_id: str | None
+    staff_number: int | None
     role: str
     action: str
-    purpose: str
+    purpose: PurposeWords  # a label to translate, and the staff member's words
     what: str  # English message id
     role_name: str  # English message id
 
@@ -63,8 +67,9 @@ class Access:
 def access_log(uow_factory: UnitOfWorkFactory, person_id: str, limit: int = 500) -> list[Access]:
     """Every staff access to the person's data, newest first (the person only)."""
     with uow_factory() as uow:
-        rows = uow.session.scalars(
-            select(AuditEntryRow)
+        rows = uow.session.execute(
+            select(AuditEntryRow, StaffRow.number)
+            .outerjoin(StaffRow, StaffRow.id == AuditEntryRow.staff_id)
             .where(AuditEntryRow.person_id == person_id, AuditEntryRow.staff_id.is_not(None))
             .order_by(AuditEntryRow.seq.desc())
             .limit(limit)
@@ -74,11 +79,12 @@ def access_log(uow_factory: UnitOfWorkFactory, person_id: str, limit: int = 500)
                 seq=row.seq,
                 at=row.occurred_at,
                 staff_id=row.staff_id,
+                staff_number=number,
                 role=row.role,
                 action=row.action,
-                purpose=row.purpose,
+                purpose=purpose_words(row.purpose, row.details),
                 what=WHAT_WAS_DONE.get(row.action, SOMETHING_WAS_SEEN),
                 role_name=ROLE_NAMES.get(row.role, row.role),
             )
-            for row in rows
+            for row, number in rows
         ]

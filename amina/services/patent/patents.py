@@ -32,7 +32,7 @@ from amina.domain.patent import (
     validity,
 )
 from amina.i18n import N_
-from amina.services.audit.trail import Actor, record_access
+from amina.services.audit.trail import Actor, Purpose, record_access
 from amina.services.clock import Clock
 from amina.services.patent.errors import (
     months_invalid,
@@ -226,7 +226,7 @@ def next_monthly_amount(uow: UnitOfWork, patent: PatentView) -> Decimal | None:
 
 
 def patent_for_staff(
-    uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str
+    uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str | Purpose
 ) -> PatentView | None:
     """A person's patent and its paid-until date for a case file (``patent.view``), audited.
     In the caller's transaction."""
@@ -241,7 +241,11 @@ def patent_for_staff(
 
 
 def show_patent_to_staff(
-    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, person_id: str, purpose: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    person_id: str,
+    purpose: str | Purpose,
 ) -> PatentView | None:
     """A person's patent in a case file (:func:`patent_for_staff`), its audit entry
     committed."""

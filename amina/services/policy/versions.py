@@ -41,6 +41,9 @@ from amina.services.staff.permissions import require
 
 log = structlog.get_logger("amina.policy")
 
+#: The note of the version the system makes itself (translated where it is shown).
+INITIAL_POLICY_NOTE = N_("Initial policy: SPEC §3 phases, §6 retention, §7 deadlines")
+
 #: (database, version, parameter) already warned about in this process: a warning, not one per
 #: request.
 _warned: set[tuple[str, str, str]] = set()
@@ -89,7 +92,7 @@ def ensure_initial_policy(uow: UnitOfWork, clock: Clock) -> bool:
             document=INITIAL_POLICY_DOCUMENT,
             created_at=clock.now(),
             created_by=None,
-            reason="Initial policy: SPEC §3 phases, §6 retention, §7 deadlines",
+            reason=INITIAL_POLICY_NOTE,
         )
     )
     return True

@@ -52,8 +52,8 @@ from amina.domain.slip import (
     RANDOM_BYTES,
     slip_code_from,
 )
-from amina.i18n import N_
-from amina.services.audit.trail import Actor, record_access
+from amina.i18n import N_, NP_
+from amina.services.audit.trail import Actor, Purpose, record_access
 from amina.services.clock import Clock
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.policy.versions import policy_book
@@ -224,8 +224,10 @@ MESSAGES: dict[str, str] = {
         "The coordinates of this address lie in Moscow, not in Moscow Oblast."
     ),
     "stay_ends_before_it_starts": N_("The stay cannot end before it starts."),
-    "stay_starts_too_far_in_the_past": N_(
-        "The stay can start at most %(days)s day(s) before today."
+    "stay_starts_too_far_in_the_past": NP_(
+        "The stay can start at most %(days)s day before today.",
+        "The stay can start at most %(days)s days before today.",
+        count="days",
     ),
     "stay_already_ended": N_("This stay has already ended."),
     "stay_beyond_document_validity": N_(
@@ -943,7 +945,7 @@ def close(
 
 
 def registrations_for_staff(
-    uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str
+    uow: UnitOfWork, clock: Clock, actor: Actor, person_id: str, purpose: str | Purpose
 ) -> list[Registration]:
     """A person's registrations with their history, for staff with ``registration.view``.
 
@@ -970,7 +972,11 @@ def registrations_for_staff(
 
 
 def show_registrations_to_staff(
-    uow_factory: UnitOfWorkFactory, clock: Clock, actor: Actor, person_id: str, purpose: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    actor: Actor,
+    person_id: str,
+    purpose: str | Purpose,
 ) -> list[Registration]:
     """A person's registrations for staff (:func:`registrations_for_staff`), the access
     committed to the audit log with the read."""

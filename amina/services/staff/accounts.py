@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 
 from amina.adapters.db.staff.tables import StaffRow, StaffSessionRow, StaffSignInFailureRow
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from amina.domain import purposes
 from amina.domain.roles import Permission, Role, may_manage_account, permissions_of
 from amina.domain.staff_throttle import ThrottleRules, wait_before_next
 from amina.i18n import N_
@@ -66,6 +67,7 @@ class StaffAccessRules:
 @dataclass(frozen=True)
 class StaffAccount:
     staff_id: str
+    number: int
     username: str
     display_name: str
     role: Role
@@ -238,6 +240,7 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 def _account(row: StaffRow) -> StaffAccount:
     return StaffAccount(
         staff_id=row.id,
+        number=row.number,
         username=row.username,
         display_name=row.display_name,
         role=Role(row.role),
@@ -285,6 +288,12 @@ def _end_sessions(uow: UnitOfWork, staff_id: str, now: datetime) -> None:
         .where(StaffSessionRow.staff_id == staff_id, StaffSessionRow.ended_at.is_(None))
         .values(ended_at=now)
     )
+
+
+def _next_staff_number(uow: UnitOfWork) -> int:
+    # numbers are never reused: a disabled account keeps its number (accounts are never
+    # deleted); two accounts created at once collide on the unique number and one is refused
+    return int(uow.session.scalar(select(func.coalesce(func.max(StaffRow.number), 0))) or 0) + 1
 
 
 def create_staff(
@@ -353,6 +362,7 @@ def create_staff(
     secret = totp_secret or pyotp.random_base32()
     row = StaffRow(
         id=str(uuid.uuid4()),
+        number=_next_staff_number(uow),
         username=username,
         display_name=display_name,
         role=role.value,
@@ -372,7 +382,7 @@ def create_staff(
         clock,
         by,
         action="staff.create",
-        purpose="Staff account management: account created",
+        purpose=purposes.STAFF_CREATED,
         details={"staff_id": row.id, "username": row.username, "role": role.value},
     )
     return NewStaffAccount(_account(row), generated, _enrolment(username, secret))
@@ -409,7 +419,7 @@ def disable_staff(uow: UnitOfWork, clock: Clock, username: str, *, by: Actor = S
         clock,
         by,
         action="staff.disable",
-        purpose="Staff account management: account disabled",
+        purpose=purposes.STAFF_DISABLED,
         details={"staff_id": row.id, "username": row.username, "role": row.role},
     )
 
@@ -432,7 +442,7 @@ def reset_second_factor(
         clock,
         by,
         action="staff.reset_mfa",
-        purpose="Staff account management: second factor reset",
+        purpose=purposes.STAFF_SECOND_FACTOR_RESET,
         details={"staff_id": row.id, "username": row.username, "role": row.role},
     )
     return _enrolment(row.username, row.totp_secret)

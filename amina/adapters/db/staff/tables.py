@@ -16,6 +16,9 @@ class StaffRow(Base):
     __distribution__ = REFERENCE
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: A short number, set once at creation and never reused: how a person's access log and the
+    #: audit page name a staff member (with the role), instead of the account id.
+    number: Mapped[int] = mapped_column(Integer, unique=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))

@@ -16,6 +16,7 @@ from amina.adapters.db.uow import UnitOfWork
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.idempotency import answer_response, idempotency_key, idempotent_request
+from amina.adapters.web.purpose_words import purpose_text
 from amina.bootstrap import Container
 from amina.domain.address import format_address
 from amina.domain.calendar import moscow_date
@@ -115,6 +116,9 @@ class ProfileChangeIn(BaseModel):
 class AccessOut(BaseModel):
     at: datetime
     staff_id: str | None
+    staff_number: int | None = Field(
+        description="the staff member's short number: what the app shows, with the role"
+    )
     role: str
     role_name: str
     action: str
@@ -258,8 +262,8 @@ async def my_eligibility(
 async def my_access_log(
     request: Request, person: SignedInPerson = Depends(current_person)
 ) -> AccessLogOut:
-    """Every staff access to your data: when, which role (staff id, never a name), the stated
-    purpose and what was seen or done."""
+    """Every staff access to your data: when, which role and staff number (never a name), the
+    stated purpose in your language with the staff member's words, and what was seen or done."""
     container = container_of(request)
     entries = await run_in_threadpool(access_log, container.uow, person.person_id)
     t = translator_for(request)
@@ -268,10 +272,11 @@ async def my_access_log(
             AccessOut(
                 at=entry.at,
                 staff_id=entry.staff_id,
+                staff_number=entry.staff_number,
                 role=entry.role,
                 role_name=t.gettext(entry.role_name),
                 action=entry.action,
-                purpose=entry.purpose,
+                purpose=purpose_text(entry.purpose, t),
                 what=t.gettext(entry.what),
             )
             for entry in entries

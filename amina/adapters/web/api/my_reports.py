@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from amina.adapters.web.api.person_auth import current_person
 from amina.adapters.web.context import container_of, translator_for
 from amina.domain.calendar import MOSCOW
-from amina.i18n import N_
+from amina.i18n import N_, NP_
 from amina.services.errors import AminaError, ErrorKind, FieldError
 from amina.services.identity.sessions import SignedInPerson
 from amina.services.my_data.export import export_everything
@@ -32,9 +32,12 @@ from amina.services.reports.my_reports import (
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
-RETENTION_TEXT = N_(
+RETENTION_TEXT = NP_(
+    "Raw location reports and device-status records are deleted %(days)s day after they were "
+    "taken. Daily summaries are kept for as long as your registration.",
     "Raw location reports and device-status records are deleted %(days)s days after they were "
-    "taken. Daily summaries are kept for as long as your registration."
+    "taken. Daily summaries are kept for as long as your registration.",
+    count="days",
 )
 
 

@@ -33,7 +33,13 @@ from amina.services.compliance.messages import (
     reason_for_reader,
     standard_reason_text,
 )
-from amina.services.compliance.notices import Notice, change_address, confirm_notice, notices_of
+from amina.services.compliance.notices import (
+    Notice,
+    change_address,
+    confirm_notice,
+    notice_addresses,
+    notices_of,
+)
 from amina.services.compliance.objections import PersonDecision, decisions_of, object_to_decision
 from amina.services.delivery.inbox import inbox_of, mark_read
 from amina.services.delivery.push_subscriptions import subscribe, unsubscribe
@@ -56,16 +62,22 @@ class NoticeOut(BaseModel):
     status: Literal["open", "answered", "resolved", "expired"]
     deadline: date
     text: str = Field(description="What the notice says, in the person's language")
+    address: str | None = Field(
+        default=None,
+        description="The registered address the notice is about, in words (Russian, as "
+        "registered): what confirming it confirms",
+    )
     created_at: datetime
 
 
-def notice_out(notice: Notice, t: Translator) -> NoticeOut:
+def notice_out(notice: Notice, t: Translator, address: str | None = None) -> NoticeOut:
     return NoticeOut(
         id=notice.id,
         kind=notice.kind.value,
         status=notice.status.value,
         deadline=notice.deadline,
         text=notice_text(notice.kind, notice.since, notice.deadline, t),
+        address=address,
         created_at=notice.created_at,
     )
 
@@ -87,8 +99,9 @@ def my_notices(
     container = container_of(request)
     with container.uow() as uow:
         notices = notices_of(uow, person.person_id)
+        addresses = notice_addresses(uow, person.person_id)
     t = translator_for(request)
-    return [notice_out(n, t) for n in notices]
+    return [notice_out(n, t, addresses.get(n.registration_id)) for n in notices]
 
 
 @router.post(

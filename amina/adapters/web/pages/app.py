@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from amina.adapters.web.context import language_of
-from amina.i18n import BABEL_LOCALES, N_, Translator
+from amina.i18n import BABEL_LOCALES, N_, NP_, Translator
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,6 +58,21 @@ def _months(translator: Translator) -> list[str]:
     return [str(names[number]) for number in range(1, 13)]
 
 
+#: The home screen's reporting card, with the interval the app learns from the server.
+SENDING_DETAIL = NP_(
+    "While the app is open, it sends your location every minute. Open it at least once a day.",
+    "While the app is open, it sends your location every %(minutes)s minutes. Open it at least "
+    "once a day.",
+    count="minutes",
+)
+
+
+@cache
+def release_number() -> str:
+    """The release a person can read ("0.1.0"): what the phone reports as its app version."""
+    return package_version("amina")
+
+
 @cache
 def assets_version() -> str:
     """A digest of every file the service worker caches: a new release gets a new cache."""
@@ -92,6 +108,8 @@ def app_shell(request: Request) -> HTMLResponse:
         bcp47=BABEL_LOCALES[translator.language].replace("_", "-"),
         theme_colour=THEME_COLOUR,
         version=assets_version(),
+        release=release_number(),
+        sending_detail=translator.plural_choice(SENDING_DETAIL, minutes="{minutes}"),
     )
     # The service worker keeps its own copy for offline start; the browser must ask each time.
     response.headers["Cache-Control"] = "no-cache"

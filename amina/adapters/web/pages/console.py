@@ -8,11 +8,10 @@ page adds its address to :data:`HOME_LINKS` so the home page links to it.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -33,11 +32,8 @@ from amina.adapters.web.staff_auth import (
     staff_with,
     use_console_language,
 )
-from amina.domain.audit import ChainReport
-from amina.domain.calendar import MOSCOW
 from amina.domain.roles import CONSOLE_MANAGED_ROLES, ROLE_PERMISSIONS, Permission, Role
 from amina.i18n import N_
-from amina.services.audit.review import audit_integrity, audit_page
 from amina.services.errors import AminaError, ErrorKind
 from amina.services.staff.accounts import (
     SecondFactorEnrolment,
@@ -132,15 +128,6 @@ HOME_LINKS: dict[Permission, tuple[str, str, str | None]] = {
 }
 
 #: The chain check's findings, as the console says them.
-CHAIN_PROBLEMS: dict[str, str] = {
-    "link to the previous entry does not match": N_(
-        "Its link to the previous entry does not match: an entry before it was changed, "
-        "removed or inserted."
-    ),
-    "entry content does not match its hash": N_(
-        "Its content does not match its hash: the entry was changed."
-    ),
-}
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -259,41 +246,6 @@ def home(request: Request, staff: SignedInStaff = Depends(current_staff)) -> HTM
         links=sorted(
             (link for link in links if link[0] in allowed), key=lambda link: link[3] is None
         ),
-    )
-
-
-# --- audit log (auditors) ------------------------------------------------------------------
-
-
-def _moscow_time(at: datetime) -> str:
-    return at.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _chain_problem(report: ChainReport) -> str | None:
-    if report.problem is None:
-        return None
-    return CHAIN_PROBLEMS.get(report.problem, report.problem)
-
-
-@router.get("/console/audit", response_class=HTMLResponse)
-def audit_log(
-    request: Request,
-    before: Annotated[int | None, Query(ge=1)] = None,
-    staff: SignedInStaff = Depends(staff_with(Permission.audit_read)),
-) -> HTMLResponse:
-    container = container_of(request)
-    with container.uow() as uow:
-        page = audit_page(uow, staff.actor, before=before)
-        verification = audit_integrity(uow, staff.actor, container.audit_checkpoints)
-    return _render(
-        request,
-        "console/audit.html",
-        page=page,
-        report=verification.chain,
-        checkpoints=verification,
-        chain_problem=_chain_problem(verification.chain),
-        before=before,
-        moscow_time=_moscow_time,
     )
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from amina.adapters.web.context import container_of
+from amina.adapters.web.context import container_of, translator_for
 from amina.adapters.web.pages.case_timeline import timeline_picture
 from amina.adapters.web.pages.case_words import (
     CASE_STATUS_BADGES,
@@ -33,9 +34,11 @@ from amina.adapters.web.pages.case_words import (
     short_id,
 )
 from amina.adapters.web.problems import STATUS
+from amina.adapters.web.purpose_words import purpose_text
 from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
 from amina.domain.calendar import MOSCOW, moscow_date
 from amina.domain.decisions import CaseStatus, DecisionKind, DecisionRequest
+from amina.domain.purposes import PURPOSE_CODE, STATED, Purpose, purpose_words
 from amina.domain.roles import Permission
 from amina.i18n import N_
 from amina.services.audit.trail import purpose_required
@@ -81,6 +84,9 @@ def _date_or_none(text: str | None) -> date | None:
 
 # --- the queue ----------------------------------------------------------------------------------
 
+#: Cases per page of the queue.
+QUEUE_PAGE = 50
+
 
 @router.get(QUEUE, response_class=HTMLResponse)
 def case_queue_page(
@@ -90,6 +96,7 @@ def case_queue_page(
     older_than: Annotated[str | None, Query(max_length=5)] = None,
     deadline_before: Annotated[str | None, Query(max_length=10)] = None,
     decided: Annotated[str | None, Query(max_length=36)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
 ) -> HTMLResponse:
     container = container_of(request)
@@ -106,16 +113,25 @@ def case_queue_page(
         statuses=statuses,
         opened_before=opened_before,
         deadline_before=deadline,
+        limit=QUEUE_PAGE + 1,
+        offset=(page - 1) * QUEUE_PAGE,
     )
+    filters = {
+        "status": status if status in STATUS_FILTERS else "open",
+        "older_than": "" if age is None else str(age),
+        "deadline_before": "" if deadline is None else deadline.isoformat(),
+    }
+    kept = {name: value for name, value in filters.items() if value}
     return render_console(
         request,
         "console/cases.html",
-        cases=cases,
-        filters={
-            "status": status if status in STATUS_FILTERS else "open",
-            "older_than": "" if age is None else str(age),
-            "deadline_before": "" if deadline is None else deadline.isoformat(),
-        },
+        cases=cases[:QUEUE_PAGE],
+        first_number=(page - 1) * QUEUE_PAGE + 1,
+        previous_page=f"{QUEUE}?{urlencode({**kept, 'page': page - 1})}" if page > 1 else None,
+        next_page=(
+            f"{QUEUE}?{urlencode({**kept, 'page': page + 1})}" if len(cases) > QUEUE_PAGE else None
+        ),
+        filters=filters,
         status_filters=list(STATUS_FILTERS),
         case_statuses=CASE_STATUSES,
         case_badges=CASE_STATUS_BADGES,
@@ -135,7 +151,7 @@ def _purpose_page(
     *,
     status_code: int = 200,
     error: AminaError | None = None,
-    purpose: str = "",
+    purpose: Purpose | None = None,
 ) -> HTMLResponse:
     return render_console(
         request,
@@ -144,8 +160,17 @@ def _purpose_page(
         case_id=case_id,
         short_id=short_id,
         error=error,
-        purpose=purpose,
+        reasons=STATED,
+        form={"reason": purpose.code, "details": purpose.text} if purpose else {},
     )
+
+
+def _stated(code: str, details: str) -> Purpose:
+    """The purpose chosen from the list with its free text; refused unless it says why."""
+    purpose = Purpose(code, details)
+    if not purpose.is_stated():
+        raise purpose_required()
+    return purpose
 
 
 @router.get(QUEUE + "/{case_id}", response_class=HTMLResponse)
@@ -162,7 +187,7 @@ def _case_file_page(
     request: Request,
     staff: SignedInStaff,
     found: CaseFile,
-    purpose: str,
+    purpose: Purpose,
     *,
     status_code: int = 200,
     error: AminaError | None = None,
@@ -191,6 +216,10 @@ def _case_file_page(
         status_code=status_code,
         found=found,
         purpose=purpose,
+        purpose_said=purpose_text(
+            purpose_words(purpose.details, {PURPOSE_CODE: purpose.code}),
+            translator_for(request),
+        ),
         initials_latin=initials(given, surname),
         initials_cyrillic=initials(given_cyr, surname_cyr),
         picture=timeline_picture(found) if may_see_location else None,
@@ -222,7 +251,7 @@ def _case_file_page(
     )
 
 
-def _open(request: Request, staff: SignedInStaff, case_id: str, purpose: str) -> CaseFile:
+def _open(request: Request, staff: SignedInStaff, case_id: str, purpose: Purpose) -> CaseFile:
     container = container_of(request)
     return show_case_file(container.uow, container.clock, staff.actor, case_id, purpose)
 
@@ -235,13 +264,14 @@ def _refusal_status(error: AminaError) -> int:
 def case_file_page(
     request: Request,
     case_id: str,
-    purpose: Annotated[str, Form(max_length=500)] = "",
+    purpose_code: Annotated[str, Form(max_length=40)] = "",
+    purpose_details: Annotated[str, Form(max_length=400)] = "",
     staff: SignedInStaff = Depends(staff_with(Permission.case_view)),
 ) -> HTMLResponse:
-    """The case file, after the purpose is stated; audited with it."""
-    purpose = purpose.strip()
+    """The case file, after the purpose is chosen (with free text); audited with it."""
+    purpose = Purpose(purpose_code, purpose_details)
     try:
-        found = _open(request, staff, case_id, purpose)
+        found = _open(request, staff, case_id, _stated(purpose_code, purpose_details))
     except AminaError as error:
         if error.kind is ErrorKind.not_found:
             return render_console(request, "console/refused.html", status_code=404, error=error)
@@ -312,10 +342,12 @@ def decision_submit(
     new_deadline: Annotated[str, Form(max_length=10)] = "",
     referral: Annotated[str, Form(max_length=3)] = "",
     confirmed: Annotated[str, Form(max_length=3)] = "",
-    purpose: Annotated[str, Form(max_length=500)] = "",
+    purpose_code: Annotated[str, Form(max_length=40)] = "",
+    purpose_details: Annotated[str, Form(max_length=400)] = "",
     staff: SignedInStaff = Depends(staff_with(Permission.case_decide)),
 ) -> Response:
     container = container_of(request)
+    purpose = Purpose(purpose_code, purpose_details)
     form = {
         "kind": kind,
         "reason": reason,
@@ -348,7 +380,7 @@ def decision_submit(
         # Show the case file again with the error; that is another look at the person's data,
         # audited with the purpose stated when the file was opened.
         try:
-            found = _open(request, staff, case_id, purpose)
+            found = _open(request, staff, case_id, _stated(purpose_code, purpose_details))
         except AminaError:
             return _purpose_page(
                 request, case_id, status_code=422, error=purpose_required(), purpose=purpose

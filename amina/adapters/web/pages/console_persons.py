@@ -3,10 +3,10 @@ or phone, after stating the purpose — help a person stuck at sign-in (send a n
 card lost) and a person's registrations with their history.
 
 Every page that shows or changes a person's data asks for the purpose first: a reason chosen
-from :data:`PURPOSE_REASONS` plus free text. The use cases (``services.identity.enrolment_help``,
-``services.registration.registrations``) check the role, write the audit entry with the purpose
-in the same transaction and commit; the person sees it in their access log. These pages only
-ask and show.
+from ``amina.domain.purposes.STATED`` plus free text. The use cases
+(``services.identity.enrolment_help``, ``services.registration.registrations``) check the
+role, write the audit entry with the purpose in the same transaction and commit; the person
+sees it in their access log. These pages only ask and show.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from amina.adapters.web.pages.case_words import REGISTRATION_STATUSES, short_id
 from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
 from amina.domain.address import format_address
 from amina.domain.calendar import MOSCOW
+from amina.domain.purposes import STATED, Purpose
 from amina.domain.roles import Permission
 from amina.i18n import N_
-from amina.services.audit.trail import MIN_PURPOSE_LENGTH, purpose_required
+from amina.services.audit.trail import purpose_required
 from amina.services.errors import AminaError, ErrorKind
 from amina.services.identity.enrolment_help import (
     CardQuery,
@@ -43,18 +44,6 @@ from amina.services.staff.accounts import SignedInStaff
 router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_language)])
 
 PERSONS = "/console/persons"
-
-#: Why staff open a person's data: the reasons the purpose list offers (the chosen one, in the
-#: console's language, and the free text together are the purpose the person reads).
-PURPOSE_REASONS: dict[str, str] = {
-    "cannot_sign_in": N_("The person is at the desk and cannot sign in"),
-    "code_not_arriving": N_("The sign-in code does not arrive"),
-    "phone_changed": N_("The person's phone number has changed"),
-    "card_lost": N_("The person reports the card lost"),
-    "registration_question": N_("The person asks about their registration"),
-    "case_work": N_("Work on the person's case"),
-    "other": N_("Other (say why below)"),
-}
 
 #: How the search can find someone.
 SEARCH_KINDS: dict[str, str] = {
@@ -102,16 +91,13 @@ def _render(request: Request, name: str, status_code: int = 200, **context: obje
     )
 
 
-def stated_purpose(request: Request, reason: str, details: str) -> str:
-    """The purpose as the audit log keeps it: the chosen reason in the console's language,
-    then the free text. "Other" needs the free text."""
-    details = " ".join(details.split())
-    if reason not in PURPOSE_REASONS or (reason == "other" and len(details) < MIN_PURPOSE_LENGTH):
+def stated_purpose(reason: str, details: str) -> Purpose:
+    """The purpose chosen from the list (:data:`amina.domain.purposes.STATED`) and its free
+    text, as the audit log keeps them. "Other" needs the free text."""
+    purpose = Purpose(reason, details)
+    if not purpose.is_stated():
         raise purpose_required()
-    if reason == "other":
-        return details
-    label = translator_for(request).gettext(PURPOSE_REASONS[reason])
-    return f"{label}: {details}" if details else label
+    return purpose
 
 
 def _purpose_form(reason: str, details: str) -> dict[str, str]:
@@ -167,7 +153,7 @@ def _persons_page(
         people=people,
         error=error,
         notice=notice,
-        reasons=PURPOSE_REASONS,
+        reasons=STATED,
         search_kinds=SEARCH_KINDS,
     )
 
@@ -208,7 +194,7 @@ def person_search(
         **_purpose_form(reason, details),
     }
     try:
-        purpose = stated_purpose(request, reason, details)
+        purpose = stated_purpose(reason, details)
         people = find_people(container.uow, container.clock, staff.actor, _query(form), purpose)
     except AminaError as error:
         return _persons_page(request, status_code=_status(error), form=form, error=error)
@@ -238,7 +224,7 @@ def _helped_page(
         error=error,
         notice=notice,
         summary=summary,
-        reasons=PURPOSE_REASONS,
+        reasons=STATED,
         may_view_registrations=staff.can(Permission.registration_view),
     )
 
@@ -255,7 +241,7 @@ def person_resend_code(
     container = container_of(request)
     form = _purpose_form(reason, details)
     try:
-        purpose = stated_purpose(request, reason, details)
+        purpose = stated_purpose(reason, details)
         sent = resend_code_for(
             container.uow,
             container.clock,
@@ -288,7 +274,7 @@ def person_mark_card_lost(
     container = container_of(request)
     form = _purpose_form(reason, details)
     try:
-        purpose = stated_purpose(request, reason, details)
+        purpose = stated_purpose(reason, details)
         summary = mark_lost_for(container.uow, container.clock, staff.actor, person_id, purpose)
     except AminaError as error:
         return _helped_page(
@@ -320,7 +306,7 @@ def _registrations_page(
         form=form,
         error=error,
         registrations=registrations,
-        reasons=PURPOSE_REASONS,
+        reasons=STATED,
         statuses=REGISTRATION_STATUSES,
         event_kinds=EVENT_KINDS,
         event_actors=EVENT_ACTORS,
@@ -351,7 +337,7 @@ def person_registrations(
     container = container_of(request)
     form = _purpose_form(reason, details)
     try:
-        purpose = stated_purpose(request, reason, details)
+        purpose = stated_purpose(reason, details)
         registrations = show_registrations_to_staff(
             container.uow, container.clock, staff.actor, person_id, purpose
         )

@@ -14,6 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from amina.adapters.web.context import container_of, translator_for
+from amina.adapters.web.pages.policy_words import (
+    PARAMETER_DESCRIPTIONS,
+    PARAMETER_LABELS,
+    SYSTEM_NOTES,
+)
 from amina.adapters.web.staff_auth import render_console, staff_with, use_console_language
 from amina.domain.calendar import moscow_date
 from amina.domain.policy import ParameterRange
@@ -33,44 +38,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(use_console_la
 PAGE = "/console/policy"
 #: Form fields of the parameters are named ``parameter.<name>``.
 FIELD_PREFIX = "parameter."
-
-#: What each parameter means, as the console says it (with its unit). A parameter not named
-#: here is shown by its name.
-PARAMETER_LABELS: dict[str, str] = {
-    "no_data_working_days": N_("Notice after more than this many working days without data"),
-    "notice_deadline_working_days": N_("Working days to answer a notice"),
-    "reminder_after_working_days": N_("Reminder after this many working days without data"),
-    "out_of_region_days": N_("Notice after this many days outside the region"),
-    "proximity_check_enabled": N_("Check that the person stays near the registered address"),
-    "proximity_radius_m": N_("Near the address: radius, metres"),
-    "objection_days": N_("Days to object to a decision"),
-    "report_retention_days": N_("Raw location reports are kept, days"),
-    "report_interval_minutes": N_("The app reports every, minutes"),
-    "low_accuracy_m": N_("Low accuracy above, metres"),
-    "too_old_hours": N_("A report is implausibly old after, hours"),
-    "future_tolerance_minutes": N_("A device clock ahead is tolerated up to, minutes"),
-    "impossible_speed_mps": N_("Impossible speed above, metres per second"),
-    "registration_backdate_grace_days": N_("A registration may start this many days back"),
-    "border_margin_m": N_("Near the region's border (uncertain) within, metres"),
-    "far_from_address_m": N_("Far from the address beyond, metres"),
-    "access_token_minutes": N_("A person's sign-in lasts, minutes"),
-    "otp_ttl_minutes": N_("A sign-in code is valid for, minutes"),
-    "otp_tries": N_("Tries per sign-in code"),
-    "otp_challenge_lifetime_minutes": N_("A sign-in in progress lasts up to, minutes"),
-    "otp_resend_first_delay_seconds": N_("A new code may be asked for after, seconds"),
-    "otp_requests_per_card_per_hour": N_("Codes per card per hour"),
-    "otp_requests_per_client_per_hour": N_("Codes per client address per hour"),
-    "sign_in_card_failures": N_("Wrong codes per card before it is locked"),
-    "sign_in_card_window_minutes": N_("Wrong codes per card are counted over, minutes"),
-    "sign_in_card_lock_minutes": N_("First lock of a card, minutes"),
-    "sign_in_card_lock_max_minutes": N_("Longest lock of a card, minutes"),
-    "sign_in_client_failures": N_("Wrong codes per client address before it is locked"),
-    "sign_in_client_window_minutes": N_("Wrong codes per client address are counted over, minutes"),
-    "sign_in_client_lock_minutes": N_("First lock of a client address, minutes"),
-    "sign_in_client_lock_max_minutes": N_("Longest lock of a client address, minutes"),
-    "sign_in_lock_memory_hours": N_("Earlier locks count for, hours"),
-}
-
 
 #: How the editor groups the parameters.
 PARAMETER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -103,6 +70,10 @@ PARAMETER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         N_("Sign-in"),
         tuple(n for n in PARAMETER_LABELS if n.startswith(("otp_", "sign_in_", "access_"))),
+    ),
+    (
+        N_("Technical"),
+        ("idempotency_key_retention_days",),
     ),
 )
 
@@ -185,6 +156,8 @@ def _page(
         field_errors=field_errors,
         form=form or {},
         scheduled=request.query_params.get("scheduled") == "1",
+        descriptions=PARAMETER_DESCRIPTIONS,
+        system_notes=SYSTEM_NOTES,
     )
 
 

@@ -13,6 +13,7 @@ import { setUpReporting } from "./reporting.js";
 import {
   announce,
   challenge,
+  forgetMessageOf,
   setUpCardSignIn,
   setUpCodeEntry,
   setUpPassportSignIn,
@@ -54,6 +55,7 @@ function startScreen() {
 }
 
 function show(name) {
+  forgetMessageOf(`screen-${name}`);
   for (const screen of document.querySelectorAll(".app-screen")) {
     screen.hidden = screen.id !== `screen-${name}`;
   }

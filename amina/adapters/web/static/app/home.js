@@ -117,7 +117,7 @@ export async function showAccessLog() {
       const when = item.querySelector("time");
       when.dateTime = entry.at;
       when.textContent = formatDateTime(entry.at);
-      const staff = entry.staff_id ? t("staff_number", { id: entry.staff_id }) : "";
+      const staff = entry.staff_number ? t("staff_number", { id: entry.staff_number }) : "";
       item.querySelector(".app-access-who").textContent = [entry.role_name, staff]
         .filter(Boolean)
         .join(" · ");

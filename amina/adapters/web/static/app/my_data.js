@@ -253,8 +253,11 @@ function statusItem(record) {
     [say("location_permission"), yesNo(record.location_permission, "allowed", "not_allowed")],
     [say("location_services"), yesNo(record.location_services)],
     [say("battery_saver"), yesNo(record.battery_saver)],
-    [say("app_version"), record.app_version || say("unknown")],
   ];
+  // a release number ("0.1.0"), never a build's digest (phones before it sent one)
+  if (/^\d+(\.\d+){1,3}$/.test(record.app_version || "")) {
+    rows.push([say("app_version"), record.app_version]);
+  }
   for (const [label, value] of rows) {
     facts.append(element("dt", "", label), element("dd", "", value));
   }

@@ -161,6 +161,8 @@ function renderNotice(notice) {
   deadline.replaceChildren(element("strong", null, t("answer_by", { date: calendarDate(notice.deadline) })));
   deadline.dataset.deadline = notice.deadline;
   $("notice-text").textContent = notice.text;
+  $("notice-address").hidden = !notice.address;
+  $("notice-address-text").textContent = notice.address || "";
   $("notice-received").textContent = t("received", { date: momentText(notice.created_at) });
   const open = notice.status === "open";
   $("notice-answers").hidden = !open;
@@ -185,6 +187,7 @@ export async function showNotice() {
     $("notice-deadline").textContent = "";
     $("notice-received").textContent = "";
     $("notice-text").textContent = t("no_notice");
+    $("notice-address").hidden = true;
     return;
   }
   sessionStorage.setItem(OPEN_NOTICE, notice.id);

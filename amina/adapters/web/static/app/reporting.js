@@ -151,7 +151,7 @@ function deviceStatus() {
     location_permission: permission,
     location_services: services,
     battery_saver: null,
-    app_version: document.body.dataset.version || null,
+    app_version: document.body.dataset.release || null,
   };
 }
 

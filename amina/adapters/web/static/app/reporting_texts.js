@@ -11,7 +11,8 @@ const texts = { ...load("reporting-strings"), ...load("my-data-strings") };
 
 /** The text under `key`, with `{name}` placeholders filled from `params`. */
 export function say(key, params = {}) {
-  const text = texts[key];
+  let text = texts[key];
+  if (text && Array.isArray(text.forms)) text = pluralForm(text, Number(params[text.count]));
   if (typeof text !== "string") return key;
   return text.replace(/\{(\w+)\}/g, (whole, name) =>
     name in params ? String(params[name]) : whole,
@@ -68,4 +69,11 @@ export function number(value, fractionDigits = 0) {
     maximumFractionDigits: fractionDigits,
     minimumFractionDigits: fractionDigits,
   }).format(value);
+}
+
+/** The form of a plural text ({forms, index}, from the server) for the number `n`: the index
+ * lists the form of 0-199; larger numbers take the form of 100 + n % 100. */
+function pluralForm(text, n) {
+  if (!Number.isInteger(n) || n < 0) return text.forms[text.forms.length - 1];
+  return text.forms[Number(text.index[n < 200 ? n : 100 + (n % 100)])];
 }

@@ -327,9 +327,22 @@ export function announce(text) {
   const region = document.getElementById("app-message");
   region.textContent = "";
   // A fresh text node, a moment later, so that screen readers announce a repeated message too.
+  // The message belongs to the screen it is said on (the screen shown by then): it goes when the
+  // person moves to another screen (app.js, show), so that "your objection is recorded" does not
+  // follow them home.
   setTimeout(() => {
     region.textContent = text;
+    region.dataset.screen = document.querySelector(".app-screen:not([hidden])")?.id || "";
   }, 50);
+}
+
+/** Moving to ``screen`` (an element id): a message said on another screen goes. */
+export function forgetMessageOf(screen) {
+  const region = document.getElementById("app-message");
+  if (region.dataset.screen && region.dataset.screen !== screen) {
+    region.textContent = "";
+    delete region.dataset.screen;
+  }
 }
 
 export { showMessage };
