@@ -4,8 +4,9 @@
   shared by every e2e test. Every e2e module starts with
   ``pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]``, so that all of them run
   on one worker and share the server (the suite runs ``pytest -n 2 --dist loadgroup``).
-- ``start_server(demo=True, clock=None, env="development")``: a server of the test's own, for
-  a fixed clock or another environment; stopped when the test ends.
+- ``start_server(demo=True, clock=None, env="development", extra_env=None, port=None)``: a
+  server of the test's own, for a fixed clock, another environment or settings; stopped when
+  the test ends.
 - ``browser`` (one Chromium per session), ``page`` (a new context per test, desktop size) and
   ``phone_page`` (390×844, touch, mobile). When a test fails, a full-page screenshot of its
   page is saved to ``test-artifacts/<test>.png``.
@@ -53,8 +54,8 @@ def amina_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AminaServ
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[ServerFactory]:
-    """``start_server(demo=True, clock=None, env="development", extra_env=None)``: a server
-    of this test's own, stopped when the test ends."""
+    """``start_server(demo=True, clock=None, env="development", extra_env=None, port=None)``:
+    a server of this test's own, stopped when the test ends."""
     started: list[AminaServer] = []
 
     def start(**options: object) -> AminaServer:
