@@ -9,7 +9,10 @@
   the test ends.
 - ``browser`` (one Chromium per session), ``page`` (a new context per test, desktop size) and
   ``phone_page`` (390×844, touch, mobile). When a test fails, a full-page screenshot of its
-  page is saved to ``test-artifacts/<test>.png``.
+  page is saved to ``test-artifacts/<test>.png``. The browser speaks the language the test
+  shows: its ``language`` parameter, or ``@pytest.mark.browser_language("ru")``, sets the
+  context's locale (``BROWSER_LOCALES``: Accept-Language, and the look of the browser's own
+  controls, such as ``<input type="time">``); otherwise Chromium's default, English.
 
 Each server's stdout and stderr go to a log file that tests read with ``server.log_text()``.
 """
@@ -21,7 +24,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import DESK, PHONE, REPO, AminaServer, ServerFactory, TotpCodes, launch
+from harness import (
+    BROWSER_LOCALES,
+    DESK,
+    PHONE,
+    REPO,
+    AminaServer,
+    ServerFactory,
+    TotpCodes,
+    launch,
+)
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -42,6 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Registered by pytest-xdist too; repeated here so that `-p no:xdist` runs keep working
     # under --strict-markers.
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+    config.addinivalue_line(
+        "markers", "browser_language(code): the browser's locale for page and phone_page"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -119,16 +134,24 @@ def _context_page(
     context.close()
 
 
+def _browser_locale(request: pytest.FixtureRequest) -> dict[str, object]:
+    """The locale of the language the test shows (its marker, else its ``language``)."""
+    marker = request.node.get_closest_marker("browser_language")
+    callspec = getattr(request.node, "callspec", None)
+    language = marker.args[0] if marker else callspec and callspec.params.get("language")
+    return {"locale": BROWSER_LOCALES[language]} if language in BROWSER_LOCALES else {}
+
+
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context (no cookies) with a desktop-sized page."""
-    yield from _context_page(browser, request, **DESK)
+    yield from _context_page(browser, request, **DESK, **_browser_locale(request))
 
 
 @pytest.fixture
 def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context that looks like a phone: 390×844, touch, mobile."""
-    yield from _context_page(browser, request, **PHONE)
+    yield from _context_page(browser, request, **PHONE, **_browser_locale(request))
 
 
 @pytest.fixture(scope="session")
