@@ -12,13 +12,15 @@
   page is saved to ``test-artifacts/<test>.png``. The browser speaks the language the test
   shows: its ``language`` parameter, or ``@pytest.mark.browser_language("ru")``, sets the
   context's locale (``BROWSER_LOCALES``: Accept-Language, and the look of the browser's own
-  controls, such as ``<input type="time">``); otherwise Chromium's default, English.
+  controls, such as ``<input type="time">``, which ``./dev screenshots`` draws in a Chromium
+  started in that language: ``CHROMIUM_INTERFACE``); otherwise Chromium's default, English.
 
 Each server's stdout and stderr go to a log file that tests read with ``server.log_text()``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +100,42 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
+#: Chromium draws its own controls (``<input type="time">``, ``type="date"``) in its interface
+#: language, which only the process's environment sets (``LANGUAGE``; a context's ``locale``
+#: does not) and only for the languages Debian's ``chromium-l10n`` has. The others have none:
+#: Russian's 24-hour clock and day.month.year are what those phones show, so they borrow it.
+CHROMIUM_INTERFACE = {"ru": "ru", "ro": "ro", "uk": "uk", "en": "en-GB"}
+
+
+@pytest.fixture(scope="session")
+def browsers_in_languages(playwright: Playwright) -> Iterator[dict[str, Browser]]:  # noqa: ARG001 (closed before the driver stops)
+    """For the pictures in docs/ only: one more Chromium per interface language, started when
+    first asked for (``./dev screenshots``; plain test runs keep the one browser)."""
+    started: dict[str, Browser] = {}
+    yield started
+    for chromium in started.values():
+        chromium.close()
+
+
+def _browser_for(
+    request: pytest.FixtureRequest, browser: Browser, locale: dict[str, object]
+) -> Browser:
+    language = str(locale.get("locale", "")).split("-", 1)[0]
+    if not language or os.environ.get("AMINA_DOCS_SCREENSHOTS") != "1":
+        return browser
+    interface = CHROMIUM_INTERFACE.get(language, "ru")
+    started: dict[str, Browser] = request.getfixturevalue("browsers_in_languages")
+    if interface not in started:
+        playwright: Playwright = request.getfixturevalue("playwright")
+        started[interface] = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "LANGUAGE": interface},
+        )
+    return started[interface]
+
+
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
     outcome = yield
@@ -145,13 +183,15 @@ def _browser_locale(request: pytest.FixtureRequest) -> dict[str, object]:
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context (no cookies) with a desktop-sized page."""
-    yield from _context_page(browser, request, **DESK, **_browser_locale(request))
+    locale = _browser_locale(request)
+    yield from _context_page(_browser_for(request, browser, locale), request, **DESK, **locale)
 
 
 @pytest.fixture
 def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context that looks like a phone: 390×844, touch, mobile."""
-    yield from _context_page(browser, request, **PHONE, **_browser_locale(request))
+    locale = _browser_locale(request)
+    yield from _context_page(_browser_for(request, browser, locale), request, **PHONE, **locale)
 
 
 @pytest.fixture(scope="session")
