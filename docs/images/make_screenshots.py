@@ -39,6 +39,9 @@ TESTS = (
     "and_choosing_the_address",
     "tests/e2e/test_app_registration.py::test_after_three_nights_at_one_place_the_app_asks_"
     "whether_it_is_home_and_saves_it_on_yes",
+    # docs/app-reporting.md: the evening reminder's offer and the check-in card (Russian)
+    "tests/e2e/test_evening_check_in.py::test_the_evening_push_arrives_and_its_tap_sends_one_"
+    "report[ru]",
 )
 
 IMAGE_LINK = re.compile(r"\]\((?:docs/)?images/([^)\s]+\.png)\)")

@@ -28,6 +28,22 @@ PHONE: dict[str, object] = {
     "has_touch": True,
 }
 DESK: dict[str, object] = {"viewport": {"width": 1280, "height": 900}}
+#: The browser's own locale for each language of the service (Playwright's ``locale``): its
+#: Accept-Language and the look of its built-in controls (``<input type="time">`` shows 20:00,
+#: not 08:00 PM, in Russian).
+BROWSER_LOCALES = {
+    "ru": "ru-RU",
+    "uz": "uz-UZ",
+    "tg": "tg-TJ",
+    "ky": "ky-KG",
+    "hy": "hy-AM",
+    "kk": "kk-KZ",
+    "ka": "ka-GE",
+    "az": "az-AZ",
+    "ro": "ro-MD",
+    "uk": "uk-UA",
+    "en": "en-GB",
+}
 #: How long a server may take to load the demo data and answer /readyz.
 STARTUP_SECONDS = 90
 
@@ -78,14 +94,16 @@ def launch(
     clock: str | None = None,
     env: str = "development",
     extra_env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> AminaServer:
     """Start `python -m amina serve` on a free port with a fresh SQLite file in ``folder``.
 
     `amina serve` alone is production (docs/operations.md): the server asks for ``env``,
     development mode unless the test says otherwise (production also needs a secret key in
-    ``extra_env``)."""
+    ``extra_env``). ``port``: one the test chose (``free_port()``), e.g. to name the server's
+    public address in ``extra_env`` before it starts."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     database_url = f"sqlite:///{folder / 'amina.sqlite3'}"
     environment = {
         **os.environ,

@@ -70,6 +70,14 @@ APP_SIGNED_IN = (
     "booking-new",
     "reminder",
 )
+#: App screens whose state exists only inside a story (data made there): axe runs in that story.
+APP_SCREENS_CHECKED_IN_STORIES = {
+    "code": "test_person_app.py (after wrong codes, and locked)",
+    "notice": "test_app_notices.py (a notice to answer)",
+    "decision": "test_app_notices.py (a decision with its reason)",
+    "patent": "test_app_patent.py (a patent with a payment)",
+    "booking-ticket": "test_enrolment_help_story.py (a card replacement's ticket, ru/uz/ka)",
+}
 
 #: Console pages by the roles that may open them (docs/roles.md); error pages included.
 CONSOLE: dict[Role, tuple[str, ...]] = {
@@ -101,6 +109,16 @@ CHECKED_IN_STORIES = {
     "/console/cases/{case_id}": "test_due_process_story.py (purpose form, case file, decision "
     "confirmation) — here too, an unknown case's refusal page",
     "/sandbox/checkout/{ref}": "test_app_patent.py (a pending payment's checkout page)",
+}
+
+#: Pages that answer a form (POST) and exist only after a staff action: axe runs in that story.
+ANSWERS_CHECKED_IN_STORIES = {
+    "POST /console/persons": "test_console_persons_story.py (the search with a result)",
+    "POST /console/persons/{person_id}/registrations": "test_console_persons_story.py",
+    "POST /console/persons/{person_id}/resend-code": "test_enrolment_help_story.py (the help "
+    "with enrolment page after a new code)",
+    "POST /console/persons/{person_id}/mark-card-lost": "test_enrolment_help_story.py (the "
+    "help with enrolment page after the card is marked lost)",
 }
 
 #: GET routes outside the API that are not pages a person reads, with the reason.
@@ -182,6 +200,32 @@ def test_every_page_of_the_app_is_checked_by_axe_or_says_why_not(tmp_path: Path)
     assert routes - accounted == set(), "pages that no accessibility check visits"
     assert set(NOT_PAGES) - routes == set(), "listed as not pages, but no such route"
     assert set(CHECKED_IN_STORIES) - routes == set(), "listed as checked, but no such route"
+
+
+APP_TEMPLATES = Path(__file__).resolve().parents[2] / "amina/adapters/web/templates/app"
+STORIES = Path(__file__).resolve().parent
+
+
+def test_every_screen_of_the_persons_app_is_checked_by_axe() -> None:
+    screens = {
+        match
+        for template in APP_TEMPLATES.glob("*.html")
+        for match in re.findall(r'id="screen-([a-z-]+)"', template.read_text(encoding="utf-8"))
+    }
+    checked = set(APP_SIGNED_OUT) | set(APP_SIGNED_IN) | set(APP_SCREENS_CHECKED_IN_STORIES)
+    assert screens - checked == set(), "app screens that no accessibility check shows"
+    assert checked - screens == set(), "listed as checked, but the app has no such screen"
+
+
+def test_the_stories_named_as_checking_a_page_run_axe_on_it() -> None:
+    named = {
+        **CHECKED_IN_STORIES,
+        **APP_SCREENS_CHECKED_IN_STORIES,
+        **ANSWERS_CHECKED_IN_STORIES,
+    }
+    for where, story in named.items():
+        module = STORIES / story.split(" ", 1)[0]
+        assert "assert_accessible(" in module.read_text(encoding="utf-8"), f"{where}: {story}"
 
 
 # --- the browser --------------------------------------------------------------------------

@@ -71,6 +71,7 @@ def test_a_person_pays_two_months_in_the_sandbox_gets_the_receipt_and_sees_the_n
     history = patent.locator("#patent-history li")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text(translated("ru", "Paid"))
+    assert_accessible(phone_page, "the patent screen with a payment (ru)")
 
     with phone_page.expect_download() as download:
         history.first.get_by_role("button", name=translated("ru", "Receipt (PDF)")).click()

@@ -26,6 +26,7 @@ def screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
+@pytest.mark.browser_language("ru")
 def test_an_operator_finds_a_person_by_name_and_opens_the_registration_history(
     page: Page, amina_server: AminaServer, totp: TotpCodes
 ) -> None:

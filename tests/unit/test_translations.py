@@ -39,6 +39,8 @@ JINJA_OPTIONS = {
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# oʻ and gʻ take the turned comma U+02BB, never the typewriter apostrophe (docs/translations.md)
+ASCII_OKINA = re.compile(r"[oOgG]'")
 
 MessageId = str | tuple[str, str]
 
@@ -260,3 +262,14 @@ def test_the_uzbek_catalogs_are_written_in_latin_script() -> None:
         if message.id and CYRILLIC.search(str(message.string))
     ]
     assert not cyrillic, "Uzbek is written in Latin script (SPEC §9):\n" + "\n".join(cyrillic)
+    apostrophes = [
+        f"{_where('uz', domain)}: {message.id!r} -> {message.string!r}"
+        for domain, catalog in catalogs()["uz"].items()
+        for message in catalog
+        if message.id
+        and message.string != message.id  # an English copy (console texts) keeps its own
+        and ASCII_OKINA.search(str(message.string))
+    ]
+    assert not apostrophes, (
+        "Uzbek writes oʻ and gʻ with U+02BB, not an ASCII apostrophe:\n" + "\n".join(apostrophes)
+    )
