@@ -36,7 +36,7 @@ from harness import (
     TotpCodes,
     launch,
 )
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -197,6 +197,12 @@ def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pag
 @pytest.fixture(scope="session")
 def totp() -> TotpCodes:
     return TotpCodes()
+
+
+#: Playwright's assertions wait 5 s by default; on two cores shared with the whole suite a page
+#: can take longer to answer, and a story that fails half-way cannot simply be tried again (the
+#: shared server keeps what its first try did). Assertions wait as long as actions.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
