@@ -47,6 +47,8 @@ class FakeReports:
     by_client_id: dict[tuple[str, str], set[tuple[str, datetime, str, str]]] = field(
         default_factory=dict
     )
+    #: ``report_client_ids``: (person, client id) → (latest device time stored, its flags)
+    client_ids: dict[tuple[str, str], tuple[datetime, int]] = field(default_factory=dict)
     statuses: dict[tuple[str, str, datetime], StatusRecord] = field(default_factory=dict)
     summaries: dict[tuple[str, date], int] = field(default_factory=dict)  # reports per day
     latest: dict[str, LatestReport] = field(default_factory=dict)
@@ -128,13 +130,11 @@ class FakeReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
     ) -> tuple[set[str], list[HeldReport]]:
-        held = [
-            (key[3], key[1], self.data.reports[key]["flags"])
+        keyed = [
+            (client_id, *self.data.client_ids[(person_id, client_id)])
             for client_id in set(rows.client_id)
-            for key in self.data.by_client_id.get((person_id, client_id), ())
-            if window[0] <= key[1] <= window[1]
+            if (person_id, client_id) in self.data.client_ids
         ]
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
@@ -143,8 +143,34 @@ class FakeReportStore:
                 continue
             row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
             self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
+            self.uow.stage(
+                lambda key=key, row=row: self.data.client_ids.setdefault(
+                    (key[0], key[3]), (key[1], row["flags"])
+                )
+            )
             inserted.add(client_id)
-        return inserted, held
+        return inserted, keyed
+
+    def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]:
+        # staged rows of this transaction are applied only on commit: the fake reads what
+        # was there before, which is what the service wants from the real store
+        return [
+            ((key[3], key[1], self.data.reports[key]["flags"]), key[2])
+            for client_id in set(client_ids)
+            for key in self.data.by_client_id.get((person_id, client_id), ())
+            if window[0] <= key[1] <= window[1]
+        ]
+
+    def keep_latest(self, person_id: str, keys: Sequence[HeldReport]) -> None:
+        def apply() -> None:
+            for client_id, device_time, flags in keys:
+                held = self.data.client_ids.get((person_id, client_id))
+                if held is None or device_time > held[0]:
+                    self.data.client_ids[(person_id, client_id)] = (device_time, flags)
+
+        self.uow.stage(apply)
 
     def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -152,6 +178,17 @@ class FakeReportStore:
         for client_id, device_time in keys:
             key = (person_id, device_time, device_id, client_id)
             self.uow.stage(lambda key=key: self.data.remove(key))
+
+            def forget_key(client_id: str = client_id, device_time: datetime = device_time) -> None:
+                left = any(
+                    k[1] == device_time
+                    for k in self.data.by_client_id.get((person_id, client_id), ())
+                )
+                held = self.data.client_ids.get((person_id, client_id))
+                if not left and held is not None and held[0] == device_time:
+                    del self.data.client_ids[(person_id, client_id)]
+
+            self.uow.stage(forget_key)
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]

@@ -16,9 +16,13 @@ A report's identity is its client id together with its device time (API.md). Sen
 unchanged it is ``duplicate`` and changes nothing; its client id with other content — a second
 item of the same batch that differs, or a report with another device time than the one stored
 under that client id — is ``rejected`` with ``client_id_reused``, never stored twice nor
-silently dropped. Across batches the check reads the person's stored reports with the batch's
-client ids taken within :data:`CLIENT_ID_WINDOW` of the batch, in the same round trip as the
-insert (``ReportStore.insert_reports``).
+silently dropped. Across batches a report is checked against the person's stored reports under
+its client id taken within :data:`CLIENT_ID_WINDOW` of the batch. That check is answered by one
+key look-up per report in the insert's own statement (``report_client_ids``: the latest device
+time stored under each recent client id; ``ReportStore.insert_reports``) whenever the key can
+answer alone — a new client id, or a report sent again — and by reading the stored reports
+(``ReportStore.held_reports``) for the rest: a client id held with another time, or a batch
+reaching further back than the key keeps (:data:`CLIENT_IDS_KEPT`). See :func:`_by_key`.
 
 The flow is written once, as a coroutine (:meth:`ReportIngest._store`) over the store's calls;
 two short drivers run it: on a unit of work (any database, in a thread: the store's calls never
@@ -85,6 +89,10 @@ PREVIOUS_FIX_WINDOW = timedelta(days=1)
 #: re-used for a report taken within a day of it. One index range per batch (the key starts
 #: with person and device time), read in the insert's round trip.
 CLIENT_ID_WINDOW = timedelta(days=1)
+#: ``report_client_ids`` holds the client id of every report stored with a device time from
+#: this long before now (and every one dated ahead); the retention job prunes older keys. A
+#: batch whose window starts before that is checked against the stored reports instead.
+CLIENT_IDS_KEPT = 2 * CLIENT_ID_WINDOW
 
 
 RegionClassifiers = Callable[[float], RegionClassifier]
@@ -280,8 +288,13 @@ class _Store(Protocol):
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
     ) -> tuple[set[str], list[HeldReport]]: ...
+
+    async def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]: ...
+
+    async def keep_latest(self, person_id: str, keys: Sequence[HeldReport]) -> None: ...
 
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -317,6 +330,12 @@ class _Immediate:
 
     async def insert_reports(self, *args: Any) -> tuple[set[str], list[HeldReport]]:
         return self.store.insert_reports(*args)  # type: ignore[no-any-return]
+
+    async def held_reports(self, *args: Any) -> list[tuple[HeldReport, str]]:
+        return self.store.held_reports(*args)  # type: ignore[no-any-return]
+
+    async def keep_latest(self, *args: Any) -> None:
+        self.store.keep_latest(*args)
 
     async def forget_reports(self, *args: Any) -> None:
         self.store.forget_reports(*args)
@@ -499,9 +518,16 @@ class ReportIngest:
                 _instant(float(seconds.min())) - CLIENT_ID_WINDOW,
                 _instant(float(seconds.max())) + CLIENT_ID_WINDOW,
             )
-            inserted, held = await store.insert_reports(
-                person_id, device_id, received_at, reports, window
-            )
+            inserted, keyed = await store.insert_reports(person_id, device_id, received_at, reports)
+            complete = window[0] >= received_at - CLIENT_IDS_KEPT
+            held, unsure = _by_key(work, inserted, keyed, complete=complete)
+            if unsure:
+                held += _before_this_batch(
+                    work,
+                    inserted,
+                    device_id,
+                    await store.held_reports(person_id, unsure, window),
+                )
             answers = _identify(work, inserted, held)
             if answers.forget:
                 await store.forget_reports(person_id, device_id, answers.forget)
@@ -510,6 +536,10 @@ class ReportIngest:
                     await store.stored_flags(person_id, device_id, answers.unknown)
                 )
             stored = _settle(work, context, batch, inserted, answers)
+            if unsure:
+                kept = _stored_keys(work, unsure, inserted, answers)
+                if kept:
+                    await store.keep_latest(person_id, kept)
         status_stored = False
         if work.status is not None:
             status_stored = await store.insert_status(
@@ -615,6 +645,59 @@ def _identify(work: _Work, inserted: set[str], held: Sequence[HeldReport]) -> _A
         if c not in inserted and c not in answers.earlier and c not in answers.reused
     ]
     return answers
+
+
+def _by_key(
+    work: _Work, inserted: set[str], keyed: Sequence[HeldReport], *, complete: bool
+) -> tuple[list[HeldReport], list[str]]:
+    """What the key (``report_client_ids``: the latest device time stored under each of the
+    person's recent client ids) answers alone, as the stored reports :func:`_identify` reads:
+    a client id the key does not hold, whose report went in, is new — when the key covers the
+    batch's whole window (``complete``); one held with the same device time, whose report
+    the primary key refused, was sent again. Every other client id is returned ``unsure``:
+    its stored reports are read (a client id held with another time, a report stored from
+    another device of the person, a window older than the key keeps)."""
+    if not keyed and complete and len(inserted) == len(work.reports):
+        return [], []  # the common case: all new, all in
+    times = dict(zip(work.reports.client_id, work.reports.device_time, strict=True))
+    by_client_id = {c: (t, f) for c, t, f in keyed}
+    held: list[HeldReport] = []
+    unsure: list[str] = []
+    for client_id, device_time in times.items():
+        key = by_client_id.get(client_id)
+        if key is None:
+            if not (complete and client_id in inserted):
+                unsure.append(client_id)
+        elif key[0] == device_time and client_id not in inserted:
+            held.append((client_id, device_time, key[1]))
+        else:
+            unsure.append(client_id)
+    return held, unsure
+
+
+def _before_this_batch(
+    work: _Work, inserted: set[str], device_id: str, found: Sequence[tuple[HeldReport, str]]
+) -> list[HeldReport]:
+    """The stored reports read after the insert, without the rows this batch's insert wrote."""
+    times = dict(zip(work.reports.client_id, work.reports.device_time, strict=True))
+    return [
+        report
+        for report, device in found
+        if not (device == device_id and report[0] in inserted and report[1] == times[report[0]])
+    ]
+
+
+def _stored_keys(
+    work: _Work, unsure: Sequence[str], inserted: set[str], answers: _Answers
+) -> list[HeldReport]:
+    """The reports of ``unsure`` client ids that this batch stored after all, for the key."""
+    reports = work.reports
+    wanted = set(unsure) & inserted
+    return [
+        (c, t, f)
+        for c, t, f in zip(reports.client_id, reports.device_time, reports.flags, strict=True)
+        if c in wanted and c not in answers.reused and c not in answers.earlier
+    ]
 
 
 def _reused(client_id: str) -> ReportResult:

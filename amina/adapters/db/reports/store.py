@@ -8,9 +8,10 @@ Everything here runs inside the caller's unit of work (one transaction per batch
   document>)`` through psycopg's own cursor (measured faster than ``unnest`` of twelve arrays,
   which psycopg dumps element by element in Python; BENCHMARKS.md); on SQLite a multi-row
   ``VALUES``. The rows not returned were already stored (the primary key says so). The same
-  statement (on SQLite, one read before it) returns the person's stored reports under the
-  batch's client ids around the batch's time: the identity check (API.md: client id with device
-  time);
+  statement (on SQLite, one read before it and one insert after) looks the batch's client ids
+  up in ``report_client_ids`` and adds the stored ones: the identity check by key (API.md:
+  client id with device time; ADR 003); :meth:`ReportStore.held_reports` is the full check
+  for the few reports the key cannot answer alone;
 - :meth:`ReportStore.update_aggregates` — the increments of the daily summaries and the
   per-person "last report" row, for the stored rows only (one statement on PostgreSQL).
 
@@ -115,39 +116,69 @@ ORDER BY device_time DESC LIMIT 1
 
 #: The batch as one JSON document: one statement whatever the batch size (psycopg would dump
 #: twelve arrays element by element in Python; PostgreSQL parses JSON in C). The same statement
-#: reads the person's reports stored under the batch's client ids (``h``: one range of the
-#: primary key, person and device time, around the batch; every part of a statement sees the
-#: rows as they were before it), so the identity check costs no round trip and no second
-#: statement: the answer's rows are the inserted client ids (no time) and the held reports.
+#: does the identity check by key (issue 10; ADR 003): ``h`` reads the person's recent client ids
+#: (``report_client_ids``, one primary-key look-up per report; every part of a statement sees
+#: the rows as they were before it) and ``k`` records the client ids of the rows ``i`` stored.
+#: The answer's rows: the inserted client ids (no time), then the recent client ids held.
 _PG_INSERT = f"""
 WITH b AS (SELECT * FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8,
            lo float8, a float8, s float8, al float8, p varchar, m bool, r varchar, f int2,
            d float8)),
-h AS (SELECT r.client_id, r.device_time, r.flags FROM location_reports r
-      WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
-        AND r.client_id IN (SELECT b.c FROM b)),
+h AS (SELECT k.client_id, k.device_time, k.flags FROM report_client_ids k
+      WHERE k.person_id = %s AND k.client_id IN (SELECT b.c FROM b)),
 i AS (INSERT INTO location_reports ({_REPORT_COLUMNS})
       SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d FROM b
       ON CONFLICT DO NOTHING
-      RETURNING client_id)
+      RETURNING client_id, device_time, flags),
+k AS (INSERT INTO report_client_ids (person_id, client_id, device_time, flags)
+      SELECT %s, i.client_id, i.device_time, i.flags FROM i
+      ON CONFLICT DO NOTHING)
 SELECT client_id, NULL::timestamptz, NULL::int2 FROM i
 UNION ALL SELECT client_id, device_time, flags FROM h
 """
 
 _SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
 
-#: SQLite: the person's stored reports that carry one of the batch's client ids (a JSON
-#: array), taken within the window around the batch, read before the insert.
-_SQLITE_HELD = """
-SELECT r.client_id, r.device_time, r.flags FROM location_reports r
-WHERE r.person_id = ? AND r.device_time >= ? AND r.device_time <= ?
-  AND r.client_id IN (SELECT value FROM json_each(?))
+#: SQLite: the person's recent client ids among the batch's (a JSON array), read before the
+#: insert.
+_SQLITE_KEYED = """
+SELECT k.client_id, k.device_time, k.flags FROM report_client_ids k
+WHERE k.person_id = ? AND k.client_id IN (SELECT value FROM json_each(?))
 """
 
-#: Takes back reports this transaction inserted whose client id turned out re-used.
+#: The client ids of reports just stored (SQLite; PostgreSQL does it in ``_PG_INSERT``).
+_KEY_INSERT = """
+INSERT INTO report_client_ids (person_id, client_id, device_time, flags) VALUES (%s, %s, %s, %s)
+ON CONFLICT DO NOTHING
+"""
+
+#: After a full check: the key holds the latest device time stored under each client id.
+_KEY_LATEST = """
+INSERT INTO report_client_ids AS k (person_id, client_id, device_time, flags)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (person_id, client_id) DO UPDATE SET device_time = excluded.device_time,
+    flags = excluded.flags
+WHERE excluded.device_time > k.device_time
+"""
+
+#: The full check, when the key cannot answer alone: the person's stored reports under these
+#: client ids within the window around the batch (one range of the primary key).
+_HELD_REPORTS = """
+SELECT client_id, device_time, flags, device_id FROM location_reports
+WHERE person_id = %s AND device_time >= %s AND device_time <= %s AND client_id IN ({ids})
+"""
+
+#: Takes back reports this transaction inserted whose client id turned out re-used, and their
+#: key when no report of that identity is left.
 _FORGET = """
 DELETE FROM location_reports
 WHERE person_id = %s AND device_id = %s AND device_time = %s AND client_id = %s
+"""
+_FORGET_KEY = """
+DELETE FROM report_client_ids
+WHERE person_id = %s AND client_id = %s AND device_time = %s
+  AND NOT EXISTS (SELECT 1 FROM location_reports r
+                  WHERE r.person_id = %s AND r.device_time = %s AND r.client_id = %s)
 """
 
 _STORED_FLAGS = """
@@ -414,12 +445,11 @@ class HotPathSql:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
     ) -> tuple[Statement | None, list[Statement]]:
-        """The read of the reports held under the batch's client ids and the insert: on
-        PostgreSQL one statement that does both (:data:`_PG_INSERT`, read its answer with
-        :meth:`read_inserted`); on SQLite the read, then inserts of fixed sizes (see
-        :func:`_sqlite_chunks`)."""
+        """The read of the person's recent client ids among the batch's and the insert: on
+        PostgreSQL one statement that does both and records the stored rows' client ids
+        (:data:`_PG_INSERT`, read its answer with :meth:`read_inserted`); on SQLite the read,
+        then inserts of fixed sizes (see :func:`_sqlite_chunks`), then :meth:`key_insert`."""
         if self.postgresql:
             document = orjson.dumps(
                 [
@@ -454,7 +484,7 @@ class HotPathSql:
                     )
                 ]
             ).decode()
-            parameters = (document, person_id, *window, person_id, device_id, received_at)
+            parameters = (document, person_id, person_id, device_id, received_at, person_id)
             return None, [(_PG_INSERT, parameters)]
         received = sqlite_time(received_at)
         params: list[Any] = []
@@ -476,20 +506,44 @@ class HotPathSql:
                 rows.flags[i],
                 rows.distance_to_address_m[i],
             )
-        held = (
-            _SQLITE_HELD,
-            (
-                person_id,
-                sqlite_time(window[0]),
-                sqlite_time(window[1]),
-                orjson.dumps(rows.client_id).decode(),
-            ),
+        keyed = (_SQLITE_KEYED, (person_id, orjson.dumps(rows.client_id).decode()))
+        return keyed, _sqlite_chunks(params, len(rows))
+
+    def key_insert(
+        self, person_id: str, rows: ReportColumns, stored: set[str]
+    ) -> tuple[str, list[tuple[Any, ...]]]:
+        """Record the client ids of the rows just stored (SQLite; in ``_PG_INSERT`` else)."""
+        return _KEY_INSERT, [
+            (person_id, c, self.time(t), f)
+            for c, t, f in zip(rows.client_id, rows.device_time, rows.flags, strict=True)
+            if c in stored
+        ]
+
+    def key_latest(
+        self, person_id: str, keys: Sequence[HeldReport]
+    ) -> tuple[str, list[tuple[Any, ...]]]:
+        """Keep the latest device time stored under each of these client ids in the key."""
+        return _KEY_LATEST, [(person_id, c, self.time(t), f) for c, t, f in keys]
+
+    def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> Statement:
+        statement = _HELD_REPORTS.format(ids=", ".join(["%s"] * len(client_ids)))
+        return statement, (
+            person_id,
+            self.time(window[0]),
+            self.time(window[1]),
+            *client_ids,
         )
-        return held, _sqlite_chunks(params, len(rows))
 
     @staticmethod
     def read_held(rows: Sequence[Sequence[Any]]) -> list[HeldReport]:
         return [(r[0], _read_time(r[1]), int(r[2])) for r in rows]
+
+    @staticmethod
+    def read_held_reports(rows: Sequence[Sequence[Any]]) -> list[tuple[HeldReport, str]]:
+        """:data:`_HELD_REPORTS`' answer: each report held, with the device that sent it."""
+        return [((r[0], _read_time(r[1]), int(r[2])), r[3]) for r in rows]
 
     @staticmethod
     def read_inserted(rows: Sequence[Sequence[Any]]) -> tuple[set[str], list[HeldReport]]:
@@ -501,8 +555,15 @@ class HotPathSql:
 
     def forget(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
-    ) -> tuple[str, list[tuple[Any, ...]]]:
-        return _FORGET, [(person_id, device_id, self.time(t), c) for c, t in keys]
+    ) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """The reports' delete, then their keys' (executed in this order, each many times)."""
+        return [
+            (_FORGET, [(person_id, device_id, self.time(t), c) for c, t in keys]),
+            (
+                _FORGET_KEY,
+                [(person_id, c, self.time(t), person_id, self.time(t), c) for c, t in keys],
+            ),
+        ]
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -680,30 +741,43 @@ class ReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
     ) -> tuple[set[str], list[HeldReport]]:
         """Insert the batch in one statement; the client ids of the rows actually stored, and
-        the reports the person held before under the batch's client ids, taken within
-        ``window`` (read first, in the same round trip on PostgreSQL)."""
+        the person's recent client ids among the batch's as the key held them before (client
+        id, latest device time, flags; read in the same statement on PostgreSQL). The stored
+        rows' client ids join the key."""
         if not len(rows):
             return set(), []
-        held_statement, inserts = self.sql.insert_reports(
-            person_id, device_id, received_at, rows, window
-        )
-        if held_statement is None:  # PostgreSQL: one statement does both
+        keyed_statement, inserts = self.sql.insert_reports(person_id, device_id, received_at, rows)
+        if keyed_statement is None:  # PostgreSQL: one statement does it all
             (insert,) = inserts
             return self.sql.read_inserted(self._rows(insert))
-        held = self.sql.read_held(self._rows(held_statement))
+        keyed = self.sql.read_held(self._rows(keyed_statement))
         found: set[str] = set()
         for statement in inserts:
             found.update(row[0] for row in self._rows(statement))
-        return found, held
+        if found:
+            self._rows(self.sql.key_insert(person_id, rows, found), many=True)
+        return found, keyed
+
+    def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]:
+        """The person's stored reports under these client ids taken within ``window``, each
+        with its device (the full identity check, when the key cannot answer alone)."""
+        rows = self._rows(self.sql.held_reports(person_id, client_ids, window))
+        return self.sql.read_held_reports(rows)
+
+    def keep_latest(self, person_id: str, keys: Sequence[HeldReport]) -> None:
+        """The key holds the latest device time stored under each of these client ids."""
+        self._rows(self.sql.key_latest(person_id, keys), many=True)
 
     def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
     ) -> None:
         """Delete reports this transaction inserted (their client id was re-used)."""
-        self._rows(self.sql.forget(person_id, device_id, keys), many=True)
+        for statement in self.sql.forget(person_id, device_id, keys):
+            self._rows(statement, many=True)
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -765,19 +839,30 @@ class AsyncReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
     ) -> tuple[set[str], list[HeldReport]]:
         if not len(rows):
             return set(), []
-        _, (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows, window)
+        _, (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows)
         return self.sql.read_inserted(await self._rows(insert))
+
+    async def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]:
+        rows = await self._rows(self.sql.held_reports(person_id, client_ids, window))
+        return self.sql.read_held_reports(rows)
+
+    async def _many(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        async with self.connection.cursor() as cursor:
+            await cursor.executemany(statement, params)
+
+    async def keep_latest(self, person_id: str, keys: Sequence[HeldReport]) -> None:
+        await self._many(*self.sql.key_latest(person_id, keys))
 
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
     ) -> None:
-        statement, params = self.sql.forget(person_id, device_id, keys)
-        async with self.connection.cursor() as cursor:
-            await cursor.executemany(statement, params)
+        for statement, params in self.sql.forget(person_id, device_id, keys):
+            await self._many(statement, params)
 
     async def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]

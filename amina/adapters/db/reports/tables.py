@@ -10,6 +10,11 @@
   counts (``amina.domain.reports.counted_at``: its device time, or its arrival if that was
   earlier) and the latest device status — so that "who is silent" is a set-based query over
   one row per person, never a GROUP BY over raw reports.
+- ``report_client_ids``: the identity key of the recent reports (ADR 003, issue 10): one row per
+  person and client id, the latest device time stored under it and that report's flags, for
+  reports taken within :data:`amina.services.reports.ingest.CLIENT_IDS_KEPT` of now (and any
+  dated ahead). Written in the insert's own statement; one primary-key look-up per report tells
+  new, re-sent and re-used apart. Pruned by the ``report-retention`` job.
 - ``daily_summaries``: per person and Moscow day (the day each report counts on, by the same
   rule), kept current at ingest (late reports included); they follow the registration's life,
   not the raw reports' retention.
@@ -95,6 +100,18 @@ class DeviceStatusRow(Base):
     app_version: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = ({"postgresql_partition_by": "RANGE (reported_at)"},)
+
+
+class ReportClientIdRow(Base):
+    __tablename__ = "report_client_ids"
+    __distribution__ = PER_PERSON
+
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The latest device time stored under this client id (pruned by it).
+    device_time: Mapped[datetime]
+    #: That report's flags (a re-sent report is answered with them).
+    flags: Mapped[int] = mapped_column(SmallInteger)
 
 
 class PersonLastReportRow(Base):

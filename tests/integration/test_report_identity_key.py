@@ -1,0 +1,131 @@
+"""A report's identity (API.md: its client id with its device time) is checked by one key look-up
+per report (``report_client_ids``, ADR 003) — and stays exactly the rule it was: a late batch
+older than the key keeps, a key pruned by the daily job, the upgrade that brings the key, and a
+report from a clock far ahead all get the answers the stored reports give."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi.testclient import TestClient
+from report_support import fix, reporting_person, send, statuses
+from sign_in_support import WORKER, Session, sign_in
+from typer.testing import CliRunner
+
+from amina.adapters.db.migrate import downgrade, upgrade
+from amina.bootstrap import Container
+from amina.entrypoints.cli.main import app as cli
+from amina.entrypoints.jobs.schedule import scheduled_jobs
+from amina.entrypoints.jobs.scheduler import Scheduler
+from amina.services.clock import FixedClock
+
+NOW = datetime.fromisoformat("2025-11-05T10:00:00+03:00")
+
+
+def purge(container: Container) -> None:
+    job = next(j for j in scheduled_jobs() if j.name == "report-retention")
+    assert Scheduler(container, [job]).tick() == ["report-retention"]
+
+
+def held_times(client: TestClient, session: Session, client_id: str) -> list[str]:
+    answer = client.get("/api/v1/me/reports", params={"limit": "1000"}, headers=session.bearer)
+    assert answer.status_code == 200, answer.text
+    return [r["device_time"] for r in answer.json()["reports"] if r["client_id"] == client_id]
+
+
+def error_code(answer: object) -> str:
+    return answer.json()["results"][0]["error"]["code"]  # type: ignore[attr-defined, no-any-return]
+
+
+def test_a_late_batch_from_days_ago_is_checked_against_the_stored_reports(
+    client: TestClient, container: Container
+) -> None:
+    me = reporting_person(client, container)
+    queued = fix(NOW - timedelta(days=5), client_id="queued-1")
+    assert statuses(send(client, me, queued)) == ["accepted"]
+
+    restamped = {**queued, "device_time": (NOW - timedelta(days=5, hours=-2)).isoformat()}
+    answer = send(client, me, restamped)
+
+    assert statuses(answer) == ["rejected"]
+    assert error_code(answer) == "client_id_reused"
+    assert statuses(send(client, me, queued)) == ["duplicate"]
+    assert held_times(client, me, "queued-1") == ["2025-10-31T07:00:00Z"]
+
+
+def test_a_client_id_reused_after_the_daily_job_pruned_its_key_is_still_rejected(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    me = reporting_person(client, container)
+    first = fix(NOW - timedelta(hours=1), client_id="evening")
+    assert statuses(send(client, me, first)) == ["accepted"]
+    clock.set(NOW + timedelta(days=2, hours=12))
+    purge(container)  # the key of a report 2.5 days old goes
+
+    me = sign_in(client, dict(WORKER))
+    restamped = {**first, "device_time": (NOW + timedelta(hours=10)).isoformat()}
+    answer = send(client, me, restamped)
+
+    assert statuses(answer) == ["rejected"]
+    assert error_code(answer) == "client_id_reused"
+    assert held_times(client, me, "evening") == ["2025-11-05T06:00:00Z"]
+
+
+def test_the_purge_command_counts_the_identity_keys_it_prunes(
+    client: TestClient, container: Container, clock: FixedClock, database_url: str
+) -> None:
+    me = reporting_person(client, container)
+    assert statuses(send(client, me, {"reports": [fix(NOW), fix(NOW)]})) == ["accepted"] * 2
+    later = NOW + timedelta(days=3)
+    env = {"AMINA_CLOCK": f"fixed:{later.isoformat()}", "AMINA_ENV": "test"}
+    runner = CliRunner()
+
+    dry = runner.invoke(cli, ["reports", "purge", "--database-url", database_url], env=env)
+    done = runner.invoke(
+        cli, ["reports", "purge", "--now", "--database-url", database_url], env=env
+    )
+    again = runner.invoke(
+        cli, ["reports", "purge", "--now", "--database-url", database_url], env=env
+    )
+
+    assert "2 identity key(s)" in dry.output, dry.output
+    assert "2 identity key(s)" in done.output, done.output
+    assert "0 identity key(s)" in again.output, again.output
+    clock.set(later)
+    me = sign_in(client, dict(WORKER))
+    assert len(client.get("/api/v1/me/reports", headers=me.bearer).json()["reports"]) == 2
+
+
+def test_a_report_from_a_clock_far_ahead_may_be_sent_again_once_it_was_purged(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    me = reporting_person(client, container)
+    ahead = fix(NOW + timedelta(days=60), client_id="clock-ahead")
+    assert statuses(send(client, me, ahead)) == ["accepted"]
+    assert statuses(send(client, me, ahead)) == ["duplicate"]
+    clock.set(NOW + timedelta(days=31))
+    purge(container)  # purged by the day it arrived, and its key with it
+
+    me = sign_in(client, dict(WORKER))
+    assert held_times(client, me, "clock-ahead") == []
+    assert statuses(send(client, me, ahead)) == ["accepted"]
+    assert statuses(send(client, me, ahead)) == ["duplicate"]
+    restamped = {**ahead, "device_time": (NOW + timedelta(days=60, hours=1)).isoformat()}
+    assert statuses(send(client, me, restamped)) == ["rejected"]
+
+
+def test_reports_stored_before_the_upgrade_that_brought_the_key_keep_their_identity(
+    client: TestClient, container: Container
+) -> None:
+    me = reporting_person(client, container)
+    first = fix(NOW - timedelta(hours=3), client_id="before-upgrade")
+    assert statuses(send(client, me, first)) == ["accepted"]
+
+    downgrade(container.engine, "0014")
+    upgrade(container.engine)
+
+    restamped = {**first, "device_time": (NOW - timedelta(minutes=5)).isoformat()}
+    answer = send(client, me, restamped)
+    assert statuses(answer) == ["rejected"]
+    assert error_code(answer) == "client_id_reused"
+    assert statuses(send(client, me, first)) == ["duplicate"]
