@@ -1,19 +1,31 @@
-"""What the identity check costs the database (issue 10 point 2; BENCHMARKS.md, issue 9 section).
+"""What the identity check costs the database (issue 10 point 2; BENCHMARKS.md, "Issue 10: the
+identity check by key").
 
-    .venv/bin/python bench/ingest/identity_check.py --held-days 3 --every-seconds 60
+    uv run --frozen --no-sync python bench/ingest/identity_check.py --held-days 3 \
+        --every-seconds 900 --rounds 5 --per-round 200
 
 A fresh PostgreSQL database (migrated, vacuumed), one person whose phone already stored a
-report every ``--every-seconds`` for ``--held-days`` days up to now, then batches of 1 and 100
-new reports inserted over and over, each in a transaction rolled back (the table does not
-grow), alternating between the insert without the check (the statement before issue 10), the
-insert with it (``_PG_INSERT``: the same insert plus the read of the person's reports under the
-batch's client ids within ``--window-hours``) and the check's read alone. Prints the median and
-p90 wall time per statement (local socket, so mostly the server's work).
+report every ``--every-seconds`` for ``--held-days`` days up to now (their identity keys too,
+as ingest would have written them), then batches of 1 and 100 new reports inserted over and
+over, each in a transaction rolled back (the tables do not grow), alternating between:
+
+- ``without check``: the insert before issue 10 (``3aeb9cc``: ``INSERT … SELECT FROM
+  json_to_recordset ON CONFLICT DO NOTHING RETURNING client_id``);
+- ``old check``: issue 10's first check, the same insert plus a read of the person's stored
+  reports under the batch's client ids within ``--window-hours`` (a range of the partitioned
+  key);
+- ``key check``: today's ``_PG_INSERT``, the insert plus one look-up and one insert per report
+  in ``report_client_ids``.
+
+``--rounds`` rounds of ``--per-round`` statements each; per round the median wall time of each
+statement (local socket, so mostly the server's work) and the 1-minute load average; at the
+end min / median / max of the round medians, and the key table's bytes per row.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -41,13 +53,23 @@ ON CONFLICT DO NOTHING
 RETURNING client_id
 """
 
-
-#: The identity check's read alone (what a separate, pipelined statement would cost).
-CHECK_ALONE = """
-SELECT r.client_id, r.device_time, r.flags FROM location_reports r
-WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
-  AND r.client_id IN (SELECT t.c FROM json_to_recordset(%s::json) AS t(c varchar))
+#: Issue 10's first identity check (``684e365``): the stored reports read in the insert.
+OLD_CHECK = f"""
+WITH b AS (SELECT * FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8,
+           lo float8, a float8, s float8, al float8, p varchar, m bool, r varchar, f int2,
+           d float8)),
+h AS (SELECT r.client_id, r.device_time, r.flags FROM location_reports r
+      WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
+        AND r.client_id IN (SELECT b.c FROM b)),
+i AS (INSERT INTO location_reports ({_REPORT_COLUMNS})
+      SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d FROM b
+      ON CONFLICT DO NOTHING
+      RETURNING client_id)
+SELECT client_id, NULL::timestamptz, NULL::int2 FROM i
+UNION ALL SELECT client_id, device_time, flags FROM h
 """
+
+LABELS = ("without check", "old check", "key check")
 
 
 def columns(start: datetime, count: int) -> ReportColumns:
@@ -68,11 +90,12 @@ def columns(start: datetime, count: int) -> ReportColumns:
     )
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 (one measurement, read top to bottom)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--held-days", type=float, default=3.0)
-    parser.add_argument("--every-seconds", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--every-seconds", type=int, default=900)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--per-round", type=int, default=200)
     parser.add_argument("--window-hours", type=float, default=24.0)
     parser.add_argument("--explain", action="store_true", help="print the plan of each, once")
     parser.add_argument(
@@ -116,54 +139,89 @@ def main() -> None:
                     "(" + ", ".join(["%s"] * 15) + ")",
                     rows,
                 )
+                cursor.executemany(
+                    "INSERT INTO report_client_ids (person_id, client_id, device_time, flags) "
+                    "VALUES (%s, %s, %s, 0)",
+                    [(r[0], r[3], r[1]) for r in rows if r[1] >= now - timedelta(days=2)],
+                )
             connection.commit()
             connection.autocommit = True
             connection.execute("VACUUM ANALYZE location_reports")  # as autovacuum would
+            connection.execute("VACUUM ANALYZE report_client_ids")
             connection.execute(f"SET plan_cache_mode = {args.plan_cache_mode}")
             connection.autocommit = False
             print(f"person holds {held} reports over {args.held_days} days")
-            for size in (1, 100):
-                spent: dict[str, list[float]] = {
-                    "without check": [],
-                    "with check": [],
-                    "check alone": [],
-                }
-                for _ in range(args.rounds):
-                    batch = columns(now + timedelta(seconds=1), size)
-                    reach = timedelta(hours=args.window_hours)
-                    window = (now - reach, now + reach)
-                    _, [(with_check, parameters)] = sql.insert_reports(
-                        person, device_id, now, batch, window
-                    )
-                    document = parameters[0]
-                    for label, statement, values in (
-                        ("without check", WITHOUT_CHECK, (person, device_id, now, document)),
-                        ("with check", with_check, parameters),
-                        ("check alone", CHECK_ALONE, (person, *window, document)),
-                    ):
-                        with connection.cursor() as cursor:
-                            started = time.perf_counter()
-                            cursor.execute(statement, values)
-                            cursor.fetchall()
-                            spent[label].append(time.perf_counter() - started)
-                        connection.rollback()
-                if args.explain:
-                    for statement, values in (
-                        (WITHOUT_CHECK, (person, device_id, now, document)),
-                        (with_check, parameters),
-                    ):
-                        plan = connection.execute(
-                            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + statement, values
-                        ).fetchall()
-                        print("\n".join(row[0] for row in plan))
-                        connection.rollback()
-                for label, times in spent.items():
-                    ordered = sorted(times)
+            rounds: dict[tuple[int, str], list[float]] = {}
+            for round_ in range(1, args.rounds + 1):
+                # the rolled-back inserts leave dead rows behind: cleared as autovacuum would
+                connection.autocommit = True
+                connection.execute("VACUUM location_reports, report_client_ids")
+                connection.autocommit = False
+                for size in (1, 100):
+                    load = os.getloadavg()[0]
+                    spent: dict[str, list[float]] = {label: [] for label in LABELS}
+                    for n in range(args.per_round):
+                        batch = columns(now + timedelta(seconds=1), size)
+                        reach = timedelta(hours=args.window_hours)
+                        window = (now - reach, now + reach)
+                        _, [(key_check, parameters)] = sql.insert_reports(
+                            person, device_id, now, batch
+                        )
+                        document = parameters[0]
+                        runs = [
+                            ("without check", WITHOUT_CHECK, (person, device_id, now, document)),
+                            (
+                                "old check",
+                                OLD_CHECK,
+                                (document, person, *window, person, device_id, now),
+                            ),
+                            ("key check", key_check, parameters),
+                        ]
+                        # alternate the order too: none always runs first (cold) or last
+                        shift = n % len(runs)
+                        for label, statement, values in runs[shift:] + runs[:shift]:
+                            with connection.cursor() as cursor:
+                                started = time.perf_counter()
+                                cursor.execute(statement, values)
+                                cursor.fetchall()
+                                spent[label].append(time.perf_counter() - started)
+                            connection.rollback()
+                    after = os.getloadavg()[0]
+                    medians = {label: statistics.median(t) * 1000 for label, t in spent.items()}
+                    for label, median in medians.items():
+                        rounds.setdefault((size, label), []).append(median)
                     print(
-                        f"batch {size:>3}, {label:>13}: median "
-                        f"{statistics.median(ordered) * 1000:.3f} ms, p90 "
-                        f"{ordered[int(len(ordered) * 0.9)] * 1000:.3f} ms"
+                        f"round {round_}, batch {size:>3} (load {load:.1f}->{after:.1f}): "
+                        + ", ".join(f"{label} {medians[label]:.3f} ms" for label in LABELS)
                     )
+                    if args.explain and round_ == 1:
+                        for statement, values in (
+                            (WITHOUT_CHECK, (person, device_id, now, document)),
+                            (key_check, parameters),
+                        ):
+                            plan = connection.execute(
+                                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + statement, values
+                            ).fetchall()
+                            print("\n".join(row[0] for row in plan))
+                            connection.rollback()
+            print("\nmedian per statement, ms: min / median / max over the rounds")
+            for size in (1, 100):
+                base = statistics.median(rounds[(size, "without check")])
+                for label in LABELS:
+                    values = sorted(rounds[(size, label)])
+                    print(
+                        f"batch {size:>3}, {label:>13}: {values[0]:.3f} / "
+                        f"{statistics.median(values):.3f} / {values[-1]:.3f}  "
+                        f"(x{statistics.median(values) / base:.2f} of without check)"
+                    )
+            keys, key_bytes = connection.execute(
+                "SELECT count(*), pg_total_relation_size('report_client_ids') "
+                "FROM report_client_ids"
+            ).fetchone()  # type: ignore[misc]
+            print(
+                f"report_client_ids: {keys} rows, {key_bytes} bytes with its index "
+                f"({key_bytes / max(keys, 1):.0f} bytes per row)"
+            )
     finally:
         bench.drop_database(url)
 

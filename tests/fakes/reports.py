@@ -139,15 +139,16 @@ class FakeReportStore:
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
             key = (person_id, rows.device_time[i], device_id, client_id)
-            if key in self.data.reports:
-                continue
             row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
-            self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
+            # every client id gets a key unless one is held (ON CONFLICT DO NOTHING)
             self.uow.stage(
                 lambda key=key, row=row: self.data.client_ids.setdefault(
                     (key[0], key[3]), (key[1], row["flags"])
                 )
             )
+            if key in self.data.reports:
+                continue
+            self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
             inserted.add(client_id)
         return inserted, keyed
 

@@ -116,37 +116,38 @@ ORDER BY device_time DESC LIMIT 1
 
 #: The batch as one JSON document: one statement whatever the batch size (psycopg would dump
 #: twelve arrays element by element in Python; PostgreSQL parses JSON in C). The same statement
-#: does the identity check by key (issue 10; ADR 003): ``h`` reads the person's recent client ids
-#: (``report_client_ids``, one primary-key look-up per report; every part of a statement sees
-#: the rows as they were before it) and ``k`` records the client ids of the rows ``i`` stored.
-#: The answer's rows: the inserted client ids (no time), then the recent client ids held.
+#: records the batch's client ids in the person's identity key (``report_client_ids``, issue 10;
+#: ADR 003): ``k`` inserts one key per report and returns the ones that were new — a client id
+#: not returned was held already (a report sent again, or a client id re-used), and only then is
+#: the key read (:data:`_KEYED`, a second statement). The answer's rows: the inserted reports'
+#: client ids (true), then the new keys' (false).
 _PG_INSERT = f"""
 WITH b AS (SELECT * FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8,
            lo float8, a float8, s float8, al float8, p varchar, m bool, r varchar, f int2,
            d float8)),
-h AS (SELECT k.client_id, k.device_time, k.flags FROM report_client_ids k
-      WHERE k.person_id = %s AND k.client_id IN (SELECT b.c FROM b)),
 i AS (INSERT INTO location_reports ({_REPORT_COLUMNS})
       SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d FROM b
       ON CONFLICT DO NOTHING
-      RETURNING client_id, device_time, flags),
+      RETURNING client_id),
 k AS (INSERT INTO report_client_ids (person_id, client_id, device_time, flags)
-      SELECT %s, i.client_id, i.device_time, i.flags FROM i
-      ON CONFLICT DO NOTHING)
-SELECT client_id, NULL::timestamptz, NULL::int2 FROM i
-UNION ALL SELECT client_id, device_time, flags FROM h
+      SELECT %s, b.c, b.t, b.f FROM b
+      ON CONFLICT DO NOTHING
+      RETURNING client_id)
+SELECT client_id, true FROM i UNION ALL SELECT client_id, false FROM k
+"""
+
+#: The keys held for these client ids (as a JSON array): one primary-key look-up each.
+_KEYED = """
+SELECT k.client_id, k.device_time, k.flags FROM report_client_ids k
+WHERE k.person_id = %s AND k.client_id IN (SELECT json_array_elements_text(%s::json))
 """
 
 _SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
 
-#: SQLite: the person's recent client ids among the batch's (a JSON array), read before the
-#: insert.
-_SQLITE_KEYED = """
-SELECT k.client_id, k.device_time, k.flags FROM report_client_ids k
-WHERE k.person_id = ? AND k.client_id IN (SELECT value FROM json_each(?))
-"""
+#: SQLite: the keys held for the batch's client ids, read before the insert.
+_SQLITE_KEYED = _KEYED.replace("json_array_elements_text(%s::json)", "value FROM json_each(%s)")
 
-#: The client ids of reports just stored (SQLite; PostgreSQL does it in ``_PG_INSERT``).
+#: The batch's keys (SQLite, after the insert; PostgreSQL does it in ``_PG_INSERT``).
 _KEY_INSERT = """
 INSERT INTO report_client_ids (person_id, client_id, device_time, flags) VALUES (%s, %s, %s, %s)
 ON CONFLICT DO NOTHING
@@ -484,7 +485,7 @@ class HotPathSql:
                     )
                 ]
             ).decode()
-            parameters = (document, person_id, person_id, device_id, received_at, person_id)
+            parameters = (document, person_id, device_id, received_at, person_id)
             return None, [(_PG_INSERT, parameters)]
         received = sqlite_time(received_at)
         params: list[Any] = []
@@ -509,15 +510,16 @@ class HotPathSql:
         keyed = (_SQLITE_KEYED, (person_id, orjson.dumps(rows.client_id).decode()))
         return keyed, _sqlite_chunks(params, len(rows))
 
-    def key_insert(
-        self, person_id: str, rows: ReportColumns, stored: set[str]
-    ) -> tuple[str, list[tuple[Any, ...]]]:
-        """Record the client ids of the rows just stored (SQLite; in ``_PG_INSERT`` else)."""
+    def key_insert(self, person_id: str, rows: ReportColumns) -> tuple[str, list[tuple[Any, ...]]]:
+        """The batch's keys, after its insert (SQLite; in ``_PG_INSERT`` else)."""
         return _KEY_INSERT, [
             (person_id, c, self.time(t), f)
             for c, t, f in zip(rows.client_id, rows.device_time, rows.flags, strict=True)
-            if c in stored
         ]
+
+    def keyed(self, person_id: str, client_ids: Sequence[str]) -> Statement:
+        """The keys held for these client ids (PostgreSQL, after ``_PG_INSERT``)."""
+        return _KEYED, (person_id, orjson.dumps(list(client_ids)).decode())
 
     def key_latest(
         self, person_id: str, keys: Sequence[HeldReport]
@@ -546,12 +548,16 @@ class HotPathSql:
         return [((r[0], _read_time(r[1]), int(r[2])), r[3]) for r in rows]
 
     @staticmethod
-    def read_inserted(rows: Sequence[Sequence[Any]]) -> tuple[set[str], list[HeldReport]]:
-        """:data:`_PG_INSERT`'s answer: the client ids inserted, and the reports held."""
-        inserted = {r[0] for r in rows if r[1] is None}
-        if len(inserted) == len(rows):
-            return inserted, []
-        return inserted, [(r[0], r[1], int(r[2])) for r in rows if r[1] is not None]
+    def read_inserted(
+        rows: Sequence[Sequence[Any]], batch: ReportColumns
+    ) -> tuple[set[str], list[str]]:
+        """:data:`_PG_INSERT`'s answer: the client ids inserted, and the batch's client ids
+        whose key was held already (their key is read next: :meth:`keyed`)."""
+        inserted = {r[0] for r in rows if r[1]}
+        if len(rows) == 2 * len(batch):
+            return inserted, []  # every report and every key went in
+        new_keys = {r[0] for r in rows if not r[1]}
+        return inserted, [c for c in batch.client_id if c not in new_keys]
 
     def forget(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -742,22 +748,24 @@ class ReportStore:
         received_at: datetime,
         rows: ReportColumns,
     ) -> tuple[set[str], list[HeldReport]]:
-        """Insert the batch in one statement; the client ids of the rows actually stored, and
-        the person's recent client ids among the batch's as the key held them before (client
-        id, latest device time, flags; read in the same statement on PostgreSQL). The stored
-        rows' client ids join the key."""
+        """Insert the batch and its keys in one statement; the client ids of the rows actually
+        stored, and the keys the person held before for the batch's client ids (client id,
+        latest device time, flags; on PostgreSQL read only when some were held). A key is
+        added for every client id not held."""
         if not len(rows):
             return set(), []
         keyed_statement, inserts = self.sql.insert_reports(person_id, device_id, received_at, rows)
-        if keyed_statement is None:  # PostgreSQL: one statement does it all
+        if keyed_statement is None:  # PostgreSQL: one statement, a second one when keys were held
             (insert,) = inserts
-            return self.sql.read_inserted(self._rows(insert))
+            inserted, held = self.sql.read_inserted(self._rows(insert), rows)
+            if not held:
+                return inserted, []
+            return inserted, self.sql.read_held(self._rows(self.sql.keyed(person_id, held)))
         keyed = self.sql.read_held(self._rows(keyed_statement))
         found: set[str] = set()
         for statement in inserts:
             found.update(row[0] for row in self._rows(statement))
-        if found:
-            self._rows(self.sql.key_insert(person_id, rows, found), many=True)
+        self._rows(self.sql.key_insert(person_id, rows), many=True)
         return found, keyed
 
     def held_reports(
@@ -843,7 +851,10 @@ class AsyncReportStore:
         if not len(rows):
             return set(), []
         _, (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows)
-        return self.sql.read_inserted(await self._rows(insert))
+        inserted, held = self.sql.read_inserted(await self._rows(insert), rows)
+        if not held:
+            return inserted, []
+        return inserted, self.sql.read_held(await self._rows(self.sql.keyed(person_id, held)))
 
     async def held_reports(
         self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
