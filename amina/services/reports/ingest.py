@@ -86,8 +86,9 @@ PREVIOUS_FIX_WINDOW = timedelta(days=1)
 #: A client id is checked against the person's stored reports taken from this long before the
 #: batch's earliest report to this long after its latest (API.md: "the person's recent
 #: reports"): a re-sent report always falls inside (same device time), and so does a client id
-#: re-used for a report taken within a day of it. One index range per batch (the key starts
-#: with person and device time), read in the insert's round trip.
+#: re-used for a report taken within a day of it. Answered by the identity key where it can
+#: (:func:`_by_key`), else by one index range of the stored reports (the primary key starts
+#: with person and device time).
 CLIENT_ID_WINDOW = timedelta(days=1)
 #: ``report_client_ids`` holds the client id of every report stored with a device time from
 #: this long before now (and every one dated ahead); the retention job prunes older keys. A
