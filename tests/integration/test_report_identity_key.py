@@ -129,3 +129,24 @@ def test_reports_stored_before_the_upgrade_that_brought_the_key_keep_their_ident
     assert statuses(answer) == ["rejected"]
     assert error_code(answer) == "client_id_reused"
     assert statuses(send(client, me, first)) == ["duplicate"]
+
+
+def test_a_client_id_used_again_days_later_is_checked_against_its_latest_report(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    me = reporting_person(client, container)
+    first = fix(NOW - timedelta(hours=36), client_id="weekly")
+    assert statuses(send(client, me, first)) == ["accepted"]
+    # more than a day away from the first: a report of its own (API.md's window)
+    again = {**first, "device_time": NOW.isoformat()}
+    assert statuses(send(client, me, again)) == ["accepted"]
+    clock.set(NOW + timedelta(hours=13))
+    purge(container)  # the first report's time is past what the key keeps; the second's is not
+
+    me = sign_in(client, dict(WORKER))
+    restamped = {**first, "device_time": (NOW + timedelta(hours=1)).isoformat()}
+    answer = send(client, me, restamped)
+
+    assert statuses(answer) == ["rejected"]
+    assert error_code(answer) == "client_id_reused"
+    assert held_times(client, me, "weekly") == ["2025-11-05T07:00:00Z", "2025-11-03T19:00:00Z"]
