@@ -24,6 +24,7 @@ from amina.adapters.db.reports.store import (
     StatusRecord,
     SummaryDelta,
 )
+from amina.domain.identity_filter import FilterWrite
 from amina.services.identity.sign_in import secret_hash
 from fakes.uow import FakeUnitOfWork
 
@@ -47,8 +48,6 @@ class FakeReports:
     by_client_id: dict[tuple[str, str], set[tuple[str, datetime, str, str]]] = field(
         default_factory=dict
     )
-    #: ``report_client_ids``: (person, client id) → (latest device time stored, its flags)
-    client_ids: dict[tuple[str, str], tuple[datetime, int]] = field(default_factory=dict)
     statuses: dict[tuple[str, str, datetime], StatusRecord] = field(default_factory=dict)
     summaries: dict[tuple[str, date], int] = field(default_factory=dict)  # reports per day
     latest: dict[str, LatestReport] = field(default_factory=dict)
@@ -130,27 +129,16 @@ class FakeReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-    ) -> tuple[set[str], list[HeldReport]]:
-        keyed = [
-            (client_id, *self.data.client_ids[(person_id, client_id)])
-            for client_id in set(rows.client_id)
-            if (person_id, client_id) in self.data.client_ids
-        ]
+    ) -> set[str]:
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
             key = (person_id, rows.device_time[i], device_id, client_id)
-            row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
-            # every client id gets a key unless one is held (ON CONFLICT DO NOTHING)
-            self.uow.stage(
-                lambda key=key, row=row: self.data.client_ids.setdefault(
-                    (key[0], key[3]), (key[1], row["flags"])
-                )
-            )
             if key in self.data.reports:
                 continue
+            row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
             self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
             inserted.add(client_id)
-        return inserted, keyed
+        return inserted
 
     def held_reports(
         self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
@@ -164,32 +152,12 @@ class FakeReportStore:
             if window[0] <= key[1] <= window[1]
         ]
 
-    def keep_latest(self, person_id: str, keys: Sequence[HeldReport]) -> None:
-        def apply() -> None:
-            for client_id, device_time, flags in keys:
-                held = self.data.client_ids.get((person_id, client_id))
-                if held is None or device_time > held[0]:
-                    self.data.client_ids[(person_id, client_id)] = (device_time, flags)
-
-        self.uow.stage(apply)
-
     def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
     ) -> None:
         for client_id, device_time in keys:
             key = (person_id, device_time, device_id, client_id)
             self.uow.stage(lambda key=key: self.data.remove(key))
-
-            def forget_key(client_id: str = client_id, device_time: datetime = device_time) -> None:
-                left = any(
-                    k[1] == device_time
-                    for k in self.data.by_client_id.get((person_id, client_id), ())
-                )
-                held = self.data.client_ids.get((person_id, client_id))
-                if not left and held is not None and held[0] == device_time:
-                    del self.data.client_ids[(person_id, client_id)]
-
-            self.uow.stage(forget_key)
 
     def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -216,7 +184,9 @@ class FakeReportStore:
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> None:
+        # no filter here: the context carries none, so every batch reads held_reports
         def apply() -> None:
             for delta in deltas:
                 key = (person_id, delta.day)

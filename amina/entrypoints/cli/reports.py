@@ -65,8 +65,7 @@ def purge(
         f"{verb}: {len(result.partitions_dropped)} day partition(s) "
         f"(about {result.rows_in_dropped_partitions:,} rows), "
         f"{result.reports_deleted:,} report(s) and {result.statuses_deleted:,} device status "
-        f"record(s) outside them, {result.client_ids_forgotten:,} identity key(s) of "
-        "reports no longer checked by key."
+        "record(s) outside them."
     )
     if not now:
         console.print("[yellow]Nothing was deleted. Run with --now to delete.[/]")

@@ -17,12 +17,12 @@ unchanged it is ``duplicate`` and changes nothing; its client id with other cont
 item of the same batch that differs, or a report with another device time than the one stored
 under that client id — is ``rejected`` with ``client_id_reused``, never stored twice nor
 silently dropped. Across batches a report is checked against the person's stored reports under
-its client id taken within :data:`CLIENT_ID_WINDOW` of the batch. That check is answered by one
-key look-up per report in the insert's own statement (``report_client_ids``: the latest device
-time stored under each recent client id; ``ReportStore.insert_reports``) whenever the key can
-answer alone — a new client id, or a report sent again — and by reading the stored reports
-(``ReportStore.held_reports``) for the rest: a client id held with another time, or a batch
-reaching further back than the key keeps (:data:`CLIENT_IDS_KEPT`). See :func:`_by_key`.
+its client id taken within :data:`CLIENT_ID_WINDOW` of the batch. The person's filter of recent
+client ids (``amina.domain.identity_filter``, read with the context, written with the
+aggregates) rules out the client ids never stored recently; the stored reports
+(``ReportStore.held_reports``) are read only for the others — sent before, or a false
+positive — and for a batch reaching further back than the filter is complete. See
+:func:`_unsure`.
 
 The flow is written once, as a coroutine (:meth:`ReportIngest._store`) over the store's calls;
 two short drivers run it: on a unit of work (any database, in a thread: the store's calls never
@@ -59,6 +59,13 @@ from amina.adapters.db.reports.store import (
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.geo import RegionClassifier
+from amina.domain.identity_filter import (
+    FILTER_BITS,
+    FilterWrite,
+    IdentityFilter,
+    arrival_day,
+    mask_of,
+)
 from amina.domain.policy import Policy
 from amina.domain.reports import (
     FLAG_BITS,
@@ -86,14 +93,10 @@ PREVIOUS_FIX_WINDOW = timedelta(days=1)
 #: A client id is checked against the person's stored reports taken from this long before the
 #: batch's earliest report to this long after its latest (API.md: "the person's recent
 #: reports"): a re-sent report always falls inside (same device time), and so does a client id
-#: re-used for a report taken within a day of it. Answered by the identity key where it can
-#: (:func:`_by_key`), else by one index range of the stored reports (the primary key starts
+#: re-used for a report taken within a day of it. Ruled out by the filter where it can
+#: (:func:`_unsure`), else by one index range of the stored reports (the primary key starts
 #: with person and device time).
 CLIENT_ID_WINDOW = timedelta(days=1)
-#: ``report_client_ids`` holds the client id of every report stored with a device time from
-#: this long before now (and every one dated ahead); the retention job prunes older keys. A
-#: batch whose window starts before that is checked against the stored reports instead.
-CLIENT_IDS_KEPT = 2 * CLIENT_ID_WINDOW
 
 
 RegionClassifiers = Callable[[float], RegionClassifier]
@@ -289,13 +292,11 @@ class _Store(Protocol):
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-    ) -> tuple[set[str], list[HeldReport]]: ...
+    ) -> set[str]: ...
 
     async def held_reports(
         self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
     ) -> list[tuple[HeldReport, str]]: ...
-
-    async def keep_latest(self, person_id: str, keys: Sequence[HeldReport]) -> None: ...
 
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -316,6 +317,7 @@ class _Store(Protocol):
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> None: ...
 
 
@@ -329,14 +331,11 @@ class _Immediate:
     async def fix_before(self, *args: Any) -> Fix | None:
         return self.store.fix_before(*args)  # type: ignore[no-any-return]
 
-    async def insert_reports(self, *args: Any) -> tuple[set[str], list[HeldReport]]:
+    async def insert_reports(self, *args: Any) -> set[str]:
         return self.store.insert_reports(*args)  # type: ignore[no-any-return]
 
     async def held_reports(self, *args: Any) -> list[tuple[HeldReport, str]]:
         return self.store.held_reports(*args)  # type: ignore[no-any-return]
-
-    async def keep_latest(self, *args: Any) -> None:
-        self.store.keep_latest(*args)
 
     async def forget_reports(self, *args: Any) -> None:
         self.store.forget_reports(*args)
@@ -377,8 +376,12 @@ class ReportIngest:
         resolve_notices: NoticeResolver | None = None,
         store: Callable[[UnitOfWork], ReportStore] = ReportStore,
         policy: Callable[[UnitOfWork, date], Policy] | None = None,
+        filter_bits: int = FILTER_BITS,
     ) -> None:
         self.uow = uow
+        #: the positions the filter of recent client ids uses (fewer only in tests: to force
+        #: false positives; never changed on a running installation)
+        self.filter_bits = filter_bits
         self.store = store
         self.policy = policy or _policy_in_force
         self.resolve_notices = resolve_notices
@@ -519,11 +522,11 @@ class ReportIngest:
                 _instant(float(seconds.min())) - CLIENT_ID_WINDOW,
                 _instant(float(seconds.max())) + CLIENT_ID_WINDOW,
             )
-            inserted, keyed = await store.insert_reports(person_id, device_id, received_at, reports)
-            complete = window[0] >= received_at - CLIENT_IDS_KEPT
-            held, unsure = _by_key(work, inserted, keyed, complete=complete)
+            inserted = await store.insert_reports(person_id, device_id, received_at, reports)
+            held: list[HeldReport] = []
+            unsure = _unsure(work, inserted, context.identity, window[0], self.filter_bits)
             if unsure:
-                held += _before_this_batch(
+                held = _before_this_batch(
                     work,
                     inserted,
                     device_id,
@@ -537,10 +540,6 @@ class ReportIngest:
                     await store.stored_flags(person_id, device_id, answers.unknown)
                 )
             stored = _settle(work, context, batch, inserted, answers)
-            if unsure:
-                kept = _stored_keys(work, unsure, inserted, answers)
-                if kept:
-                    await store.keep_latest(person_id, kept)
         status_stored = False
         if work.status is not None:
             status_stored = await store.insert_status(
@@ -548,7 +547,9 @@ class ReportIngest:
             )
         stored.status_stored = status_stored
         if stored.stored or status_stored or reports:
-            await store.update_aggregates(*_aggregates(work, context, stored))
+            await store.update_aggregates(
+                *_aggregates(work, context, stored), _filter_write(work, stored, self.filter_bits)
+            )
             stored.wrote = True
         return stored
 
@@ -648,32 +649,20 @@ def _identify(work: _Work, inserted: set[str], held: Sequence[HeldReport]) -> _A
     return answers
 
 
-def _by_key(
-    work: _Work, inserted: set[str], keyed: Sequence[HeldReport], *, complete: bool
-) -> tuple[list[HeldReport], list[str]]:
-    """What the key (``report_client_ids``: the latest device time stored under each of the
-    person's recent client ids) answers alone, as the stored reports :func:`_identify` reads:
-    a client id the key does not hold, whose report went in, is new — when the key covers the
-    batch's whole window (``complete``); one held with the same device time, whose report
-    the primary key refused, was sent again. Every other client id is returned ``unsure``:
-    its stored reports are read (a client id held with another time, a report stored from
-    another device of the person, a window older than the key keeps)."""
-    if not keyed and complete and len(inserted) == len(work.reports):
-        return [], []  # the common case: all new, all in
-    times = dict(zip(work.reports.client_id, work.reports.device_time, strict=True))
-    by_client_id = {c: (t, f) for c, t, f in keyed}
-    held: list[HeldReport] = []
-    unsure: list[str] = []
-    for client_id, device_time in times.items():
-        key = by_client_id.get(client_id)
-        if key is None:
-            if not (complete and client_id in inserted):
-                unsure.append(client_id)
-        elif key[0] == device_time and client_id not in inserted:
-            held.append((client_id, device_time, key[1]))
-        else:
-            unsure.append(client_id)
-    return held, unsure
+def _unsure(
+    work: _Work,
+    inserted: set[str],
+    identity: IdentityFilter | None,
+    window_start: datetime,
+    bits: int,
+) -> list[str]:
+    """The batch's client ids whose stored reports must be read: all of them unless the
+    person's filter covers the batch's window; else those whose bits are all set (sent
+    before, or a false positive) and those the primary key refused (sent again)."""
+    client_ids = work.reports.client_id
+    if identity is None or not identity.covers(window_start):
+        return list(client_ids)
+    return [c for c in client_ids if c not in inserted or identity.may_hold(c, bits)]
 
 
 def _before_this_batch(
@@ -685,19 +674,6 @@ def _before_this_batch(
         report
         for report, device in found
         if not (device == device_id and report[0] in inserted and report[1] == times[report[0]])
-    ]
-
-
-def _stored_keys(
-    work: _Work, unsure: Sequence[str], inserted: set[str], answers: _Answers
-) -> list[HeldReport]:
-    """The reports of ``unsure`` client ids that this batch stored after all, for the key."""
-    reports = work.reports
-    wanted = set(unsure) & inserted
-    return [
-        (c, t, f)
-        for c, t, f in zip(reports.client_id, reports.device_time, reports.flags, strict=True)
-        if c in wanted and c not in answers.reused and c not in answers.earlier
     ]
 
 
@@ -739,7 +715,7 @@ def _settle(
             for c, b in zip(client_ids, bits, strict=True)
         ]
     if len(kept) == 0:
-        return _Stored(results, 0, [], None)
+        return _Stored(results, 0, [], None, kept=kept)
     received_at = work.received_at
     deltas = [
         SummaryDelta(
@@ -772,7 +748,18 @@ def _settle(
         region=batch.regions[i],
         flags=bits[i],
     )
-    return _Stored(results, len(kept), deltas, newest)
+    return _Stored(results, len(kept), deltas, newest, kept=kept)
+
+
+def _filter_write(work: _Work, stored: _Stored, bits: int) -> FilterWrite:
+    """What the batch adds to the filter: the client ids of the reports it stored."""
+    reports, received_at = work.reports, work.received_at
+    ahead = [reports.device_time[i] for i in stored.kept if reports.device_time[i] > received_at]
+    return FilterWrite(
+        arrival_day(received_at),
+        mask_of((reports.client_id[i] for i in stored.kept), bits),
+        max(ahead) if ahead else None,
+    )
 
 
 def _aggregates(
@@ -895,6 +882,8 @@ class _Stored:
     deltas: list[SummaryDelta]
     latest: LatestReport | None
     status_stored: bool = False
+    #: the positions (in ``work.reports``) of the reports stored
+    kept: Sequence[int] = ()
     #: something was written: the driver commits
     wrote: bool = False
 

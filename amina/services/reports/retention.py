@@ -10,13 +10,6 @@ outside the day partitions (far-off clocks, in the default partition; reports fl
 ``future_time``) are deleted in batches. On SQLite everything is deleted in batches of
 :data:`DELETE_BATCH` rows, one transaction each, so that ingest is never blocked for long.
 
-The same job prunes the identity key of recent reports (``report_client_ids``, ADR 003): keys
-of reports taken before :data:`amina.services.reports.ingest.CLIENT_IDS_KEPT` ago, and keys
-dated ahead whose client id no longer has a report within that time (a clock running ahead,
-its report purged by arrival). Ingest checks a batch reaching further back against the stored
-reports, so the key need not hold more. Person by person, :data:`PERSONS_PER_PRUNE` at a time
-(each statement names the people: docs/scale-out.md).
-
 Called by the ``report-retention`` and ``partition-maintenance`` jobs and by
 ``amina reports purge`` / ``amina reports partitions`` (operators).
 """
@@ -28,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from amina.adapters.db.reports.partitions import (
     PARTITIONED,
@@ -44,11 +37,8 @@ from amina.domain.calendar import moscow_date
 from amina.domain.reports import FLAG_BITS, Flag
 from amina.services.clock import Clock
 from amina.services.policy.versions import policy_book
-from amina.services.reports.ingest import CLIENT_IDS_KEPT
 
 DELETE_BATCH = 5000
-#: People whose identity keys one prune statement takes (one transaction each).
-PERSONS_PER_PRUNE = 1000
 #: Day partitions are created this many days ahead (and today).
 DAYS_AHEAD = 7
 
@@ -80,14 +70,12 @@ class PurgeResult:
     rows_in_dropped_partitions: int = 0  # PostgreSQL's estimate
     reports_deleted: int = 0
     statuses_deleted: int = 0
-    client_ids_forgotten: int = 0  # identity keys of reports older than ingest checks by key
 
     def summary(self) -> str:
         return (
             f"kept from {self.cutoff_day}; {len(self.partitions_dropped)} day partitions "
             f"dropped (~{self.rows_in_dropped_partitions} rows), {self.reports_deleted} reports "
-            f"and {self.statuses_deleted} device status records deleted, "
-            f"{self.client_ids_forgotten} identity keys pruned"
+            f"and {self.statuses_deleted} device status records deleted"
         )
 
 
@@ -141,73 +129,7 @@ def purge_old_reports(
             result.reports_deleted += deleted
         else:
             result.statuses_deleted += deleted
-    result.client_ids_forgotten = prune_client_ids(
-        uow_factory, clock, dry_run=dry_run, progress=progress
-    )
     return result
-
-
-_PEOPLE = text("SELECT id FROM persons WHERE id > :after ORDER BY id LIMIT :n")
-#: The keys ingest no longer reads (a batch reaching that far back is checked against the
-#: stored reports), and keys dated ahead whose client id has no report left within reach.
-_STALE_KEYS = """
-FROM report_client_ids k
-WHERE k.person_id IN :people
-  AND (k.device_time < :kept_from
-       OR (k.device_time > :now AND NOT EXISTS (
-           SELECT 1 FROM location_reports r
-           WHERE r.person_id = k.person_id AND r.client_id = k.client_id
-             AND r.device_time >= :kept_from)))
-"""
-
-
-def prune_client_ids(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    *,
-    dry_run: bool = False,
-    persons: int = PERSONS_PER_PRUNE,
-    progress: Progress | None = None,
-) -> int:
-    """Delete the identity keys ingest no longer needs (see the module's docstring): the
-    system, through :func:`purge_old_reports`. Returns how many (would) go."""
-    now = clock.now()
-    after = ""
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            connection = uow.session.connection()
-            people = list(connection.execute(_PEOPLE, {"after": after, "n": persons}).scalars())
-            if not people:
-                return total
-            dialect = connection.dialect.name
-            params: dict[str, Any] = {
-                "people": people,
-                "kept_from": _bind_time(now - CLIENT_IDS_KEPT, dialect),
-                "now": _bind_time(now, dialect),
-            }
-            if dry_run:
-                statement = text("SELECT count(*) " + _STALE_KEYS)
-                total += int(
-                    connection.execute(
-                        statement.bindparams(bindparam("people", expanding=True)), params
-                    ).scalar()
-                    or 0
-                )
-            else:
-                statement = text(
-                    "DELETE FROM report_client_ids WHERE (person_id, client_id) IN "
-                    "(SELECT k.person_id, k.client_id " + _STALE_KEYS + ")"
-                )
-                total += int(
-                    connection.execute(
-                        statement.bindparams(bindparam("people", expanding=True)), params
-                    ).rowcount
-                )
-                uow.commit()
-        after = people[-1]
-        if progress and total:
-            progress("identity keys", total)
 
 
 def _delete_in_batches(

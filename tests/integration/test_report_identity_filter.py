@@ -1,7 +1,8 @@
-"""A report's identity (API.md: its client id with its device time) is checked by one key look-up
-per report (``report_client_ids``, ADR 003) — and stays exactly the rule it was: a late batch
-older than the key keeps, a key pruned by the daily job, the upgrade that brings the key, and a
-report from a clock far ahead all get the answers the stored reports give."""
+"""A report's identity (API.md: its client id with its device time) is checked through the
+person's filter of recent client ids (``amina.domain.identity_filter``, ADR 003) — and stays
+exactly the rule it was: a late batch older than the filter covers, the filter's generations
+rotating day by day, the upgrade that brings the filter, a report from a clock far ahead, and a
+false positive all get the answers the stored reports give."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from datetime import datetime, timedelta
 from fastapi.testclient import TestClient
 from report_support import fix, reporting_person, send, statuses
 from sign_in_support import WORKER, Session, sign_in
-from typer.testing import CliRunner
 
 from amina.adapters.db.migrate import downgrade, upgrade
 from amina.bootstrap import Container
-from amina.entrypoints.cli.main import app as cli
 from amina.entrypoints.jobs.schedule import scheduled_jobs
 from amina.entrypoints.jobs.scheduler import Scheduler
 from amina.services.clock import FixedClock
@@ -53,14 +52,14 @@ def test_a_late_batch_from_days_ago_is_checked_against_the_stored_reports(
     assert held_times(client, me, "queued-1") == ["2025-10-31T07:00:00Z"]
 
 
-def test_a_client_id_reused_after_the_daily_job_pruned_its_key_is_still_rejected(
+def test_a_client_id_reused_after_its_generation_left_the_filter_is_still_rejected(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
     me = reporting_person(client, container)
     first = fix(NOW - timedelta(hours=1), client_id="evening")
     assert statuses(send(client, me, first)) == ["accepted"]
     clock.set(NOW + timedelta(days=2, hours=12))
-    purge(container)  # the key of a report 2.5 days old goes
+    purge(container)
 
     me = sign_in(client, dict(WORKER))
     restamped = {**first, "device_time": (NOW + timedelta(hours=10)).isoformat()}
@@ -71,31 +70,6 @@ def test_a_client_id_reused_after_the_daily_job_pruned_its_key_is_still_rejected
     assert held_times(client, me, "evening") == ["2025-11-05T06:00:00Z"]
 
 
-def test_the_purge_command_counts_the_identity_keys_it_prunes(
-    client: TestClient, container: Container, clock: FixedClock, database_url: str
-) -> None:
-    me = reporting_person(client, container)
-    assert statuses(send(client, me, {"reports": [fix(NOW), fix(NOW)]})) == ["accepted"] * 2
-    later = NOW + timedelta(days=3)
-    env = {"AMINA_CLOCK": f"fixed:{later.isoformat()}", "AMINA_ENV": "test"}
-    runner = CliRunner()
-
-    dry = runner.invoke(cli, ["reports", "purge", "--database-url", database_url], env=env)
-    done = runner.invoke(
-        cli, ["reports", "purge", "--now", "--database-url", database_url], env=env
-    )
-    again = runner.invoke(
-        cli, ["reports", "purge", "--now", "--database-url", database_url], env=env
-    )
-
-    assert "2 identity key(s)" in dry.output, dry.output
-    assert "2 identity key(s)" in done.output, done.output
-    assert "0 identity key(s)" in again.output, again.output
-    clock.set(later)
-    me = sign_in(client, dict(WORKER))
-    assert len(client.get("/api/v1/me/reports", headers=me.bearer).json()["reports"]) == 2
-
-
 def test_a_report_from_a_clock_far_ahead_may_be_sent_again_once_it_was_purged(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
@@ -104,7 +78,7 @@ def test_a_report_from_a_clock_far_ahead_may_be_sent_again_once_it_was_purged(
     assert statuses(send(client, me, ahead)) == ["accepted"]
     assert statuses(send(client, me, ahead)) == ["duplicate"]
     clock.set(NOW + timedelta(days=31))
-    purge(container)  # purged by the day it arrived, and its key with it
+    purge(container)  # purged by the day it arrived
 
     me = sign_in(client, dict(WORKER))
     assert held_times(client, me, "clock-ahead") == []
@@ -114,7 +88,7 @@ def test_a_report_from_a_clock_far_ahead_may_be_sent_again_once_it_was_purged(
     assert statuses(send(client, me, restamped)) == ["rejected"]
 
 
-def test_reports_stored_before_the_upgrade_that_brought_the_key_keep_their_identity(
+def test_reports_stored_before_the_upgrade_that_brought_the_filter_keep_their_identity(
     client: TestClient, container: Container
 ) -> None:
     me = reporting_person(client, container)
@@ -141,7 +115,7 @@ def test_a_client_id_used_again_days_later_is_checked_against_its_latest_report(
     again = {**first, "device_time": NOW.isoformat()}
     assert statuses(send(client, me, again)) == ["accepted"]
     clock.set(NOW + timedelta(hours=13))
-    purge(container)  # the first report's time is past what the key keeps; the second's is not
+    purge(container)
 
     me = sign_in(client, dict(WORKER))
     restamped = {**first, "device_time": (NOW + timedelta(hours=1)).isoformat()}
