@@ -124,3 +124,45 @@ def test_a_client_id_used_again_days_later_is_checked_against_its_latest_report(
     assert statuses(answer) == ["rejected"]
     assert error_code(answer) == "client_id_reused"
     assert held_times(client, me, "weekly") == ["2025-11-05T07:00:00Z", "2025-11-03T19:00:00Z"]
+
+
+def test_a_client_id_the_filter_wrongly_holds_is_answered_by_the_stored_reports(
+    client: TestClient, container: Container
+) -> None:
+    # a one-bit filter: once anything was stored, every client id looks held (a false
+    # positive for each new one), and the stored reports decide
+    container.reports.ingest.filter_bits = 1
+    me = reporting_person(client, container)
+    assert statuses(send(client, me, fix(NOW - timedelta(hours=2), client_id="first"))) == [
+        "accepted"
+    ]
+
+    fresh = fix(NOW - timedelta(hours=1), client_id="never-sent")
+    assert statuses(send(client, me, fresh)) == ["accepted"]
+    assert statuses(send(client, me, fresh)) == ["duplicate"]
+    restamped = {**fresh, "device_time": NOW.isoformat()}
+    answer = send(client, me, restamped)
+    assert statuses(answer) == ["rejected"]
+    assert error_code(answer) == "client_id_reused"
+    assert held_times(client, me, "never-sent") == ["2025-11-05T06:00:00Z"]
+
+
+def test_a_client_id_reused_across_the_filter_s_day_boundary_is_rejected(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    me = reporting_person(client, container)
+    late_evening = NOW.replace(hour=23, minute=50)  # 20:50 UTC
+    clock.set(late_evening)
+    first = fix(late_evening - timedelta(minutes=5), client_id="night")
+    assert statuses(send(client, me, first)) == ["accepted"]
+    for days in (1, 2):  # the filter's generations turn over twice (UTC days)
+        clock.set(late_evening + timedelta(days=days, hours=-12))
+        me = sign_in(client, dict(WORKER))
+        other = fix(clock.now() - timedelta(minutes=1), client_id=f"day-{days}")
+        assert statuses(send(client, me, other)) == ["accepted"]
+
+    restamped = {**first, "device_time": (late_evening + timedelta(hours=3)).isoformat()}
+    answer = send(client, me, restamped)
+    assert statuses(answer) == ["rejected"]
+    assert error_code(answer) == "client_id_reused"
+    assert statuses(send(client, me, first)) == ["duplicate"]

@@ -331,6 +331,9 @@ class ReportColumns:
         return bool(self.client_id)
 
 
+#: The filter of a person without a last-report row.
+NO_REPORTS = IdentityFilter(0, BEGINNING, None)
+
 #: A report the person had stored, found by its client id: (client id, device time, flags).
 HeldReport = tuple[str, datetime, int]
 
@@ -444,11 +447,13 @@ class HotPathSql:
             address=address,
             last_fix=fix,
             unresolved_notice=bool(row[9]),
-            identity=None
+            # no last-report row: the person never stored a report (the row comes with the
+            # first), so the empty filter is complete
+            identity=NO_REPORTS
             if row[10] is None
             else IdentityFilter(
                 decode_bits(row[10]),
-                None if row[11] is None else _read_time(row[11]),
+                _read_time(row[11]),
                 None if row[12] is None else _read_time(row[12]),
             ),
         )
