@@ -24,29 +24,46 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import blake2b
+from struct import Struct
 
 #: Bits per generation (the column's width: changing it needs a migration that clears it).
 FILTER_BITS = 8192
 #: Positions per client id.
 HASHES = 4
-#: The filter of a person who never reported: complete since the beginning.
+#: The filter of a person who never reported is empty and complete since the beginning.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def positions(client_id: str, bits: int = FILTER_BITS) -> int:
-    """The client id's :data:`HASHES` positions, as a mask of ``bits`` bits."""
-    digest = blake2b(client_id.encode(), digest_size=2 * HASHES).digest()
-    mask = 0
-    for i in range(HASHES):
-        mask |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % bits)
-    return mask
+#: The filter's bytes: position ``p`` is bit ``p % 8`` of byte ``LAST - p // 8`` (the
+#: big-endian bytes of the integer whose bit ``p`` is set; PostgreSQL's bit string reads the
+#: same number from its first character to its last).
+_BYTES = FILTER_BITS // 8
+_LAST = _BYTES - 1
 
 
-def mask_of(client_ids: Iterable[str], bits: int = FILTER_BITS) -> int:
-    mask = 0
-    for client_id in client_ids:
-        mask |= positions(client_id, bits)
-    return mask
+_FOUR_SHORTS = Struct(">4H")
+
+
+def positions(client_id: str, bits: int = FILTER_BITS) -> tuple[int, int, int, int]:
+    """The client id's :data:`HASHES` positions among ``bits``: four 16-bit pieces of its
+    BLAKE2b digest."""
+    a, b, c, d = _FOUR_SHORTS.unpack(blake2b(client_id.encode(), digest_size=8).digest())
+    return a % bits, b % bits, c % bits, d % bits
+
+
+Positions = tuple[int, int, int, int]
+
+
+def mask_of(spots: Iterable[Positions]) -> bytes:
+    """The filter holding exactly the client ids of these positions."""
+    mask = bytearray(_BYTES)
+    for spot in spots:
+        for p in spot:
+            mask[_LAST - (p >> 3)] |= 1 << (p & 7)
+    return bytes(mask)
+
+
+EMPTY = bytes(_BYTES)
 
 
 def arrival_day(received_at: datetime) -> datetime:
@@ -58,7 +75,7 @@ def arrival_day(received_at: datetime) -> datetime:
 class IdentityFilter:
     """The person's filter as read with the batch's context: both generations OR-ed."""
 
-    bits: int
+    bits: bytes
     #: every report that arrived from this time on is in ``bits`` (None: unknown, never)
     complete_since: datetime | None
     #: the latest device time of a report dated ahead of its arrival that is not in ``bits``
@@ -70,9 +87,16 @@ class IdentityFilter:
             return False
         return self.gone_ahead is None or self.gone_ahead < window_start
 
-    def may_hold(self, client_id: str, bits: int = FILTER_BITS) -> bool:
-        mask = positions(client_id, bits)
-        return self.bits & mask == mask
+    def may_hold(self, spot: Positions) -> bool:
+        """Whether a client id of these positions may be in the filter (all four bits set)."""
+        held = self.bits
+        a, b, c, d = spot
+        return bool(
+            held[_LAST - (a >> 3)] >> (a & 7) & 1
+            and held[_LAST - (b >> 3)] >> (b & 7) & 1
+            and held[_LAST - (c >> 3)] >> (c & 7) & 1
+            and held[_LAST - (d >> 3)] >> (d & 7) & 1
+        )
 
 
 @dataclass(frozen=True)
@@ -81,23 +105,23 @@ class FilterWrite:
     latest device time among them dated ahead of their arrival (None if none)."""
 
     day: datetime
-    bits: int
+    bits: bytes
     ahead: datetime | None
 
 
-def encode_bits(bits: int, postgresql: bool) -> str | bytes:
+def encode_bits(bits: bytes, postgresql: bool) -> str | bytes:
     """The column's value: PostgreSQL ``bit(FILTER_BITS)`` as text, SQLite a BLOB."""
     if postgresql:
-        return format(bits, f"0{FILTER_BITS}b")
-    return bits.to_bytes(FILTER_BITS // 8, "big")
+        return format(int.from_bytes(bits, "big"), f"0{FILTER_BITS}b")
+    return bits
 
 
-def decode_bits(value: str | bytes | None) -> int:
+def decode_bits(value: str | bytes | None) -> bytes:
     if value is None:
-        return 0
+        return EMPTY
     if isinstance(value, str):
-        return int(value, 2)
-    return int.from_bytes(value, "big")
+        return int(value, 2).to_bytes(_BYTES, "big")
+    return bytes(value)
 
 
 def bits_or(a: bytes | None, b: bytes | None) -> bytes | None:

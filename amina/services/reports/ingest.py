@@ -63,8 +63,10 @@ from amina.domain.identity_filter import (
     FILTER_BITS,
     FilterWrite,
     IdentityFilter,
+    Positions,
     arrival_day,
     mask_of,
+    positions,
 )
 from amina.domain.policy import Policy
 from amina.domain.reports import (
@@ -511,6 +513,7 @@ class ReportIngest:
         person_id, device_id, received_at = context.person_id, context.device_id, work.received_at
         reports = work.reports
         stored = _Stored([], 0, [], None)
+        spots: list[Positions] = []
         if reports:
             previous, wanted_before = _previous_fix(work, context)
             if wanted_before is not None:
@@ -524,7 +527,9 @@ class ReportIngest:
             )
             inserted = await store.insert_reports(person_id, device_id, received_at, reports)
             held: list[HeldReport] = []
-            unsure = _unsure(work, inserted, context.identity, window[0], self.filter_bits)
+            bits = self.filter_bits
+            spots = [positions(c, bits) for c in reports.client_id]
+            unsure = _unsure(work, inserted, context.identity, window[0], spots)
             if unsure:
                 held = _before_this_batch(
                     work,
@@ -548,7 +553,7 @@ class ReportIngest:
         stored.status_stored = status_stored
         if stored.stored or status_stored or reports:
             await store.update_aggregates(
-                *_aggregates(work, context, stored), _filter_write(work, stored, self.filter_bits)
+                *_aggregates(work, context, stored), _filter_write(work, stored, spots)
             )
             stored.wrote = True
         return stored
@@ -654,7 +659,7 @@ def _unsure(
     inserted: set[str],
     identity: IdentityFilter | None,
     window_start: datetime,
-    bits: int,
+    spots: Sequence[Positions],
 ) -> list[str]:
     """The batch's client ids whose stored reports must be read: all of them unless the
     person's filter covers the batch's window; else those whose bits are all set (sent
@@ -662,7 +667,11 @@ def _unsure(
     client_ids = work.reports.client_id
     if identity is None or not identity.covers(window_start):
         return list(client_ids)
-    return [c for c in client_ids if c not in inserted or identity.may_hold(c, bits)]
+    return [
+        c
+        for c, spot in zip(client_ids, spots, strict=True)
+        if c not in inserted or identity.may_hold(spot)
+    ]
 
 
 def _before_this_batch(
@@ -751,13 +760,14 @@ def _settle(
     return _Stored(results, len(kept), deltas, newest, kept=kept)
 
 
-def _filter_write(work: _Work, stored: _Stored, bits: int) -> FilterWrite:
-    """What the batch adds to the filter: the client ids of the reports it stored."""
-    reports, received_at = work.reports, work.received_at
-    ahead = [reports.device_time[i] for i in stored.kept if reports.device_time[i] > received_at]
+def _filter_write(work: _Work, stored: _Stored, spots: Sequence[Positions]) -> FilterWrite:
+    """What the batch adds to the filter: the client ids of the reports it stored (``spots``:
+    the positions of each of the batch's reports)."""
+    times, received_at = work.reports.device_time, work.received_at
+    ahead = [times[i] for i in stored.kept if times[i] > received_at]
     return FilterWrite(
         arrival_day(received_at),
-        mask_of((reports.client_id[i] for i in stored.kept), bits),
+        mask_of(spots[i] for i in stored.kept),
         max(ahead) if ahead else None,
     )
 

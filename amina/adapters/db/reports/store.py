@@ -46,7 +46,7 @@ from amina.adapters.db.reports.tables import (
 from amina.adapters.db.uow import UnitOfWork
 from amina.domain.identity_filter import (
     BEGINNING,
-    FILTER_BITS,
+    EMPTY,
     FilterWrite,
     IdentityFilter,
     decode_bits,
@@ -259,6 +259,8 @@ _LAST_UPSERT = (
     + ", "
     + _FILTER_UPDATE
 )
+
+
 def _minified(statement: str) -> str:
     """The statement without the blanks SQL does not need (no string literal inside)."""
     return re.sub(r" ?([,()=<>|+]) ?", r"\1", re.sub(r"\s+", " ", statement)).strip()
@@ -332,7 +334,7 @@ class ReportColumns:
 
 
 #: The filter of a person without a last-report row.
-NO_REPORTS = IdentityFilter(0, BEGINNING, None)
+NO_REPORTS = IdentityFilter(EMPTY, BEGINNING, None)
 
 #: A report the person had stored, found by its client id: (client id, device time, flags).
 HeldReport = tuple[str, datetime, int]
@@ -628,7 +630,7 @@ class HotPathSql:
             ),
             self.time(identity.day),
             encode_bits(identity.bits, self.postgresql),
-            encode_bits(0, self.postgresql),
+            encode_bits(EMPTY, self.postgresql),
             self.time(identity.ahead),
             None,
             self.time(BEGINNING),

@@ -104,18 +104,6 @@ class DeviceStatusRow(Base):
     location_services: Mapped[bool | None] = mapped_column(Boolean)
     battery_saver: Mapped[bool | None] = mapped_column(Boolean)
     app_version: Mapped[str | None] = mapped_column(String(40))
-    #: The filter of recent client ids (amina.domain.identity_filter): the start of the UTC day
-    #: of the current generation, its bits and the previous generation's (PostgreSQL
-    #: ``bit(8192)``, SQLite a BLOB), the latest device time dated ahead of its arrival in
-    #: each, since when the filter holds every report that arrived, and the latest device time
-    #: dated ahead of a report no longer in it. Never loaded by the ORM (deferred).
-    id_day: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_bits: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
-    id_bits_old: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
-    id_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_ahead_old: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_since: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_gone_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
 
     __table_args__ = ({"postgresql_partition_by": "RANGE (reported_at)"},)
 
@@ -145,6 +133,18 @@ class PersonLastReportRow(Base):
     location_services: Mapped[bool | None] = mapped_column(Boolean)
     battery_saver: Mapped[bool | None] = mapped_column(Boolean)
     app_version: Mapped[str | None] = mapped_column(String(40))
+    #: The filter of recent client ids (amina.domain.identity_filter): the start of the UTC day
+    #: of the current generation, its bits and the previous generation's (PostgreSQL
+    #: ``bit(8192)``, SQLite a BLOB), the latest device time dated ahead of its arrival in
+    #: each, since when the filter holds every report that arrived, and the latest device time
+    #: dated ahead of a report no longer in it. Never loaded by the ORM (deferred).
+    id_day: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_bits: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
+    id_bits_old: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
+    id_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_ahead_old: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_since: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_gone_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
 
 
 class DailySummaryRow(Base):

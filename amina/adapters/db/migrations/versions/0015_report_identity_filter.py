@@ -21,7 +21,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import BIT
 import amina.adapters.db.types
-from amina.domain.identity_filter import FILTER_BITS, arrival_day, encode_bits, positions
+from amina.domain.identity_filter import EMPTY, FILTER_BITS, arrival_day, encode_bits, mask_of
 
 
 revision = '0015'
@@ -60,7 +60,7 @@ def upgrade() -> None:
     day = arrival_day(now)
     since = day - timedelta(days=1)
     cast = f'CAST(:bits AS bit({FILTER_BITS}))' if pg else ':bits'
-    zero = encode_bits(0, pg)
+    zero = encode_bits(EMPTY, pg)
     bind.execute(sa.text(
         f'UPDATE person_last_report SET id_day = :day, id_bits = {cast}, '
         f'id_bits_old = {cast.replace(":bits", ":bits")}, id_since = :since'),
@@ -71,9 +71,9 @@ def upgrade() -> None:
     filters: dict[str, list[Any]] = {}
     for person_id, client_id, device_time, received_at in rows:
         device_time, received_at = _read(device_time), _read(received_at)
-        held = filters.setdefault(person_id, [0, 0, None, None])
+        held = filters.setdefault(person_id, [[], [], None, None])
         generation = 0 if received_at >= day else 1
-        held[generation] |= positions(client_id)
+        held[generation].append(client_id)
         if device_time > received_at and (held[2 + generation] is None
                                           or device_time > held[2 + generation]):
             held[2 + generation] = device_time
@@ -82,13 +82,13 @@ def upgrade() -> None:
         'WHERE device_time >= :since AND received_at < :since AND device_time > received_at '
         'GROUP BY person_id'), {'since': _time(since, pg)}).all())
     for person_id in set(filters) | set(gone):
-        current, old, ahead, ahead_old = filters.get(person_id, [0, 0, None, None])
+        current, old, ahead, ahead_old = filters.get(person_id, [[], [], None, None])
         gone_ahead = _read(gone.get(person_id))
         bind.execute(sa.text(
             f'UPDATE person_last_report SET id_bits = {cast}, '
             f'id_bits_old = {cast.replace(":bits", ":old")}, id_ahead = :ahead, '
             'id_ahead_old = :ahead_old, id_gone_ahead = :gone WHERE person_id = :person'),
-            {'bits': encode_bits(current, pg), 'old': encode_bits(old, pg),
+            {'bits': encode_bits(mask_of(current), pg), 'old': encode_bits(mask_of(old), pg),
              'ahead': None if ahead is None else _time(ahead, pg),
              'ahead_old': None if ahead_old is None else _time(ahead_old, pg),
              'gone': None if gone_ahead is None else _time(gone_ahead, pg),
