@@ -21,7 +21,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import BIT
 import amina.adapters.db.types
-from amina.domain.identity_filter import EMPTY, FILTER_BITS, arrival_day, encode_bits, mask_of
+from amina.domain.identity_filter import (
+    EMPTY, FILTER_BITS, arrival_day, encode_bits, mask_of, positions)
 
 
 revision = '0015'
@@ -73,7 +74,7 @@ def upgrade() -> None:
         device_time, received_at = _read(device_time), _read(received_at)
         held = filters.setdefault(person_id, [[], [], None, None])
         generation = 0 if received_at >= day else 1
-        held[generation].append(client_id)
+        held[generation].append(positions(client_id))
         if device_time > received_at and (held[2 + generation] is None
                                           or device_time > held[2 + generation]):
             held[2 + generation] = device_time
