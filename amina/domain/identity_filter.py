@@ -110,9 +110,10 @@ class FilterWrite:
 
 
 def encode_bits(bits: bytes, postgresql: bool) -> str | bytes:
-    """The column's value: PostgreSQL ``bit(FILTER_BITS)`` as text, SQLite a BLOB."""
+    """The column's value: PostgreSQL ``bit(FILTER_BITS)`` as text (hexadecimal input: a
+    quarter of the characters to parse), SQLite a BLOB."""
     if postgresql:
-        return format(int.from_bytes(bits, "big"), f"0{FILTER_BITS}b")
+        return "x" + bits.hex()
     return bits
 
 

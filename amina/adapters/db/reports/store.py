@@ -79,7 +79,8 @@ _UNRESOLVED_NOTICE_OF_ROW = (
 
 #: The person's filter of recent client ids (both generations OR-ed), since when it is complete
 #: and the latest device time of a report dated ahead that left it (amina.domain.identity_filter)
-_FILTER_READ = "(l.id_bits | l.id_bits_old), l.id_since, l.id_gone_ahead"
+#: (a row not yet rotated has no previous generation)
+_FILTER_READ = "COALESCE((l.id_bits | l.id_bits_old), l.id_bits), l.id_since, l.id_gone_ahead"
 
 #: What classifying a batch needs, in one query: the registered address (of the registration
 #: holding the place), the latest stored fix, and whether a notice waits for an answer (fresh
@@ -630,7 +631,7 @@ class HotPathSql:
             ),
             self.time(identity.day),
             encode_bits(identity.bits, self.postgresql),
-            encode_bits(EMPTY, self.postgresql),
+            None,  # a new row has no previous generation
             self.time(identity.ahead),
             None,
             self.time(BEGINNING),
