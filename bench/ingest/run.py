@@ -636,10 +636,6 @@ class DatabaseResult:
     peak_rss_mb: list[float] = field(default_factory=list)
     reference_peak_rss_mb: list[float] = field(default_factory=list)
     bytes_per_report: float = 0.0
-    #: ``report_client_ids`` (the identity key, ADR 003) per stored report as the run left it
-    #: (every report of the run is recent; in steady state the key holds two to three days of
-    #: the thirty kept, so about a twelfth of this)
-    key_bytes_per_report: float = 0.0
 
 
 def measure_server(
@@ -688,26 +684,23 @@ def measure_server(
     )
 
 
-def stored_bytes_per_report(url: str) -> tuple[float, float]:
+def stored_bytes_per_report(url: str) -> float:
     """On-disk bytes per stored report, indexes included (every partition of
-    ``location_reports``), and the identity key's (``report_client_ids``), PostgreSQL only."""
+    ``location_reports``), PostgreSQL only."""
     if not url.startswith("postgresql"):
-        return 0.0, 0.0
+        return 0.0
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as connection:
         connection.execute(text("CHECKPOINT"))
-        size, rows, key_size = connection.execute(
+        size, rows = connection.execute(
             text(
                 "SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) "
                 "FROM pg_inherits WHERE inhparent = 'location_reports'::regclass), "
-                "(SELECT count(*) FROM location_reports), "
-                "pg_total_relation_size('report_client_ids')"
+                "(SELECT count(*) FROM location_reports)"
             )
         ).one()
     engine.dispose()
-    if not rows:
-        return 0.0, 0.0
-    return float(size) / rows, float(key_size) / rows
+    return float(size) / rows if rows else 0.0
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> DatabaseResult:
@@ -771,7 +764,7 @@ def bench_database(kind: str, args: argparse.Namespace) -> DatabaseResult:
                 print(f"[{kind}] round {round_number} {label}: {rows:,.0f} rows/s", flush=True)
         result.peak_rss_mb = [round(peak_rss_mb(pid), 1) for pid in workers]
         result.reference_peak_rss_mb = [round(peak_rss_mb(pid), 1) for pid in reference_workers]
-        result.bytes_per_report, result.key_bytes_per_report = stored_bytes_per_report(url)
+        result.bytes_per_report = stored_bytes_per_report(url)
     finally:
         for process in (server, reference):
             if process is not None:
@@ -828,15 +821,14 @@ def table(results: list[DatabaseResult]) -> str:
             )
     lines.append("")
     lines.append(
-        "| database | peak RSS per worker (MB) | reference's (MB) | bytes per stored report "
-        "| identity key's, as left by the run |"
+        "| database | peak RSS per worker (MB) | reference's (MB) | bytes per stored report |"
     )
-    lines.append("|---|---|---|---:|---:|")
+    lines.append("|---|---|---|---:|")
     for r in results:
         lines.append(
             f"| {r.database} | {', '.join(f'{m:.0f}' for m in r.peak_rss_mb)} "
             f"| {', '.join(f'{m:.0f}' for m in r.reference_peak_rss_mb) or '–'} "
-            f"| {r.bytes_per_report:,.0f} | {r.key_bytes_per_report:,.0f} |"
+            f"| {r.bytes_per_report:,.0f} |"
         )
     lines.append("")
     lines.append(
