@@ -24,6 +24,7 @@ from amina.adapters.db.reports.store import (
     StatusRecord,
     SummaryDelta,
 )
+from amina.domain.identity_filter import FilterWrite
 from amina.services.identity.sign_in import secret_hash
 from fakes.uow import FakeUnitOfWork
 
@@ -128,14 +129,7 @@ class FakeReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
-    ) -> tuple[set[str], list[HeldReport]]:
-        held = [
-            (key[3], key[1], self.data.reports[key]["flags"])
-            for client_id in set(rows.client_id)
-            for key in self.data.by_client_id.get((person_id, client_id), ())
-            if window[0] <= key[1] <= window[1]
-        ]
+    ) -> set[str]:
         inserted: set[str] = set()
         for i, client_id in enumerate(rows.client_id):
             key = (person_id, rows.device_time[i], device_id, client_id)
@@ -144,7 +138,19 @@ class FakeReportStore:
             row = {"lat": rows.lat[i], "lon": rows.lon[i], "flags": rows.flags[i]}
             self.uow.stage(lambda key=key, row=row: self.data.add(key, row))
             inserted.add(client_id)
-        return inserted, held
+        return inserted
+
+    def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]:
+        # staged rows of this transaction are applied only on commit: the fake reads what
+        # was there before, which is what the service wants from the real store
+        return [
+            ((key[3], key[1], self.data.reports[key]["flags"]), key[2])
+            for client_id in set(client_ids)
+            for key in self.data.by_client_id.get((person_id, client_id), ())
+            if window[0] <= key[1] <= window[1]
+        ]
 
     def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -178,7 +184,9 @@ class FakeReportStore:
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> None:
+        # no filter here: the context carries none, so every batch reads held_reports
         def apply() -> None:
             for delta in deltas:
                 key = (person_id, delta.day)

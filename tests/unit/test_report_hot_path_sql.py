@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 
 from amina.adapters.db.reports.store import HotPathSql
+from amina.domain.identity_filter import EMPTY, FilterWrite, arrival_day
 
 NOW = datetime(2025, 11, 5, 7, tzinfo=UTC)
 
@@ -18,7 +19,8 @@ def _upserts(statement: str) -> list[str]:
 
 def test_the_last_report_upsert_has_no_sub_select_on_either_database() -> None:
     for postgresql in (True, False):
-        statements = HotPathSql(postgresql).aggregates("p1", NOW, [], None, None)
+        identity = FilterWrite(arrival_day(NOW), EMPTY, None)
+        statements = HotPathSql(postgresql).aggregates("p1", NOW, [], None, None, identity)
         last_report = [
             part
             for text, _, _ in statements

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from amina.domain.identity_filter import bits_or
+
 
 def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
@@ -15,6 +17,20 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    """PostgreSQL's ``greatest`` of two values for SQLite: nulls ignored."""
+    if a is None or b is None:
+        return b if a is None else a
+    return a if a > b else b
+
+
+def _least(a: Any, b: Any) -> Any:
+    """PostgreSQL's ``least`` of two values for SQLite: nulls ignored."""
+    if a is None or b is None:
+        return b if a is None else a
+    return a if a < b else b
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -30,6 +46,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # every transaction starts with BEGIN IMMEDIATE: SQLite then serialises writers
             # up front instead of failing one of them half-way.
             dbapi_connection.isolation_level = None
+            # the filter of recent client ids is OR-ed in SQL (PostgreSQL: bit(n) | bit(n))
+            dbapi_connection.create_function("bloom_or", 2, bits_or, deterministic=True)
+            dbapi_connection.create_function("greatest", 2, _greatest, deterministic=True)
+            dbapi_connection.create_function("least", 2, _least, deterministic=True)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")

@@ -16,9 +16,13 @@ A report's identity is its client id together with its device time (API.md). Sen
 unchanged it is ``duplicate`` and changes nothing; its client id with other content — a second
 item of the same batch that differs, or a report with another device time than the one stored
 under that client id — is ``rejected`` with ``client_id_reused``, never stored twice nor
-silently dropped. Across batches the check reads the person's stored reports with the batch's
-client ids taken within :data:`CLIENT_ID_WINDOW` of the batch, in the same round trip as the
-insert (``ReportStore.insert_reports``).
+silently dropped. Across batches a report is checked against the person's stored reports under
+its client id taken within :data:`CLIENT_ID_WINDOW` of the batch. The person's filter of recent
+client ids (``amina.domain.identity_filter``, read with the context, written with the
+aggregates) rules out the client ids never stored recently; the stored reports
+(``ReportStore.held_reports``) are read only for the others — sent before, or a false
+positive — and for a batch reaching further back than the filter is complete. See
+:func:`_unsure`.
 
 The flow is written once, as a coroutine (:meth:`ReportIngest._store`) over the store's calls;
 two short drivers run it: on a unit of work (any database, in a thread: the store's calls never
@@ -55,6 +59,15 @@ from amina.adapters.db.reports.store import (
 from amina.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from amina.domain.calendar import moscow_date
 from amina.domain.geo import RegionClassifier
+from amina.domain.identity_filter import (
+    FILTER_BITS,
+    FilterWrite,
+    IdentityFilter,
+    Positions,
+    arrival_day,
+    mask_of,
+    positions,
+)
 from amina.domain.policy import Policy
 from amina.domain.reports import (
     FLAG_BITS,
@@ -82,8 +95,9 @@ PREVIOUS_FIX_WINDOW = timedelta(days=1)
 #: A client id is checked against the person's stored reports taken from this long before the
 #: batch's earliest report to this long after its latest (API.md: "the person's recent
 #: reports"): a re-sent report always falls inside (same device time), and so does a client id
-#: re-used for a report taken within a day of it. One index range per batch (the key starts
-#: with person and device time), read in the insert's round trip.
+#: re-used for a report taken within a day of it. Ruled out by the filter where it can
+#: (:func:`_unsure`), else by one index range of the stored reports (the primary key starts
+#: with person and device time).
 CLIENT_ID_WINDOW = timedelta(days=1)
 
 
@@ -280,8 +294,11 @@ class _Store(Protocol):
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
-    ) -> tuple[set[str], list[HeldReport]]: ...
+    ) -> set[str]: ...
+
+    async def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]: ...
 
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -302,6 +319,7 @@ class _Store(Protocol):
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> None: ...
 
 
@@ -315,8 +333,11 @@ class _Immediate:
     async def fix_before(self, *args: Any) -> Fix | None:
         return self.store.fix_before(*args)  # type: ignore[no-any-return]
 
-    async def insert_reports(self, *args: Any) -> tuple[set[str], list[HeldReport]]:
+    async def insert_reports(self, *args: Any) -> set[str]:
         return self.store.insert_reports(*args)  # type: ignore[no-any-return]
+
+    async def held_reports(self, *args: Any) -> list[tuple[HeldReport, str]]:
+        return self.store.held_reports(*args)  # type: ignore[no-any-return]
 
     async def forget_reports(self, *args: Any) -> None:
         self.store.forget_reports(*args)
@@ -357,8 +378,12 @@ class ReportIngest:
         resolve_notices: NoticeResolver | None = None,
         store: Callable[[UnitOfWork], ReportStore] = ReportStore,
         policy: Callable[[UnitOfWork, date], Policy] | None = None,
+        filter_bits: int = FILTER_BITS,
     ) -> None:
         self.uow = uow
+        #: the positions the filter of recent client ids uses (fewer only in tests: to force
+        #: false positives; never changed on a running installation)
+        self.filter_bits = filter_bits
         self.store = store
         self.policy = policy or _policy_in_force
         self.resolve_notices = resolve_notices
@@ -488,6 +513,7 @@ class ReportIngest:
         person_id, device_id, received_at = context.person_id, context.device_id, work.received_at
         reports = work.reports
         stored = _Stored([], 0, [], None)
+        spots: list[Positions] = []
         if reports:
             previous, wanted_before = _previous_fix(work, context)
             if wanted_before is not None:
@@ -499,9 +525,18 @@ class ReportIngest:
                 _instant(float(seconds.min())) - CLIENT_ID_WINDOW,
                 _instant(float(seconds.max())) + CLIENT_ID_WINDOW,
             )
-            inserted, held = await store.insert_reports(
-                person_id, device_id, received_at, reports, window
-            )
+            inserted = await store.insert_reports(person_id, device_id, received_at, reports)
+            held: list[HeldReport] = []
+            bits = self.filter_bits
+            spots = [positions(c, bits) for c in reports.client_id]
+            unsure = _unsure(work, inserted, context.identity, window[0], spots)
+            if unsure:
+                held = _before_this_batch(
+                    work,
+                    inserted,
+                    device_id,
+                    await store.held_reports(person_id, unsure, window),
+                )
             answers = _identify(work, inserted, held)
             if answers.forget:
                 await store.forget_reports(person_id, device_id, answers.forget)
@@ -517,7 +552,9 @@ class ReportIngest:
             )
         stored.status_stored = status_stored
         if stored.stored or status_stored or reports:
-            await store.update_aggregates(*_aggregates(work, context, stored))
+            await store.update_aggregates(
+                *_aggregates(work, context, stored), _filter_write(work, stored, spots)
+            )
             stored.wrote = True
         return stored
 
@@ -617,6 +654,38 @@ def _identify(work: _Work, inserted: set[str], held: Sequence[HeldReport]) -> _A
     return answers
 
 
+def _unsure(
+    work: _Work,
+    inserted: set[str],
+    identity: IdentityFilter | None,
+    window_start: datetime,
+    spots: Sequence[Positions],
+) -> list[str]:
+    """The batch's client ids whose stored reports must be read: all of them unless the
+    person's filter covers the batch's window; else those whose bits are all set (sent
+    before, or a false positive) and those the primary key refused (sent again)."""
+    client_ids = work.reports.client_id
+    if identity is None or not identity.covers(window_start):
+        return list(client_ids)
+    return [
+        c
+        for c, spot in zip(client_ids, spots, strict=True)
+        if c not in inserted or identity.may_hold(spot)
+    ]
+
+
+def _before_this_batch(
+    work: _Work, inserted: set[str], device_id: str, found: Sequence[tuple[HeldReport, str]]
+) -> list[HeldReport]:
+    """The stored reports read after the insert, without the rows this batch's insert wrote."""
+    times = dict(zip(work.reports.client_id, work.reports.device_time, strict=True))
+    return [
+        report
+        for report, device in found
+        if not (device == device_id and report[0] in inserted and report[1] == times[report[0]])
+    ]
+
+
 def _reused(client_id: str) -> ReportResult:
     return ReportResult(client_id, "rejected", (), ItemError("client_id_reused", "client_id"))
 
@@ -655,7 +724,7 @@ def _settle(
             for c, b in zip(client_ids, bits, strict=True)
         ]
     if len(kept) == 0:
-        return _Stored(results, 0, [], None)
+        return _Stored(results, 0, [], None, kept=kept)
     received_at = work.received_at
     deltas = [
         SummaryDelta(
@@ -688,7 +757,19 @@ def _settle(
         region=batch.regions[i],
         flags=bits[i],
     )
-    return _Stored(results, len(kept), deltas, newest)
+    return _Stored(results, len(kept), deltas, newest, kept=kept)
+
+
+def _filter_write(work: _Work, stored: _Stored, spots: Sequence[Positions]) -> FilterWrite:
+    """What the batch adds to the filter: the client ids of the reports it stored (``spots``:
+    the positions of each of the batch's reports)."""
+    times, received_at = work.reports.device_time, work.received_at
+    ahead = [times[i] for i in stored.kept if times[i] > received_at]
+    return FilterWrite(
+        arrival_day(received_at),
+        mask_of(spots[i] for i in stored.kept),
+        max(ahead) if ahead else None,
+    )
 
 
 def _aggregates(
@@ -811,6 +892,8 @@ class _Stored:
     deltas: list[SummaryDelta]
     latest: LatestReport | None
     status_stored: bool = False
+    #: the positions (in ``work.reports``) of the reports stored
+    kept: Sequence[int] = ()
     #: something was written: the driver commits
     wrote: bool = False
 

@@ -7,12 +7,13 @@ Everything here runs inside the caller's unit of work (one transaction per batch
   whole batch: on PostgreSQL ``INSERT … SELECT FROM json_to_recordset(<the batch as one JSON
   document>)`` through psycopg's own cursor (measured faster than ``unnest`` of twelve arrays,
   which psycopg dumps element by element in Python; BENCHMARKS.md); on SQLite a multi-row
-  ``VALUES``. The rows not returned were already stored (the primary key says so). The same
-  statement (on SQLite, one read before it) returns the person's stored reports under the
-  batch's client ids around the batch's time: the identity check (API.md: client id with device
-  time);
+  ``VALUES``. The rows not returned were already stored (the primary key says so). The
+  identity check (API.md: client id with device time; ADR 003) reads the person's filter of
+  recent client ids with the context (``amina.domain.identity_filter``) and
+  :meth:`ReportStore.held_reports` only for the client ids the filter cannot rule out;
 - :meth:`ReportStore.update_aggregates` — the increments of the daily summaries and the
-  per-person "last report" row, for the stored rows only (one statement on PostgreSQL).
+  per-person "last report" row (with the batch's bits OR-ed into the filter), for the stored
+  rows only (one statement on PostgreSQL).
 
 No ORM object and no SQLAlchemy statement is built per batch. Reads for the person's own views
 (not hot) use SQLAlchemy below.
@@ -21,10 +22,12 @@ No ORM object and no SQLAlchemy statement is built per batch. Reads for the pers
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -41,6 +44,14 @@ from amina.adapters.db.reports.tables import (
     PersonLastReportRow,
 )
 from amina.adapters.db.uow import UnitOfWork
+from amina.domain.identity_filter import (
+    BEGINNING,
+    EMPTY,
+    FilterWrite,
+    IdentityFilter,
+    decode_bits,
+    encode_bits,
+)
 
 REPORTS = LocationReportRow.__table__
 STATUS = DeviceStatusRow.__table__
@@ -66,12 +77,17 @@ _UNRESOLVED_NOTICE_OF_ROW = (
     f"EXISTS (SELECT 1 FROM notices n WHERE n.person_id = p.id AND {unresolved_sql('n.status')})"
 )
 
+#: The person's filter of recent client ids (both generations OR-ed), since when it is complete
+#: and the latest device time of a report dated ahead that left it (amina.domain.identity_filter)
+#: (a row not yet rotated has no previous generation)
+_FILTER_READ = "COALESCE((l.id_bits | l.id_bits_old), l.id_bits), l.id_since, l.id_gone_ahead"
+
 #: What classifying a batch needs, in one query: the registered address (of the registration
 #: holding the place), the latest stored fix, and whether a notice waits for an answer (fresh
 #: reports may resolve it; asked here so that the common case costs no extra query).
 _CONTEXT = f"""
 SELECT p.id, %s, p.language, false, r.lat, r.lon, l.device_time, l.lat, l.lon,
-       {_UNRESOLVED_NOTICE}
+       {_UNRESOLVED_NOTICE}, {_FILTER_READ}
 FROM persons p
 LEFT JOIN registrations r
        ON r.person_id = p.id AND r.status IN ('active', 'confirmation_requested')
@@ -92,7 +108,7 @@ LEFT JOIN person_last_report l ON l.person_id = p.id
 #: refused at once), and the person's id routes the query to one shard.
 _DEVICE_CONTEXT = f"""
 SELECT p.id, d.id, p.language, d.retired_at IS NOT NULL, r.lat, r.lon, l.device_time, l.lat,
-       l.lon, {_UNRESOLVED_NOTICE}
+       l.lon, {_UNRESOLVED_NOTICE}, {_FILTER_READ}
 {_DEVICE_CONTEXT_FROM}
 WHERE d.person_id = %s AND d.credential_hash = %s
 LIMIT 1
@@ -101,7 +117,7 @@ LIMIT 1
 #: A credential issued before credentials carried the person's id: by its hash alone.
 _DEVICE_CONTEXT_BY_HASH = f"""
 SELECT p.id, d.id, p.language, d.retired_at IS NOT NULL, r.lat, r.lon, l.device_time, l.lat,
-       l.lon, {_UNRESOLVED_NOTICE_OF_ROW}
+       l.lon, {_UNRESOLVED_NOTICE_OF_ROW}, {_FILTER_READ}
 {_DEVICE_CONTEXT_FROM}
 WHERE d.credential_hash = %s
 LIMIT 1
@@ -114,34 +130,24 @@ ORDER BY device_time DESC LIMIT 1
 """
 
 #: The batch as one JSON document: one statement whatever the batch size (psycopg would dump
-#: twelve arrays element by element in Python; PostgreSQL parses JSON in C). The same statement
-#: reads the person's reports stored under the batch's client ids (``h``: one range of the
-#: primary key, person and device time, around the batch; every part of a statement sees the
-#: rows as they were before it), so the identity check costs no round trip and no second
-#: statement: the answer's rows are the inserted client ids (no time) and the held reports.
+#: twelve arrays element by element in Python; PostgreSQL parses JSON in C). The rows not
+#: returned were held already (the primary key).
 _PG_INSERT = f"""
-WITH b AS (SELECT * FROM json_to_recordset(%s::json) AS t(c varchar, t timestamptz, la float8,
-           lo float8, a float8, s float8, al float8, p varchar, m bool, r varchar, f int2,
-           d float8)),
-h AS (SELECT r.client_id, r.device_time, r.flags FROM location_reports r
-      WHERE r.person_id = %s AND r.device_time >= %s AND r.device_time <= %s
-        AND r.client_id IN (SELECT b.c FROM b)),
-i AS (INSERT INTO location_reports ({_REPORT_COLUMNS})
-      SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d FROM b
-      ON CONFLICT DO NOTHING
-      RETURNING client_id)
-SELECT client_id, NULL::timestamptz, NULL::int2 FROM i
-UNION ALL SELECT client_id, device_time, flags FROM h
+INSERT INTO location_reports ({_REPORT_COLUMNS})
+SELECT %s, b.t, %s, b.c, %s, b.la, b.lo, b.a, b.s, b.al, b.p, b.m, b.r, b.f, b.d
+FROM json_to_recordset(%s::json) AS b(c varchar, t timestamptz, la float8, lo float8, a float8,
+     s float8, al float8, p varchar, m bool, r varchar, f int2, d float8)
+ON CONFLICT DO NOTHING
+RETURNING client_id
 """
 
 _SQLITE_ROW = "(" + ", ".join("?" * 15) + ")"
 
-#: SQLite: the person's stored reports that carry one of the batch's client ids (a JSON
-#: array), taken within the window around the batch, read before the insert.
-_SQLITE_HELD = """
-SELECT r.client_id, r.device_time, r.flags FROM location_reports r
-WHERE r.person_id = ? AND r.device_time >= ? AND r.device_time <= ?
-  AND r.client_id IN (SELECT value FROM json_each(?))
+#: The full check, for the client ids the filter cannot rule out: the person's stored reports
+#: under these client ids within the window around the batch (one range of the primary key).
+_HELD_REPORTS = """
+SELECT client_id, device_time, flags, device_id FROM location_reports
+WHERE person_id = %s AND device_time >= %s AND device_time <= %s AND client_id IN ({ids})
 """
 
 #: Takes back reports this transaction inserted whose client id turned out re-used.
@@ -149,7 +155,6 @@ _FORGET = """
 DELETE FROM location_reports
 WHERE person_id = %s AND device_id = %s AND device_time = %s AND client_id = %s
 """
-
 _STORED_FLAGS = """
 SELECT client_id, device_time, flags FROM location_reports
 WHERE person_id = %s AND device_id = %s AND device_time >= %s AND device_time <= %s
@@ -176,10 +181,9 @@ _SUMMARY_COLUMNS = "person_id, day, first_at, last_at, updated_at, " + ", ".join
 _SUMMARY_UPDATE = (
     "ON CONFLICT (person_id, day) DO UPDATE SET "
     + ", ".join(f"{c} = s.{c} + excluded.{c}" for c in _SUMMARY_COUNTS)
-    + ", first_at = CASE WHEN s.first_at IS NULL OR excluded.first_at < s.first_at"
-    " THEN excluded.first_at ELSE s.first_at END"
-    ", last_at = CASE WHEN s.last_at IS NULL OR excluded.last_at > s.last_at"
-    " THEN excluded.last_at ELSE s.last_at END"
+    # least / greatest ignore nulls (SQLite: registered, amina/adapters/db/engine.py)
+    + ", first_at = least(s.first_at, excluded.first_at)"
+    ", last_at = greatest(s.last_at, excluded.last_at)"
     ", updated_at = excluded.updated_at"
 )
 _SQLITE_SUMMARY = (
@@ -208,32 +212,76 @@ def _when_newer(time: str, columns: tuple[str, ...]) -> str:
     """``SET`` clauses taking the incoming ``columns`` when the incoming ``time`` is later
     than the row's (or the row has none); the row's on a tie and when nothing comes in. Plain
     ``CASE`` per column, no sub-select: Citus refuses sub-selects inside an ``INSERT``."""
-    newer = f"COALESCE(excluded.{time} > l.{time}, l.{time} IS NULL)"
+    # '-infinity': PostgreSQL's earliest time; on SQLite a text below every stored time
+    newer = f"excluded.{time} > COALESCE(l.{time}, '-infinity')"
     return ", ".join(f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE l.{c} END" for c in columns)
 
 
+_FILTER_PART = (
+    "id_day",
+    "id_bits",
+    "id_bits_old",
+    "id_ahead",
+    "id_ahead_old",
+    "id_since",
+    "id_gone_ahead",
+)
+#: The filter of recent client ids (amina.domain.identity_filter): on the generation's day the
+#: batch's bits are OR-ed in; on a later arrival day the current generation becomes the
+#: previous one (the previous one goes: "complete since" moves to the start of the day kept,
+#: and the latest device time dated ahead of what went is remembered). ``greatest`` ignores
+#: nulls (SQLite: registered, amina/adapters/db/engine.py). No column of it is ever null.
+_ROTATE = "l.id_day < excluded.id_day"
+_FILTER_UPDATE = (
+    f"id_bits = CASE WHEN {_ROTATE} THEN excluded.id_bits ELSE (l.id_bits | excluded.id_bits) END"
+    f", id_bits_old = CASE WHEN {_ROTATE} THEN l.id_bits ELSE l.id_bits_old END"
+    f", id_ahead = CASE WHEN {_ROTATE} THEN excluded.id_ahead"
+    " ELSE greatest(l.id_ahead, excluded.id_ahead) END"
+    f", id_ahead_old = CASE WHEN {_ROTATE} THEN l.id_ahead ELSE l.id_ahead_old END"
+    f", id_since = CASE WHEN {_ROTATE} THEN greatest(l.id_since, l.id_day) ELSE l.id_since END"
+    f", id_gone_ahead = CASE WHEN {_ROTATE} THEN greatest(l.id_gone_ahead, l.id_ahead_old)"
+    " ELSE l.id_gone_ahead END"
+    f", id_day = greatest(l.id_day, excluded.id_day)"
+)
+
 #: The per-person "last report" row: the contact time always, the latest report and the latest
-#: status each only when newer than what the row holds (the same text on both databases).
+#: status each only when newer than what the row holds, the filter of recent client ids (the
+#: same text on both databases but for the filter's type: see :func:`_sqlite`).
 _LAST_UPSERT = (
     "INSERT INTO person_last_report AS l (person_id, last_contact_at, "
-    + ", ".join(_REPORT_PART + _STATUS_PART)
+    + ", ".join(_REPORT_PART + _STATUS_PART + _FILTER_PART)
     + ") VALUES ("
-    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
-    + ") ON CONFLICT (person_id) DO UPDATE SET last_contact_at = CASE WHEN"
-    " excluded.last_contact_at > l.last_contact_at THEN excluded.last_contact_at"
-    " ELSE l.last_contact_at END, "
+    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART) + len(_FILTER_PART)))
+    + ") ON CONFLICT (person_id) DO UPDATE SET"
+    " last_contact_at = greatest(l.last_contact_at, excluded.last_contact_at), "
     + _when_newer("device_time", _REPORT_PART)
     + ", "
     + _when_newer("status_reported_at", _STATUS_PART)
+    + ", "
+    + _FILTER_UPDATE
 )
+
+
+def _minified(statement: str) -> str:
+    """The statement without the blanks SQL does not need (no string literal inside)."""
+    return re.sub(r" ?([,()=<>|+]) ?", r"\1", re.sub(r"\s+", " ", statement)).strip()
+
+
 #: PostgreSQL: the summaries and the last-report row in one statement (one round trip), short
 #: enough for psycopg to keep it parsed (< 4 KB).
 _PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_LAST_UPSERT}"
+_PG_AGGREGATES = _minified(_PG_AGGREGATES)
 assert len(_PG_AGGREGATES) < 4096, "psycopg parses longer statements on every execution"
 
 
+_PG_OR = re.compile(r"\((l\.\w+) \| (\w+\.\w+)\)")
+
+
+@lru_cache(maxsize=64)
 def _sqlite(statement: str) -> str:
-    return statement.replace("%s", "?")
+    """The statement for SQLite: ``?`` placeholders; the filter is a BLOB there, OR-ed by the
+    ``bloom_or`` function every connection registers (PostgreSQL: ``bit(n) | bit(n)``)."""
+    return _PG_OR.sub(r"bloom_or(\1, \2)", statement).replace("%s", "?")
 
 
 #: SQLite keeps every distinct statement text compiled (sqlite3's statement cache); a
@@ -286,6 +334,9 @@ class ReportColumns:
         return bool(self.client_id)
 
 
+#: The filter of a person without a last-report row.
+NO_REPORTS = IdentityFilter(EMPTY, BEGINNING, None)
+
 #: A report the person had stored, found by its client id: (client id, device time, flags).
 HeldReport = tuple[str, datetime, int]
 
@@ -309,6 +360,8 @@ class IngestContext:
     address: tuple[float, float] | None
     last_fix: Fix | None
     unresolved_notice: bool
+    #: the person's filter of recent client ids (None: none, the stored reports are read)
+    identity: IdentityFilter | None = None
 
 
 @dataclass(frozen=True)
@@ -397,6 +450,15 @@ class HotPathSql:
             address=address,
             last_fix=fix,
             unresolved_notice=bool(row[9]),
+            # no last-report row: the person never stored a report (the row comes with the
+            # first), so the empty filter is complete
+            identity=NO_REPORTS
+            if row[10] is None
+            else IdentityFilter(
+                decode_bits(row[10]),
+                _read_time(row[11]),
+                None if row[12] is None else _read_time(row[12]),
+            ),
         )
 
     def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Statement:
@@ -414,12 +476,9 @@ class HotPathSql:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
-    ) -> tuple[Statement | None, list[Statement]]:
-        """The read of the reports held under the batch's client ids and the insert: on
-        PostgreSQL one statement that does both (:data:`_PG_INSERT`, read its answer with
-        :meth:`read_inserted`); on SQLite the read, then inserts of fixed sizes (see
-        :func:`_sqlite_chunks`)."""
+    ) -> list[Statement]:
+        """The insert: on PostgreSQL one statement (:data:`_PG_INSERT`), on SQLite inserts of
+        fixed sizes (see :func:`_sqlite_chunks`); each returns the client ids it stored."""
         if self.postgresql:
             document = orjson.dumps(
                 [
@@ -454,8 +513,7 @@ class HotPathSql:
                     )
                 ]
             ).decode()
-            parameters = (document, person_id, *window, person_id, device_id, received_at)
-            return None, [(_PG_INSERT, parameters)]
+            return [(_PG_INSERT, (person_id, device_id, received_at, document))]
         received = sqlite_time(received_at)
         params: list[Any] = []
         for i in range(len(rows)):
@@ -476,32 +534,28 @@ class HotPathSql:
                 rows.flags[i],
                 rows.distance_to_address_m[i],
             )
-        held = (
-            _SQLITE_HELD,
-            (
-                person_id,
-                sqlite_time(window[0]),
-                sqlite_time(window[1]),
-                orjson.dumps(rows.client_id).decode(),
-            ),
+        return _sqlite_chunks(params, len(rows))
+
+    def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> Statement:
+        statement = _HELD_REPORTS.format(ids=", ".join(["%s"] * len(client_ids)))
+        return statement, (
+            person_id,
+            self.time(window[0]),
+            self.time(window[1]),
+            *client_ids,
         )
-        return held, _sqlite_chunks(params, len(rows))
 
     @staticmethod
-    def read_held(rows: Sequence[Sequence[Any]]) -> list[HeldReport]:
-        return [(r[0], _read_time(r[1]), int(r[2])) for r in rows]
-
-    @staticmethod
-    def read_inserted(rows: Sequence[Sequence[Any]]) -> tuple[set[str], list[HeldReport]]:
-        """:data:`_PG_INSERT`'s answer: the client ids inserted, and the reports held."""
-        inserted = {r[0] for r in rows if r[1] is None}
-        if len(inserted) == len(rows):
-            return inserted, []
-        return inserted, [(r[0], r[1], int(r[2])) for r in rows if r[1] is not None]
+    def read_held_reports(rows: Sequence[Sequence[Any]]) -> list[tuple[HeldReport, str]]:
+        """:data:`_HELD_REPORTS`' answer: each report held, with the device that sent it."""
+        return [((r[0], _read_time(r[1]), int(r[2])), r[3]) for r in rows]
 
     def forget(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
     ) -> tuple[str, list[tuple[Any, ...]]]:
+        """The reports' delete (executed many times)."""
         return _FORGET, [(person_id, device_id, self.time(t), c) for c, t in keys]
 
     def stored_flags(
@@ -545,6 +599,7 @@ class HotPathSql:
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> list[tuple[str, Sequence[Any], bool]]:
         """(statement, parameters, executemany?) — one statement on PostgreSQL."""
         last = (
@@ -574,6 +629,13 @@ class HotPathSql:
                 if status is not None
                 else (None,) * len(_STATUS_PART)
             ),
+            self.time(identity.day),
+            encode_bits(identity.bits, self.postgresql),
+            None,  # a new row has no previous generation
+            self.time(identity.ahead),
+            None,
+            self.time(BEGINNING),
+            None,
         )
         if self.postgresql:
             document = orjson.dumps(
@@ -680,24 +742,24 @@ class ReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
-    ) -> tuple[set[str], list[HeldReport]]:
-        """Insert the batch in one statement; the client ids of the rows actually stored, and
-        the reports the person held before under the batch's client ids, taken within
-        ``window`` (read first, in the same round trip on PostgreSQL)."""
+    ) -> set[str]:
+        """Insert the batch (one statement on PostgreSQL); the client ids of the rows actually
+        stored."""
         if not len(rows):
-            return set(), []
-        held_statement, inserts = self.sql.insert_reports(
-            person_id, device_id, received_at, rows, window
-        )
-        if held_statement is None:  # PostgreSQL: one statement does both
-            (insert,) = inserts
-            return self.sql.read_inserted(self._rows(insert))
-        held = self.sql.read_held(self._rows(held_statement))
+            return set()
         found: set[str] = set()
-        for statement in inserts:
+        for statement in self.sql.insert_reports(person_id, device_id, received_at, rows):
             found.update(row[0] for row in self._rows(statement))
-        return found, held
+        return found
+
+    def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]:
+        """The person's stored reports under these client ids taken within ``window``, each
+        with its device (the full identity check, for the client ids the filter cannot rule
+        out)."""
+        rows = self._rows(self.sql.held_reports(person_id, client_ids, window))
+        return self.sql.read_held_reports(rows)
 
     def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -727,11 +789,14 @@ class ReportStore:
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> None:
         """Add the batch to the daily summaries and keep ``person_last_report`` current: the
         contact time always, the latest report and status only when newer (by the phone's
-        time) than what the row holds. One statement on PostgreSQL."""
-        for text_, params, many in self.sql.aggregates(person_id, now, deltas, latest, status):
+        time) than what the row holds, the stored reports' client ids in the filter. One
+        statement on PostgreSQL."""
+        statements = self.sql.aggregates(person_id, now, deltas, latest, status, identity)
+        for text_, params, many in statements:
             self._rows((text_, params), many=many)
 
 
@@ -765,19 +830,26 @@ class AsyncReportStore:
         device_id: str,
         received_at: datetime,
         rows: ReportColumns,
-        window: tuple[datetime, datetime],
-    ) -> tuple[set[str], list[HeldReport]]:
+    ) -> set[str]:
         if not len(rows):
-            return set(), []
-        _, (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows, window)
-        return self.sql.read_inserted(await self._rows(insert))
+            return set()
+        (insert,) = self.sql.insert_reports(person_id, device_id, received_at, rows)
+        return {row[0] for row in await self._rows(insert)}
+
+    async def held_reports(
+        self, person_id: str, client_ids: Sequence[str], window: tuple[datetime, datetime]
+    ) -> list[tuple[HeldReport, str]]:
+        rows = await self._rows(self.sql.held_reports(person_id, client_ids, window))
+        return self.sql.read_held_reports(rows)
+
+    async def _many(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        async with self.connection.cursor() as cursor:
+            await cursor.executemany(statement, params)
 
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
     ) -> None:
-        statement, params = self.sql.forget(person_id, device_id, keys)
-        async with self.connection.cursor() as cursor:
-            await cursor.executemany(statement, params)
+        await self._many(*self.sql.forget(person_id, device_id, keys))
 
     async def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -800,8 +872,10 @@ class AsyncReportStore:
         deltas: Sequence[SummaryDelta],
         latest: LatestReport | None,
         status: StatusRecord | None,
+        identity: FilterWrite,
     ) -> None:
-        for text_, params, _ in self.sql.aggregates(person_id, now, deltas, latest, status):
+        statements = self.sql.aggregates(person_id, now, deltas, latest, status, identity)
+        for text_, params, _ in statements:
             await self._rows((text_, params))
 
     async def commit(self) -> None:

@@ -10,6 +10,10 @@
   counts (``amina.domain.reports.counted_at``: its device time, or its arrival if that was
   earlier) and the latest device status — so that "who is silent" is a set-based query over
   one row per person, never a GROUP BY over raw reports.
+  It also holds the person's filter of recent client ids (``id_*``, ADR 003, issue 10: a Bloom
+  filter of the client ids that arrived in the last two UTC days, two generations;
+  ``amina.domain.identity_filter``), read with the batch's context and written by the same
+  statement as the row.
 - ``daily_summaries``: per person and Moscow day (the day each report counts on, by the same
   rule), kept current at ingest (late reports included); they follow the registration's life,
   not the raw reports' retention.
@@ -33,15 +37,22 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     text,
 )
+from sqlalchemy.dialects.postgresql import BIT
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amina.adapters.db.base import Base
 from amina.adapters.db.distribution import PER_PERSON
+from amina.domain.identity_filter import FILTER_BITS
 from amina.domain.reports import FLAG_ORDER
+
+#: The filter of recent client ids: ``bit(FILTER_BITS)`` on PostgreSQL (``|`` ORs two), a BLOB
+#: of FILTER_BITS / 8 bytes on SQLite (``bloom_or``: amina/adapters/db/engine.py).
+FILTER_TYPE = LargeBinary().with_variant(BIT(FILTER_BITS), "postgresql")
 
 #: ``daily_summaries`` has one count column per quality flag, named ``flag_<flag>``.
 FLAG_COLUMNS: tuple[str, ...] = tuple(f"flag_{flag.value}" for flag in FLAG_ORDER)
@@ -122,6 +133,18 @@ class PersonLastReportRow(Base):
     location_services: Mapped[bool | None] = mapped_column(Boolean)
     battery_saver: Mapped[bool | None] = mapped_column(Boolean)
     app_version: Mapped[str | None] = mapped_column(String(40))
+    #: The filter of recent client ids (amina.domain.identity_filter): the start of the UTC day
+    #: of the current generation, its bits and the previous generation's (PostgreSQL
+    #: ``bit(8192)``, SQLite a BLOB), the latest device time dated ahead of its arrival in
+    #: each, since when the filter holds every report that arrived, and the latest device time
+    #: dated ahead of a report no longer in it. Never loaded by the ORM (deferred).
+    id_day: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_bits: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
+    id_bits_old: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
+    id_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_ahead_old: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_since: Mapped[datetime | None] = mapped_column(deferred=True)
+    id_gone_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
 
 
 class DailySummaryRow(Base):
