@@ -95,7 +95,7 @@ def test_reports_stored_before_the_upgrade_that_brought_the_filter_keep_their_id
     first = fix(NOW - timedelta(hours=3), client_id="before-upgrade")
     assert statuses(send(client, me, first)) == ["accepted"]
 
-    downgrade(container.engine, "0014")
+    downgrade(container.engine, "0016")
     upgrade(container.engine)
 
     restamped = {**first, "device_time": (NOW - timedelta(minutes=5)).isoformat()}

@@ -2,8 +2,8 @@
 person_last_report, so that the identity check reads the stored reports only for client ids it
 cannot rule out (issue 10 point 2; ADR 003)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-08
 
 See amina/domain/identity_filter.py. Filled for every person from the reports that arrived in
@@ -25,8 +25,8 @@ from amina.domain.identity_filter import (
     EMPTY, FILTER_BITS, arrival_day, encode_bits, mask_of, positions)
 
 
-revision = '0015'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
