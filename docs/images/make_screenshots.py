@@ -39,6 +39,11 @@ TESTS = (
     "and_choosing_the_address",
     "tests/e2e/test_app_registration.py::test_after_three_nights_at_one_place_the_app_asks_"
     "whether_it_is_home_and_saves_it_on_yes",
+    # docs/operators.md: who looked at my data (ru, uz, ka); docs/roles.md: the audit page
+    "tests/e2e/test_plain_words_story.py::test_a_person_reads_who_looked_by_role_and_staff_"
+    "number_and_why_in_their_language",
+    "tests/e2e/test_plain_words_story.py::test_the_auditor_reads_the_log_in_russian_on_a_phone_"
+    "and_narrows_it",
     # docs/app-reporting.md: the evening reminder's offer and the check-in card (Russian)
     "tests/e2e/test_evening_check_in.py::test_the_evening_push_arrives_and_its_tap_sends_one_"
     "report[ru]",
