@@ -151,18 +151,20 @@ class Subscription:
         )
 
 
-@pytest.fixture(scope="module")
+# Each story gets its own push service and server: a story that failed half-way (a slow
+# machine) leaves its subscription and its push behind, and its retry must start afresh.
+@pytest.fixture
 def push_service() -> Iterator[PushService]:
     service = PushService()
     yield service
     service.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def push_server(
     tmp_path_factory: pytest.TempPathFactory, push_service: PushService
 ) -> Iterator[AminaServer]:
-    """A server of this module's own that may send web push to the test's push service."""
+    """A server of this story's own that may send web push to the test's push service."""
     folder = tmp_path_factory.mktemp("amina-check-in")
     server = launch(
         folder, extra_env={"AMINA_PUSH_LOCAL_ENDPOINTS": json.dumps([push_service.origin])}

@@ -79,6 +79,7 @@ def test_a_person_reads_who_looked_by_role_and_staff_number_and_why_in_their_lan
     screenshot(phone_page, f"app-access-log-{language}-phone.png")
 
 
+@pytest.mark.browser_language("ru")
 def test_the_auditor_reads_the_log_in_russian_on_a_phone_and_narrows_it(
     phone_page: Page, page: Page, amina_server: AminaServer, totp: TotpCodes
 ) -> None:
@@ -106,6 +107,7 @@ def test_the_auditor_reads_the_log_in_russian_on_a_phone_and_narrows_it(
     screenshot(phone_page, "console-audit-phone.png")
 
 
+@pytest.mark.browser_language("ru")
 def test_the_policy_editor_names_each_parameter_in_russian_and_says_what_it_does(
     page: Page, amina_server: AminaServer, totp: TotpCodes
 ) -> None:

@@ -28,9 +28,13 @@ const LONGEST_RETRY_MS = 5 * 60_000;
 const FIX_TIMEOUT_MS = 30_000;
 const DEFAULT_INTERVAL_MINUTES = 15;
 const DEFAULT_BATCH = 1000;
+// A fix taken this recently is the evening check-in's fix: the app opened from the push has
+// just taken one, and a second would be a duplicate report.
+const FRESH_CYCLE_MS = 60_000;
 
 const state = {
   started: false,
+  ready: false, // the opening cycle has been asked for (startReporting finished its set-up)
   person: null,
   settings: null,
   permission: "unknown", // what navigator.permissions says: granted | denied | prompt
@@ -283,6 +287,7 @@ export async function flush() {
 // --- the cycle ------------------------------------------------------------------------------
 
 let ticking = false;
+let lastCycle = null; // {at, made}: when the last cycle ended and the fix it made
 // Who waits for the outcome of the next cycle's fix (the evening check-in, check_in.js).
 const cycleWaiters = [];
 
@@ -313,7 +318,10 @@ async function tick() {
   } finally {
     ticking = false;
     if (state.started) state.tickTimer = setTimeout(tick, intervalMs());
-    if (cycled) settleWaiters(made);
+    if (cycled) {
+      lastCycle = { at: Date.now(), made };
+      settleWaiters(made);
+    }
   }
 }
 
@@ -343,12 +351,18 @@ async function settleWaiters(made) {
 /**
  * Take ONE fix now and send it (the evening check-in: the person tapped the push). Resolves
  * with {kind: "sent", time} | {kind: "queued"} | {kind: "no_fix"} | {kind: "not_registered"}.
- * A cycle already under way (the one the app starts when it opens) is that fix.
+ * The cycle the app starts when it opens, a cycle under way, or one that ended less than a
+ * minute ago is that fix: one tap, one report.
  */
 export function checkIn() {
   return new Promise((resolve) => {
     cycleWaiters.push(resolve);
-    if (state.started && !ticking) tick();
+    if (!state.started || !state.ready || ticking) return; // that cycle settles it
+    if (lastCycle && Date.now() - lastCycle.at < FRESH_CYCLE_MS) {
+      settleWaiters(lastCycle.made);
+      return;
+    }
+    tick();
   });
 }
 
@@ -373,6 +387,7 @@ async function watchPermission() {
 
 function stop() {
   state.started = false;
+  state.ready = false;
   clearTimeout(state.tickTimer);
   clearTimeout(state.retryTimer);
 }
@@ -438,6 +453,7 @@ export async function startReporting() {
     // IndexedDB unavailable (some private modes): the card still shows what it can.
   }
   await showQueue();
+  state.ready = true;
   tick();
 }
 
