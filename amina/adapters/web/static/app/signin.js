@@ -327,12 +327,16 @@ export function announce(text) {
   const region = document.getElementById("app-message");
   region.textContent = "";
   // A fresh text node, a moment later, so that screen readers announce a repeated message too.
-  // The message belongs to the screen it is said on (the screen shown by then): it goes when the
-  // person moves to another screen (app.js, show), so that "your objection is recorded" does not
-  // follow them home.
+  // The message belongs to the screen it is said on: it goes when the person moves to another
+  // screen (app.js, show), so that "your objection is recorded" does not follow them home. Said
+  // on the way to a screen ("your visit is booked", then the ticket), it belongs to that screen,
+  // which the address already names while the screen is still loading.
   setTimeout(() => {
     region.textContent = text;
-    region.dataset.screen = document.querySelector(".app-screen:not([hidden])")?.id || "";
+    const addressed = `screen-${location.hash.replace(/^#/, "")}`;
+    region.dataset.screen = document.getElementById(addressed)
+      ? addressed
+      : document.querySelector(".app-screen:not([hidden])")?.id || "";
   }, 50);
 }
 
