@@ -232,6 +232,12 @@ def main() -> None:  # noqa: PLR0915 (one measurement, read top to bottom)
             connection.execute("VACUUM ANALYZE")  # as autovacuum would
             connection.autocommit = False
             print(f"person holds {held} reports over {args.held_days} days")
+            widths = connection.execute(
+                "SELECT (SELECT pg_column_size(l.*) FROM person_last_report l),"
+                " (SELECT pg_column_size(f.*) FROM report_identity_filters f)"
+            ).fetchone()
+            print(f"row bytes: person_last_report {widths[0]}, report_identity_filters {widths[1]}")
+            connection.rollback()
             context_with, context_values = sql.context(person, device_id)
             context_without = context_with.replace(", " + _FILTER_READ, "").replace(FILTER_JOIN, "")
             assert context_without != context_with
