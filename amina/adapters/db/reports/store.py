@@ -99,6 +99,15 @@ LEFT JOIN report_identity_filters f ON f.person_id = p.id
 WHERE p.id = %s
 """
 
+#: PostgreSQL: one batch of a person at a time, from before its context is read until it
+#: commits — so that a batch sees the client ids of the person's batch before it (in the
+#: filter or the stored reports) and a client id sent twice at once with two device times is
+#: refused the second time, never stored twice (issue 10 point 2). A separate statement
+#: before the context query (pipelined: no round trip of its own), so that the context
+#: query's snapshot is taken after the lock (READ COMMITTED). SQLite serialises writers from
+#: BEGIN IMMEDIATE on already. Two people whose ids hash alike only wait for each other.
+_ONE_BATCH_OF_A_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+
 _DEVICE_CONTEXT_FROM = """
 FROM devices d
 JOIN persons p ON p.id = d.person_id
@@ -436,6 +445,10 @@ class HotPathSql:
     def context(self, person_id: str, device_id: str) -> Statement:
         return _CONTEXT, (device_id, person_id, person_id)
 
+    @staticmethod
+    def one_batch_of(person_id: str) -> Statement:
+        return _ONE_BATCH_OF_A_PERSON, (person_id,)
+
     def device_context(self, person_id: str | None, credential_hash: str) -> Statement:
         if person_id is None:
             return _DEVICE_CONTEXT_BY_HASH, (credential_hash,)
@@ -723,21 +736,28 @@ class ReportStore:
         finally:
             cursor.close()
 
-    def _first(self, statement: Statement) -> Any:
+    def _first(self, statement: Statement, person_id: str | None) -> Any:
         if self.sql.postgresql:
-            # the transaction's BEGIN and this query go in one round trip
+            # the transaction's BEGIN, the person's lock and this query in one round trip
             with self.driver.pipeline(), self.driver.cursor() as cursor:
+                if person_id is not None:
+                    cursor.execute(*self.sql.one_batch_of(person_id))
                 cursor.execute(*statement)
                 return cursor.fetchone()
         rows = self._rows(statement)
         return rows[0] if rows else None
 
     def context(self, person_id: str, device_id: str) -> IngestContext | None:
-        return self.sql.read_context(self._first(self.sql.context(person_id, device_id)))
+        statement = self.sql.context(person_id, device_id)
+        return self.sql.read_context(self._first(statement, person_id))
 
     def device_context(self, person_id: str | None, credential_hash: str) -> IngestContext | None:
         statement = self.sql.device_context(person_id, credential_hash)
-        return self.sql.read_context(self._first(statement))
+        context = self.sql.read_context(self._first(statement, person_id))
+        if context is not None and person_id is None and self.sql.postgresql:
+            # a credential without the person's id: locked once known, then read again
+            context = self.sql.read_context(self._first(statement, context.person_id))
+        return context
 
     def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
         """The person's latest stored fix before ``before`` (within ``window``, so that
@@ -824,10 +844,20 @@ class AsyncReportStore:
     async def device_context(
         self, person_id: str | None, credential_hash: str
     ) -> IngestContext | None:
+        statement = self.sql.device_context(person_id, credential_hash)
+        context = self.sql.read_context(await self._first(statement, person_id))
+        if context is not None and person_id is None:
+            # a credential without the person's id: locked once known, then read again
+            context = self.sql.read_context(await self._first(statement, context.person_id))
+        return context
+
+    async def _first(self, statement: Statement, person_id: str | None) -> Any:
+        # the transaction's BEGIN, the person's lock and the query in one round trip
         async with self.connection.pipeline(), self.connection.cursor() as cursor:
-            await cursor.execute(*self.sql.device_context(person_id, credential_hash))
-            row = await cursor.fetchone()
-        return self.sql.read_context(row)
+            if person_id is not None:
+                await cursor.execute(*self.sql.one_batch_of(person_id))
+            await cursor.execute(*statement)
+            return await cursor.fetchone()
 
     async def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
         return self.sql.read_fix(await self._rows(self.sql.fix_before(person_id, before, window)))
