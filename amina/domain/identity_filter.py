@@ -3,8 +3,8 @@ ids the person certainly never stored recently, so that the identity check reads
 reports only for the others.
 
 A Bloom filter of :data:`FILTER_BITS` bits and :data:`HASHES` positions per client id, two
-generations by arrival day (UTC), kept in ``person_last_report``: read by the context query
-that every batch runs anyway, written by the aggregates statement that runs anyway (the
+generations by arrival day (UTC), kept in ``report_identity_filters``: read by the context
+query that every batch runs anyway, written by the aggregates statement that runs anyway (the
 batch's bits OR-ed into the current generation; on a new arrival day the current one becomes
 the previous one and the previous one goes). The row also says since when the filter is
 complete (every report that arrived since then is in it) and the latest device time of any
@@ -26,8 +26,13 @@ from datetime import UTC, datetime
 from hashlib import blake2b
 from struct import Struct
 
-#: Bits per generation (the column's width: changing it needs a migration that clears it).
-FILTER_BITS = 8192
+#: Bits per generation (the column's width: changing it needs a migration that refills it).
+#: 4,096: a phone reporting every 15 minutes puts 96 client ids a day in a generation, so
+#: both together (192) leave a new client id looking "maybe held" with a chance of 1 in 1,200
+#: (then the stored reports are read); two generations and the row's other columns stay under
+#: PostgreSQL's 2 KB TOAST threshold, so the row is never compressed (8,192 bits were: pglz
+#: on every write; BENCHMARKS.md, "Issue 10: the filter in a table of its own").
+FILTER_BITS = 4096
 #: Positions per client id.
 HASHES = 4
 #: The filter of a person who never reported is empty and complete since the beginning.
@@ -117,12 +122,9 @@ def encode_bits(bits: bytes, postgresql: bool) -> str | bytes:
     return bits
 
 
-def decode_bits(value: str | bytes | None) -> bytes:
-    if value is None:
-        return EMPTY
-    if isinstance(value, str):
-        return int(value, 2).to_bytes(_BYTES, "big")
-    return bytes(value)
+def decode_bits(value: bytes | None) -> bytes:
+    """The filter read back (PostgreSQL's ``varbit_send`` less its length, SQLite's BLOB)."""
+    return EMPTY if value is None else bytes(value)
 
 
 def bits_or(a: bytes | None, b: bytes | None) -> bytes | None:

@@ -51,7 +51,6 @@ import run as bench
 from amina.adapters.db.reports.store import (
     _FILTER_PART,
     _FILTER_READ,
-    _FILTER_UPDATE,
     _LAST_UPSERT,
     _PG_SUMMARY,
     _REPORT_COLUMNS,
@@ -118,14 +117,11 @@ CREATE TABLE report_client_ids (person_id varchar(36), client_id varchar(64),
     device_time timestamptz NOT NULL, flags int2 NOT NULL, PRIMARY KEY (person_id, client_id))
 """
 
-#: The aggregates statement without the filter (as before it): the same text less its columns.
-_UNFILTERED_UPSERT = (
-    _LAST_UPSERT.replace(", " + ", ".join(_FILTER_PART), "")
-    .replace(", %s" * len(_FILTER_PART) + ")", ")")
-    .replace(", " + _FILTER_UPDATE, "")
-)
-assert "id_" not in _UNFILTERED_UPSERT
-AGGREGATES_WITHOUT_FILTER = _minified(f"WITH summaries AS ({_PG_SUMMARY}) {_UNFILTERED_UPSERT}")
+#: The aggregates statement without the filter (as before it): the same statement less the
+#: filter's part.
+AGGREGATES_WITHOUT_FILTER = _minified(f"WITH summaries AS ({_PG_SUMMARY}) {_LAST_UPSERT}")
+#: The filter's row in the context query (its columns and its join).
+FILTER_JOIN = "LEFT JOIN report_identity_filters f ON f.person_id = p.id\n"
 
 LABELS = ("without check", "old check", "key check", "bloom")
 #: Each statement is rolled back: its rows stay behind as dead tuples (in the tables and their
@@ -180,7 +176,7 @@ def filter_cpu(context_row: tuple[object, ...], batch: ReportColumns) -> float:
     """The worker's part of the filter, in seconds: decode the column, hash and test the
     batch's client ids, make the batch's bits."""
     started = time.perf_counter()
-    held = IdentityFilter(decode_bits(context_row[10]), None, None)  # type: ignore[arg-type]
+    held = IdentityFilter(decode_bits(bytes(context_row[10])[4:]), None, None)  # type: ignore[arg-type]
     spots = [positions(c) for c in batch.client_id]
     _ = [c for c, spot in zip(batch.client_id, spots, strict=True) if held.may_hold(spot)]
     encode_bits(mask_of(spots), postgresql=True)
@@ -236,8 +232,16 @@ def main() -> None:  # noqa: PLR0915 (one measurement, read top to bottom)
             connection.execute("VACUUM ANALYZE")  # as autovacuum would
             connection.autocommit = False
             print(f"person holds {held} reports over {args.held_days} days")
+            widths = connection.execute(
+                "SELECT (SELECT pg_column_size(l.*) FROM person_last_report l),"
+                " (SELECT pg_column_size(f.*) FROM report_identity_filters f)"
+            ).fetchone()
+            print(f"row bytes: person_last_report {widths[0]}, report_identity_filters {widths[1]}")
+            connection.rollback()
             context_with, context_values = sql.context(person, device_id)
-            context_without = context_with.replace(", " + _FILTER_READ, "")
+            context_without = context_with.replace(", " + _FILTER_READ, "").replace(FILTER_JOIN, "")
+            assert context_without != context_with
+            assert "f." not in context_without
             rounds: dict[tuple[int, str], list[float]] = {}
             cpu: dict[int, list[float]] = {1: [], 100: []}
             for round_ in range(1, args.rounds + 1):
@@ -249,7 +253,7 @@ def main() -> None:  # noqa: PLR0915 (one measurement, read top to bottom)
                             connection.autocommit = True  # would on a busy table
                             connection.execute(
                                 "VACUUM location_reports, report_client_ids, person_last_report,"
-                                " daily_summaries"
+                                " report_identity_filters, daily_summaries"
                             )
                             connection.autocommit = False
                         batch = columns(now + timedelta(seconds=1), size)
@@ -260,7 +264,8 @@ def main() -> None:  # noqa: PLR0915 (one measurement, read top to bottom)
                         with_filter = aggregates(sql, person, device_id, now, batch)
                         without_filter = (
                             AGGREGATES_WITHOUT_FILTER,
-                            with_filter[1][: -len(_FILTER_PART)],
+                            # the parameters less the filter's (person and its columns)
+                            with_filter[1][:3] + with_filter[1][4 + len(_FILTER_PART) :],
                         )
                         plain_context = (context_without, context_values)
                         runs = [

@@ -105,6 +105,30 @@ def test_reports_stored_before_the_upgrade_that_brought_the_filter_keep_their_id
     assert statuses(send(client, me, first)) == ["duplicate"]
 
 
+def test_the_upgrade_that_moves_the_filter_to_its_own_table_keeps_both_days_identities(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    me = reporting_person(client, container)
+    clock.set(NOW - timedelta(days=1))
+    yesterday = fix(clock.now() - timedelta(minutes=5), client_id="yesterday")
+    assert statuses(send(client, me, yesterday)) == ["accepted"]
+    clock.set(NOW)
+    me = sign_in(client, dict(WORKER))
+    today = fix(NOW - timedelta(minutes=5), client_id="today")
+    assert statuses(send(client, me, today)) == ["accepted"]  # the filter turned over
+
+    downgrade(container.engine, "0017")
+    upgrade(container.engine)
+
+    for sent in (yesterday, today):
+        assert statuses(send(client, me, sent)) == ["duplicate"]
+        moved = datetime.fromisoformat(str(sent["device_time"])) + timedelta(minutes=3)
+        answer = send(client, me, {**sent, "device_time": moved.isoformat()})
+        assert statuses(answer) == ["rejected"]
+        assert error_code(answer) == "client_id_reused"
+    assert statuses(send(client, me, fix(NOW, client_id="fresh"))) == ["accepted"]
+
+
 def test_a_client_id_used_again_days_later_is_checked_against_its_latest_report(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:

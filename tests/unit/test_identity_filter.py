@@ -12,7 +12,7 @@ NOW = datetime(2025, 11, 5, 7, 0, tzinfo=UTC)
 
 def test_a_client_ids_positions_are_the_same_in_every_process() -> None:
     # BLAKE2b, not Python's salted hash(): a worker restarted must find what another stored
-    assert sorted(positions("7f0c2a9e-report-1")) == [2150, 5366, 5563, 7684]
+    assert sorted(positions("7f0c2a9e-report-1")) == [1270, 1467, 2150, 3588]
 
 
 def test_a_client_id_is_ruled_out_only_where_the_filter_is_complete() -> None:

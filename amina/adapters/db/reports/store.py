@@ -12,8 +12,8 @@ Everything here runs inside the caller's unit of work (one transaction per batch
   recent client ids with the context (``amina.domain.identity_filter``) and
   :meth:`ReportStore.held_reports` only for the client ids the filter cannot rule out;
 - :meth:`ReportStore.update_aggregates` — the increments of the daily summaries and the
-  per-person "last report" row (with the batch's bits OR-ed into the filter), for the stored
-  rows only (one statement on PostgreSQL).
+  per-person "last report" row, and the batch's bits OR-ed into the person's filter
+  (``report_identity_filters``), for the stored rows only (one statement on PostgreSQL).
 
 No ORM object and no SQLAlchemy statement is built per batch. Reads for the person's own views
 (not hot) use SQLAlchemy below.
@@ -80,7 +80,10 @@ _UNRESOLVED_NOTICE_OF_ROW = (
 #: The person's filter of recent client ids (both generations OR-ed), since when it is complete
 #: and the latest device time of a report dated ahead that left it (amina.domain.identity_filter)
 #: (a row not yet rotated has no previous generation)
-_FILTER_READ = "COALESCE((l.id_bits | l.id_bits_old), l.id_bits), l.id_since, l.id_gone_ahead"
+#: PostgreSQL sends the bits as bytes (``varbit_send``: a 4-byte length, then the bits; the
+#: text form is a character per bit, four times the bytes to send and to parse); SQLite
+#: holds a BLOB already (see :func:`_sqlite`).
+_FILTER_READ = "varbit_send(COALESCE((f.bits | f.bits_old), f.bits)), f.since, f.gone_ahead"
 
 #: What classifying a batch needs, in one query: the registered address (of the registration
 #: holding the place), the latest stored fix, and whether a notice waits for an answer (fresh
@@ -92,8 +95,18 @@ FROM persons p
 LEFT JOIN registrations r
        ON r.person_id = p.id AND r.status IN ('active', 'confirmation_requested')
 LEFT JOIN person_last_report l ON l.person_id = p.id
+LEFT JOIN report_identity_filters f ON f.person_id = p.id
 WHERE p.id = %s
 """
+
+#: PostgreSQL: one batch of a person at a time, from before its context is read until it
+#: commits — so that a batch sees the client ids of the person's batch before it (in the
+#: filter or the stored reports) and a client id sent twice at once with two device times is
+#: refused the second time, never stored twice (issue 10 point 2). A separate statement
+#: before the context query (pipelined: no round trip of its own), so that the context
+#: query's snapshot is taken after the lock (READ COMMITTED). SQLite serialises writers from
+#: BEGIN IMMEDIATE on already. Two people whose ids hash alike only wait for each other.
+_ONE_BATCH_OF_A_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 
 _DEVICE_CONTEXT_FROM = """
 FROM devices d
@@ -101,6 +114,7 @@ JOIN persons p ON p.id = d.person_id
 LEFT JOIN registrations r
        ON r.person_id = p.id AND r.status IN ('active', 'confirmation_requested')
 LEFT JOIN person_last_report l ON l.person_id = p.id
+LEFT JOIN report_identity_filters f ON f.person_id = p.id
 """
 
 #: The same, found by the device credential (``<person id>.<secret>``): the device proves
@@ -217,48 +231,44 @@ def _when_newer(time: str, columns: tuple[str, ...]) -> str:
     return ", ".join(f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE l.{c} END" for c in columns)
 
 
-_FILTER_PART = (
-    "id_day",
-    "id_bits",
-    "id_bits_old",
-    "id_ahead",
-    "id_ahead_old",
-    "id_since",
-    "id_gone_ahead",
-)
+_FILTER_PART = ("day", "bits", "bits_old", "ahead", "ahead_old", "since", "gone_ahead")
 #: The filter of recent client ids (amina.domain.identity_filter): on the generation's day the
 #: batch's bits are OR-ed in; on a later arrival day the current generation becomes the
 #: previous one (the previous one goes: "complete since" moves to the start of the day kept,
 #: and the latest device time dated ahead of what went is remembered). ``greatest`` ignores
-#: nulls (SQLite: registered, amina/adapters/db/engine.py). No column of it is ever null.
-_ROTATE = "l.id_day < excluded.id_day"
+#: nulls (SQLite: registered, amina/adapters/db/engine.py).
+_ROTATE = "f.day < excluded.day"
 _FILTER_UPDATE = (
-    f"id_bits = CASE WHEN {_ROTATE} THEN excluded.id_bits ELSE (l.id_bits | excluded.id_bits) END"
-    f", id_bits_old = CASE WHEN {_ROTATE} THEN l.id_bits ELSE l.id_bits_old END"
-    f", id_ahead = CASE WHEN {_ROTATE} THEN excluded.id_ahead"
-    " ELSE greatest(l.id_ahead, excluded.id_ahead) END"
-    f", id_ahead_old = CASE WHEN {_ROTATE} THEN l.id_ahead ELSE l.id_ahead_old END"
-    f", id_since = CASE WHEN {_ROTATE} THEN greatest(l.id_since, l.id_day) ELSE l.id_since END"
-    f", id_gone_ahead = CASE WHEN {_ROTATE} THEN greatest(l.id_gone_ahead, l.id_ahead_old)"
-    " ELSE l.id_gone_ahead END"
-    f", id_day = greatest(l.id_day, excluded.id_day)"
+    f"bits = CASE WHEN {_ROTATE} THEN excluded.bits ELSE (f.bits | excluded.bits) END"
+    f", bits_old = CASE WHEN {_ROTATE} THEN f.bits ELSE f.bits_old END"
+    f", ahead = CASE WHEN {_ROTATE} THEN excluded.ahead ELSE greatest(f.ahead, excluded.ahead) END"
+    f", ahead_old = CASE WHEN {_ROTATE} THEN f.ahead ELSE f.ahead_old END"
+    f", since = CASE WHEN {_ROTATE} THEN greatest(f.since, f.day) ELSE f.since END"
+    f", gone_ahead = CASE WHEN {_ROTATE} THEN greatest(f.gone_ahead, f.ahead_old)"
+    " ELSE f.gone_ahead END"
+    ", day = greatest(f.day, excluded.day)"
+)
+_FILTER_UPSERT = (
+    "INSERT INTO report_identity_filters AS f (person_id, "
+    + ", ".join(_FILTER_PART)
+    + ") VALUES ("
+    + ", ".join(["%s"] * (1 + len(_FILTER_PART)))
+    + ") ON CONFLICT (person_id) DO UPDATE SET "
+    + _FILTER_UPDATE
 )
 
 #: The per-person "last report" row: the contact time always, the latest report and the latest
-#: status each only when newer than what the row holds, the filter of recent client ids (the
-#: same text on both databases but for the filter's type: see :func:`_sqlite`).
+#: status each only when newer than what the row holds.
 _LAST_UPSERT = (
     "INSERT INTO person_last_report AS l (person_id, last_contact_at, "
-    + ", ".join(_REPORT_PART + _STATUS_PART + _FILTER_PART)
+    + ", ".join(_REPORT_PART + _STATUS_PART)
     + ") VALUES ("
-    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART) + len(_FILTER_PART)))
+    + ", ".join(["%s"] * (2 + len(_REPORT_PART) + len(_STATUS_PART)))
     + ") ON CONFLICT (person_id) DO UPDATE SET"
     " last_contact_at = greatest(l.last_contact_at, excluded.last_contact_at), "
     + _when_newer("device_time", _REPORT_PART)
     + ", "
     + _when_newer("status_reported_at", _STATUS_PART)
-    + ", "
-    + _FILTER_UPDATE
 )
 
 
@@ -267,21 +277,25 @@ def _minified(statement: str) -> str:
     return re.sub(r" ?([,()=<>|+]) ?", r"\1", re.sub(r"\s+", " ", statement)).strip()
 
 
-#: PostgreSQL: the summaries and the last-report row in one statement (one round trip), short
+#: PostgreSQL: the summaries, the filter and the last-report row in one statement (one round
+#: trip), short
 #: enough for psycopg to keep it parsed (< 4 KB).
-_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}) {_LAST_UPSERT}"
+_PG_AGGREGATES = f"WITH summaries AS ({_PG_SUMMARY}), identity AS ({_FILTER_UPSERT}) {_LAST_UPSERT}"
 _PG_AGGREGATES = _minified(_PG_AGGREGATES)
 assert len(_PG_AGGREGATES) < 4096, "psycopg parses longer statements on every execution"
 
 
-_PG_OR = re.compile(r"\((l\.\w+) \| (\w+\.\w+)\)")
+_PG_OR = re.compile(r"\((f\.\w+) \| (\w+\.\w+)\)")
 
 
 @lru_cache(maxsize=64)
 def _sqlite(statement: str) -> str:
     """The statement for SQLite: ``?`` placeholders; the filter is a BLOB there, OR-ed by the
-    ``bloom_or`` function every connection registers (PostgreSQL: ``bit(n) | bit(n)``)."""
-    return _PG_OR.sub(r"bloom_or(\1, \2)", statement).replace("%s", "?")
+    ``bloom_or`` function every connection registers (PostgreSQL: ``bit(n) | bit(n)``) and
+    read as it is (PostgreSQL: ``varbit_send``)."""
+    return (
+        _PG_OR.sub(r"bloom_or(\1, \2)", statement).replace("varbit_send(", "(").replace("%s", "?")
+    )
 
 
 #: SQLite keeps every distinct statement text compiled (sqlite3's statement cache); a
@@ -334,7 +348,7 @@ class ReportColumns:
         return bool(self.client_id)
 
 
-#: The filter of a person without a last-report row.
+#: The filter of a person without a filter row (one comes with the first stored report).
 NO_REPORTS = IdentityFilter(EMPTY, BEGINNING, None)
 
 #: A report the person had stored, found by its client id: (client id, device time, flags).
@@ -431,13 +445,16 @@ class HotPathSql:
     def context(self, person_id: str, device_id: str) -> Statement:
         return _CONTEXT, (device_id, person_id, person_id)
 
+    @staticmethod
+    def one_batch_of(person_id: str) -> Statement:
+        return _ONE_BATCH_OF_A_PERSON, (person_id,)
+
     def device_context(self, person_id: str | None, credential_hash: str) -> Statement:
         if person_id is None:
             return _DEVICE_CONTEXT_BY_HASH, (credential_hash,)
         return _DEVICE_CONTEXT, (person_id, person_id, credential_hash)
 
-    @staticmethod
-    def read_context(row: Sequence[Any] | None) -> IngestContext | None:
+    def read_context(self, row: Sequence[Any] | None) -> IngestContext | None:
         if row is None:
             return None
         address = None if row[4] is None else (float(row[4]), float(row[5]))
@@ -450,12 +467,12 @@ class HotPathSql:
             address=address,
             last_fix=fix,
             unresolved_notice=bool(row[9]),
-            # no last-report row: the person never stored a report (the row comes with the
+            # no filter row: the person never stored a report (the row comes with the
             # first), so the empty filter is complete
             identity=NO_REPORTS
             if row[10] is None
             else IdentityFilter(
-                decode_bits(row[10]),
+                decode_bits(bytes(row[10])[4:] if self.postgresql else row[10]),
                 _read_time(row[11]),
                 None if row[12] is None else _read_time(row[12]),
             ),
@@ -629,6 +646,9 @@ class HotPathSql:
                 if status is not None
                 else (None,) * len(_STATUS_PART)
             ),
+        )
+        identity_filter = (
+            person_id,
             self.time(identity.day),
             encode_bits(identity.bits, self.postgresql),
             None,  # a new row has no previous generation
@@ -656,7 +676,7 @@ class HotPathSql:
                     for d in deltas
                 ]
             ).decode()
-            return [(_PG_AGGREGATES, (person_id, now, document, *last), False)]
+            return [(_PG_AGGREGATES, (person_id, now, document, *identity_filter, *last), False)]
         statements: list[tuple[str, Sequence[Any], bool]] = []
         if deltas:
             statements.append(
@@ -680,6 +700,7 @@ class HotPathSql:
                     True,
                 )
             )
+        statements.append((_FILTER_UPSERT, identity_filter, False))
         statements.append((_LAST_UPSERT, last, False))
         return statements
 
@@ -715,21 +736,28 @@ class ReportStore:
         finally:
             cursor.close()
 
-    def _first(self, statement: Statement) -> Any:
+    def _first(self, statement: Statement, person_id: str | None) -> Any:
         if self.sql.postgresql:
-            # the transaction's BEGIN and this query go in one round trip
+            # the transaction's BEGIN, the person's lock and this query in one round trip
             with self.driver.pipeline(), self.driver.cursor() as cursor:
+                if person_id is not None:
+                    cursor.execute(*self.sql.one_batch_of(person_id))
                 cursor.execute(*statement)
                 return cursor.fetchone()
         rows = self._rows(statement)
         return rows[0] if rows else None
 
     def context(self, person_id: str, device_id: str) -> IngestContext | None:
-        return self.sql.read_context(self._first(self.sql.context(person_id, device_id)))
+        statement = self.sql.context(person_id, device_id)
+        return self.sql.read_context(self._first(statement, person_id))
 
     def device_context(self, person_id: str | None, credential_hash: str) -> IngestContext | None:
         statement = self.sql.device_context(person_id, credential_hash)
-        return self.sql.read_context(self._first(statement))
+        context = self.sql.read_context(self._first(statement, person_id))
+        if context is not None and person_id is None and self.sql.postgresql:
+            # a credential without the person's id: locked once known, then read again
+            context = self.sql.read_context(self._first(statement, context.person_id))
+        return context
 
     def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
         """The person's latest stored fix before ``before`` (within ``window``, so that
@@ -816,10 +844,20 @@ class AsyncReportStore:
     async def device_context(
         self, person_id: str | None, credential_hash: str
     ) -> IngestContext | None:
+        statement = self.sql.device_context(person_id, credential_hash)
+        context = self.sql.read_context(await self._first(statement, person_id))
+        if context is not None and person_id is None:
+            # a credential without the person's id: locked once known, then read again
+            context = self.sql.read_context(await self._first(statement, context.person_id))
+        return context
+
+    async def _first(self, statement: Statement, person_id: str | None) -> Any:
+        # the transaction's BEGIN, the person's lock and the query in one round trip
         async with self.connection.pipeline(), self.connection.cursor() as cursor:
-            await cursor.execute(*self.sql.device_context(person_id, credential_hash))
-            row = await cursor.fetchone()
-        return self.sql.read_context(row)
+            if person_id is not None:
+                await cursor.execute(*self.sql.one_batch_of(person_id))
+            await cursor.execute(*statement)
+            return await cursor.fetchone()
 
     async def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
         return self.sql.read_fix(await self._rows(self.sql.fix_before(person_id, before, window)))

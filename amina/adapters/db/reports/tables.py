@@ -10,10 +10,11 @@
   counts (``amina.domain.reports.counted_at``: its device time, or its arrival if that was
   earlier) and the latest device status — so that "who is silent" is a set-based query over
   one row per person, never a GROUP BY over raw reports.
-  It also holds the person's filter of recent client ids (``id_*``, ADR 003, issue 10: a Bloom
-  filter of the client ids that arrived in the last two UTC days, two generations;
+- ``report_identity_filters``: per person, the filter of recent client ids (ADR 003, issue 10:
+  a Bloom filter of the client ids that arrived in the last two UTC days, two generations;
   ``amina.domain.identity_filter``), read with the batch's context and written by the same
-  statement as the row.
+  statement as ``person_last_report`` (migration 0018 moved it out of that row, which the daily
+  sweep reads for everybody).
 - ``daily_summaries``: per person and Moscow day (the day each report counts on, by the same
   rule), kept current at ingest (late reports included); they follow the registration's life,
   not the raw reports' retention.
@@ -133,18 +134,31 @@ class PersonLastReportRow(Base):
     location_services: Mapped[bool | None] = mapped_column(Boolean)
     battery_saver: Mapped[bool | None] = mapped_column(Boolean)
     app_version: Mapped[str | None] = mapped_column(String(40))
-    #: The filter of recent client ids (amina.domain.identity_filter): the start of the UTC day
-    #: of the current generation, its bits and the previous generation's (PostgreSQL
-    #: ``bit(8192)``, SQLite a BLOB), the latest device time dated ahead of its arrival in
-    #: each, since when the filter holds every report that arrived, and the latest device time
-    #: dated ahead of a report no longer in it. Never loaded by the ORM (deferred).
-    id_day: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_bits: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
-    id_bits_old: Mapped[bytes | None] = mapped_column(FILTER_TYPE, deferred=True)
-    id_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_ahead_old: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_since: Mapped[datetime | None] = mapped_column(deferred=True)
-    id_gone_ahead: Mapped[datetime | None] = mapped_column(deferred=True)
+
+
+class ReportIdentityFilterRow(Base):
+    """The person's filter of recent client ids (amina.domain.identity_filter), one row per
+    person who ever stored a report, written with ``person_last_report`` by the same statement.
+    A table of its own so that ``person_last_report``, which the daily sweep reads whole, stays
+    narrow; under PostgreSQL's TOAST threshold (2 KB a row), so it is never compressed."""
+
+    __tablename__ = "report_identity_filters"
+    __distribution__ = PER_PERSON
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    #: The start of the UTC arrival day of the current generation.
+    day: Mapped[datetime]
+    #: The current generation's bits and the previous one's (PostgreSQL ``bit(FILTER_BITS)``,
+    #: SQLite a BLOB; null: not rotated yet).
+    bits: Mapped[bytes] = mapped_column(FILTER_TYPE)
+    bits_old: Mapped[bytes | None] = mapped_column(FILTER_TYPE)
+    #: The latest device time dated ahead of its arrival, in each generation.
+    ahead: Mapped[datetime | None]
+    ahead_old: Mapped[datetime | None]
+    #: Since when the filter holds every report that arrived.
+    since: Mapped[datetime]
+    #: The latest device time dated ahead of a report no longer in the filter.
+    gone_ahead: Mapped[datetime | None]
 
 
 class DailySummaryRow(Base):
