@@ -4,13 +4,16 @@ fact stored, and a notice is never left open behind reports that cover it."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
 from compliance_support import enrol, moscow_time, sweep_on
 from fastapi.testclient import TestClient
 
+from amina.adapters.db.reports.store import HotPathSql
 from amina.adapters.db.uow import UnitOfWork
 from amina.bootstrap import Container
 from amina.services.clock import Clock, FixedClock
@@ -48,3 +51,33 @@ def test_reports_that_cover_a_notice_are_stored_with_its_resolution_or_not_at_al
     [result] = phone.send([late])["results"]
     assert result["status"] == "accepted"  # not "duplicate": the failed attempt stored nothing
     assert phone.notices()[0]["status"] == "resolved"
+
+
+def test_a_batch_whose_summaries_cannot_be_written_is_neither_stored_nor_acknowledged(
+    client: TestClient, container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on PostgreSQL the summaries' statement goes out with the COMMIT, in one pipeline: a
+    # failing statement must stop the COMMIT, and the phone must not hear "accepted"
+    phone = enrol(client, container, clock, "7725100001", date(2025, 10, 20))
+    clock.set(moscow_time(date(2025, 10, 27), 12))
+    fix = phone.report_body(moscow_time(date(2025, 10, 27), 11))
+    written = HotPathSql.aggregates
+
+    def failing(sql: HotPathSql, *args: Any) -> list[tuple[str, Any, bool]]:
+        return [*written(sql, *args), ("SELECT * FROM no_such_table", (), False)]
+
+    monkeypatch.setattr(HotPathSql, "aggregates", failing)
+    try:
+        answer = client.post(
+            "/api/v1/reports", json={"reports": [fix]}, headers=phone.session.device
+        )
+    except (psycopg.Error, sqlite3.Error):
+        pass  # raised to the server (its error page)
+    else:
+        assert answer.status_code == 503, answer.text
+    monkeypatch.undo()
+
+    stored = phone.get("/api/v1/me/reports?limit=100")["reports"]
+    assert fix["client_id"] not in {r["client_id"] for r in stored}
+    [result] = phone.send([fix])["results"]
+    assert result["status"] == "accepted"  # not "duplicate": the failed attempt stored nothing

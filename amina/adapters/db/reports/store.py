@@ -835,6 +835,8 @@ class AsyncReportStore:
     def __init__(self, connection: Any) -> None:
         self.connection = connection
         self.sql = HotPathSql(postgresql=True)
+        #: statements sent with the COMMIT (see :meth:`update_aggregates`)
+        self._with_commit: list[Statement] = []
 
     async def _rows(self, statement: Statement) -> list[Any]:
         async with self.connection.cursor() as cursor:
@@ -912,12 +914,27 @@ class AsyncReportStore:
         status: StatusRecord | None,
         identity: FilterWrite,
     ) -> None:
-        statements = self.sql.aggregates(person_id, now, deltas, latest, status, identity)
-        for text_, params, _ in statements:
-            await self._rows((text_, params))
+        """Kept for :meth:`commit`, which sends it with the COMMIT (its answer is not read):
+        one round trip fewer per batch. A batch that is not committed never needed it."""
+        self._with_commit.extend(
+            (text_, params)
+            for text_, params, _ in self.sql.aggregates(
+                person_id, now, deltas, latest, status, identity
+            )
+        )
 
     async def commit(self) -> None:
-        await self.connection.commit()
+        """The aggregates statement and COMMIT in one pipeline, one round trip: if the
+        statement fails, the pipeline raises and nothing is committed (the caller answers
+        only after this returns)."""
+        if not self._with_commit:
+            await self.connection.commit()
+            return
+        async with self.connection.pipeline(), self.connection.cursor() as cursor:
+            for statement in self._with_commit:
+                await cursor.execute(*statement)
+            await self.connection.commit()
+        self._with_commit.clear()
 
 
 class AsyncReportStores:
