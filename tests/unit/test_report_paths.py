@@ -70,7 +70,13 @@ ages = st.one_of(
     st.floats(-2 * AHEAD, BEHIND + 3600, allow_nan=False),
     st.integers(0, 600).map(float),
     st.sampled_from([-AHEAD, -AHEAD - 1e-6, BEHIND, BEHIND + 1e-6, 0.0]),
+    # from AFTER_OFFSET_CHANGE: 20:13-20:47 UTC the day before, a Moscow day later at UTC+4
+    # than at UTC+3
+    st.floats(17_000, 19_000),
 )
+#: A report a moment and a few dozen metres after the one before it (the impossible speed's
+#: one-second floor on the time between two fixes).
+steps = st.tuples(st.floats(-0.001, 0.001), st.floats(-0.001, 0.001), st.floats(-2, 2))
 zones = st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(timedelta(hours=-5))])
 accuracies = st.one_of(
     st.floats(0, 2 * THRESHOLDS.low_accuracy_m, allow_nan=False),
@@ -107,6 +113,11 @@ def cases(draw: st.DrawFn, max_size: int = 2 * SCALAR_BATCH_MAX) -> Case:
     if draw(st.booleans()):
         (lat, lon), age = draw(places), draw(ages)
         previous = PreviousFix(received_at - timedelta(seconds=age + 60), lat, lon)
+    for i in range(1, len(reports)):
+        if draw(st.booleans()):
+            (lat, lon), _, age, *rest = reports[i - 1]
+            dlat, dlon, dt = draw(steps)
+            reports[i] = ((lat + dlat, lon + dlon), reports[i][1], age + dt, *rest)
     kept = [i for i in range(len(reports)) if draw(st.booleans()) or i == 0]
     return Case(
         lat=[place[0] for place, *_ in reports],
