@@ -364,6 +364,29 @@ def classify_arrays(
     return ClassifiedBatch(regions, bits, to_address)
 
 
+# each flag's bit as a plain int: an enum member's hash is a Python call, too dear per report
+(
+    _FUTURE_TIME,
+    _TOO_OLD,
+    _LOW_ACCURACY,
+    _IMPOSSIBLE_SPEED,
+    _MOCKED,
+    _OUTSIDE_REGION,
+    _NEAR_BORDER,
+    _FAR_FROM_ADDRESS,
+) = (
+    FLAG_BITS[Flag.future_time],
+    FLAG_BITS[Flag.too_old],
+    FLAG_BITS[Flag.low_accuracy],
+    FLAG_BITS[Flag.impossible_speed],
+    FLAG_BITS[Flag.mocked],
+    FLAG_BITS[Flag.outside_region],
+    FLAG_BITS[Flag.near_border],
+    FLAG_BITS[Flag.far_from_address],
+)
+#: Each flag's name and bit, in FLAG_ORDER.
+_NAMED_BITS = tuple((flag.value, FLAG_BITS[flag]) for flag in FLAG_ORDER)
+
 #: Batches of up to this many reports are classified and summarised by the scalar path
 #: (BENCHMARKS.md, "No numpy for one row": where the two paths cross).
 SCALAR_BATCH_MAX = 8
@@ -443,14 +466,14 @@ def classify_rows(
             if to_address == to_address:  # noqa: PLR0124 (not NaN)
                 distance = to_address
         bits = (
-            (t > future_after) * FLAG_BITS[Flag.future_time]
-            | (t < old_before) * FLAG_BITS[Flag.too_old]
-            | (accuracy_m[i] > thresholds.low_accuracy_m) * FLAG_BITS[Flag.low_accuracy]
-            | too_fast[i] * FLAG_BITS[Flag.impossible_speed]
-            | bool(mocked[i]) * FLAG_BITS[Flag.mocked]
-            | (region is None) * FLAG_BITS[Flag.outside_region]
-            | near * FLAG_BITS[Flag.near_border]
-            | far * FLAG_BITS[Flag.far_from_address]
+            (t > future_after) * _FUTURE_TIME
+            | (t < old_before) * _TOO_OLD
+            | (accuracy_m[i] > thresholds.low_accuracy_m) * _LOW_ACCURACY
+            | too_fast[i] * _IMPOSSIBLE_SPEED
+            | bool(mocked[i]) * _MOCKED
+            | (region is None) * _OUTSIDE_REGION
+            | near * _NEAR_BORDER
+            | far * _FAR_FROM_ADDRESS
         )
         regions.append(region)
         flags.append(bits)
@@ -677,28 +700,29 @@ def summarise_rows(
         ordinals = [math.floor((s + shift) / 86400) + _EPOCH_ORDINAL for s in seconds]
     else:
         ordinals = [moscow_date(counted(k)).toordinal() for k in chosen]
-    far = FLAG_BITS[Flag.far_from_address]
+    regions, flags, distances = rows.regions, rows.flags, rows.distance_to_address_m
     summaries: dict[date, DailySummary] = {}
     for ordinal in sorted(set(ordinals)):
         on_day = [k for k in chosen if ordinals[k] == ordinal]
-        day_flags = [rows.flags[picked[k]] for k in on_day]
+        inside = near = raised = 0
+        for k in on_day:
+            i = picked[k]
+            bits = flags[i]
+            raised |= bits
+            inside += regions[i] is not None
+            near += distances[i] is not None and not bits & _FAR_FROM_ADDRESS
         day = date.fromordinal(ordinal)
         summaries[day] = DailySummary(
             day=day,
             reports=len(on_day),
-            inside_region=sum(1 for k in on_day if rows.regions[picked[k]] is not None),
-            near_address=sum(
-                1
-                for k in on_day
-                if rows.distance_to_address_m[picked[k]] is not None
-                and not rows.flags[picked[k]] & far
-            ),
+            inside_region=inside,
+            near_address=near,
             first_at=counted(min(on_day, key=seconds.__getitem__)),
             last_at=counted(max(on_day, key=seconds.__getitem__)),
             flag_counts={
-                flag.value: count
-                for flag in FLAG_ORDER
-                if (count := sum(1 for bits in day_flags if bits & FLAG_BITS[flag]))
+                name: sum(1 for k in on_day if flags[picked[k]] & bit)
+                for name, bit in _NAMED_BITS
+                if raised & bit
             },
         )
     return summaries
