@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from amina.adapters.external.boundaries import region_classifier
 from amina.domain.calendar import MOSCOW
+from amina.domain.geo import RegionClassifier
 from amina.domain.policy import initial_policy
 from amina.domain.reports import (
     FLAG_BITS,
@@ -30,7 +31,6 @@ from amina.domain.reports import (
     PreviousFix,
     Thresholds,
     classify_arrays,
-    classify_columns,
     classify_rows,
     counted_at,
     latest_counted,
@@ -215,23 +215,19 @@ def test_both_paths_classify_and_summarise_every_batch_alike(case: Case) -> None
     assert counted_at(case.device_times[latest], case.received_at) == days[max(days)].last_at
 
 
-def test_a_small_batch_takes_the_scalar_path_and_a_larger_one_the_array_path() -> None:
-    def classify(n: int) -> ClassifiedRows:
-        return classify_columns(
-            [HOME[0]] * n,
-            [HOME[1]] * n,
-            [10.0] * n,
-            [NOW.timestamp() - i for i in range(n)],
-            [False] * n,
-            received_at=NOW,
-            thresholds=THRESHOLDS,
-            classifier=CLASSIFIER,
-            address=HOME,
-            previous=None,
-        )
+#: Two regions that overlap (the shipped ones do not): the last one named wins in both paths.
+OVERLAPPING = RegionClassifier(
+    {"WEST": shapely.box(37.0, 55.5, 37.8, 56.0), "EAST": shapely.box(37.5, 55.6, 38.3, 56.1)},
+    border_margin_m=1000.0,
+)
 
-    assert classify(SCALAR_BATCH_MAX).arrays is None
-    assert classify(SCALAR_BATCH_MAX + 1).arrays is not None
+
+@given(st.floats(55.4, 56.2), st.floats(36.9, 38.4))
+def test_one_point_falls_in_the_same_region_as_in_a_batch_where_regions_overlap(
+    lat: float, lon: float
+) -> None:
+    regions, near = OVERLAPPING.classify_many([lat], [lon])
+    assert OVERLAPPING.classify_one(lat, lon) == (regions[0], bool(near[0]))
 
 
 def raises(flag: Flag):  # type: ignore[no-untyped-def]
