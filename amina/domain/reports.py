@@ -1,13 +1,27 @@
 """Location reports: validation, quality flags and the daily summary (SPEC §6).
 
 Flags describe a report's quality; they never drop a report and never trigger a sanction by
-themselves. All thresholds come from policy parameters. Batches are classified at once (numpy,
-shapely 2); nothing here loops over points in Python except to build the answer lists.
+themselves. All thresholds come from policy parameters.
+
+Each rule of classification and summary is written twice, side by side, and the two forms are
+proved equal to the last bit by a property test over random reports
+(tests/unit/test_report_paths.py), so that a change to one form that forgets the other fails:
+
+* the **array path** (:func:`classify_arrays`, :func:`summarise_batch`): a batch at once with
+  numpy and shapely 2, no Python loop over the points;
+* the **scalar path** (:func:`classify_rows`, :func:`summarise_rows`): plain Python, one report
+  after another. A phone that has just come back or just opened sends ONE report, and numpy on
+  one-element arrays costs several times what plain Python does (BENCHMARKS.md, "No numpy for
+  one row").
+
+:func:`classify_columns` and :func:`summarise_columns` choose: batches of up to
+:data:`SCALAR_BATCH_MAX` reports take the scalar path, larger ones the array path.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amina.domain.calendar import MOSCOW, moscow_date
-from amina.domain.geo import RegionClassifier, distance_m
+from amina.domain.geo import RegionClassifier, distance_m, distance_one_m
 
 
 class Flag(StrEnum):
@@ -219,6 +233,16 @@ def counted_seconds(
     return np.minimum(device_seconds, received_at.timestamp())
 
 
+def latest_counted(
+    device_seconds: Sequence[float], positions: Sequence[int], received_at: datetime
+) -> int:
+    """Of the reports at ``positions`` (device times in POSIX seconds), the position of the one
+    that counts latest (:func:`counted_at`; the first of equals): the person's new "last
+    report"."""
+    now = received_at.timestamp()
+    return max(positions, key=lambda i: min(device_seconds[i], now))
+
+
 @dataclass(frozen=True)
 class Thresholds:
     future_tolerance: timedelta
@@ -338,6 +362,168 @@ def classify_arrays(
     ):
         bits |= raised.astype(np.int64) * FLAG_BITS[flag]
     return ClassifiedBatch(regions, bits, to_address)
+
+
+# each flag's bit as a plain int: an enum member's hash is a Python call, too dear per report
+(
+    _FUTURE_TIME,
+    _TOO_OLD,
+    _LOW_ACCURACY,
+    _IMPOSSIBLE_SPEED,
+    _MOCKED,
+    _OUTSIDE_REGION,
+    _NEAR_BORDER,
+    _FAR_FROM_ADDRESS,
+) = (
+    FLAG_BITS[Flag.future_time],
+    FLAG_BITS[Flag.too_old],
+    FLAG_BITS[Flag.low_accuracy],
+    FLAG_BITS[Flag.impossible_speed],
+    FLAG_BITS[Flag.mocked],
+    FLAG_BITS[Flag.outside_region],
+    FLAG_BITS[Flag.near_border],
+    FLAG_BITS[Flag.far_from_address],
+)
+#: Each flag's name and bit, in FLAG_ORDER.
+_NAMED_BITS = tuple((flag.value, FLAG_BITS[flag]) for flag in FLAG_ORDER)
+
+#: Batches of up to this many reports are classified and summarised by the scalar path
+#: (BENCHMARKS.md, "No numpy for one row": where the two paths cross).
+SCALAR_BATCH_MAX = 8
+
+
+@dataclass(frozen=True)
+class ClassifiedRows:
+    """The classification of a batch as plain lists, one element per report (in the order
+    given), as the store takes them: region, flags bitmask (FLAG_BITS), distance to the
+    registered address (None without one). ``arrays``: the same as arrays when the batch took
+    the array path (its summary is then computed at once too)."""
+
+    regions: list[str | None]
+    flags: list[int]
+    distance_to_address_m: list[float | None]
+    arrays: ClassifiedBatch | None = None
+
+
+def rows_of(batch: ClassifiedBatch) -> ClassifiedRows:
+    """The array path's answer as lists (an unknown distance: None instead of NaN)."""
+    return ClassifiedRows(
+        batch.regions,
+        batch.flags.tolist(),
+        [
+            None if d != d else d  # noqa: PLR0124 (d != d: NaN, no call per item)
+            for d in batch.distance_to_address_m.tolist()
+        ],
+        batch,
+    )
+
+
+def classify_rows(
+    lat: Sequence[float],
+    lon: Sequence[float],
+    accuracy_m: Sequence[float],
+    device_time: Sequence[float],
+    mocked: Sequence[bool],
+    *,
+    received_at: datetime,
+    thresholds: Thresholds,
+    classifier: RegionClassifier,
+    address: tuple[float, float] | None,
+    previous: PreviousFix | None,
+) -> ClassifiedRows:
+    """:func:`classify_arrays` one report after another in plain Python (the scalar path, for
+    small batches): the same rules, the same comparisons in the same order, the same answers
+    to the last bit."""
+    n = len(lat)
+    now = received_at.timestamp()
+    future_after = now + thresholds.future_tolerance.total_seconds()
+    old_before = now - thresholds.too_old.total_seconds()
+
+    # impossible speed: in device-time order (a stable sort, as argsort's), each report against
+    # the one before it, the first against the previous fix
+    too_fast = [False] * n
+    before = (
+        None if previous is None else (previous.lat, previous.lon, previous.device_time.timestamp())
+    )
+    for i in sorted(range(n), key=device_time.__getitem__):
+        if before is not None:
+            step = distance_one_m(before[0], before[1], lat[i], lon[i])
+            elapsed = max(device_time[i] - before[2], 1.0)
+            too_fast[i] = step / elapsed > thresholds.impossible_speed_mps
+        before = (lat[i], lon[i], device_time[i])
+
+    regions: list[str | None] = []
+    flags: list[int] = []
+    distances: list[float | None] = []
+    for i in range(n):
+        region, near = classifier.classify_one(lat[i], lon[i])
+        t = device_time[i]
+        distance: float | None = None
+        far = False
+        if address is not None:
+            to_address = distance_one_m(lat[i], lon[i], address[0], address[1])
+            far = to_address > thresholds.far_from_address_m
+            if to_address == to_address:  # noqa: PLR0124 (not NaN)
+                distance = to_address
+        bits = (
+            (t > future_after) * _FUTURE_TIME
+            | (t < old_before) * _TOO_OLD
+            | (accuracy_m[i] > thresholds.low_accuracy_m) * _LOW_ACCURACY
+            | too_fast[i] * _IMPOSSIBLE_SPEED
+            | bool(mocked[i]) * _MOCKED
+            | (region is None) * _OUTSIDE_REGION
+            | near * _NEAR_BORDER
+            | far * _FAR_FROM_ADDRESS
+        )
+        regions.append(region)
+        flags.append(bits)
+        distances.append(distance)
+    return ClassifiedRows(regions, flags, distances)
+
+
+def classify_columns(
+    lat: Sequence[float],
+    lon: Sequence[float],
+    accuracy_m: Sequence[float],
+    device_time: Sequence[float],
+    mocked: Sequence[bool],
+    *,
+    received_at: datetime,
+    thresholds: Thresholds,
+    classifier: RegionClassifier,
+    address: tuple[float, float] | None,
+    previous: PreviousFix | None,
+) -> ClassifiedRows:
+    """Classify the valid reports of one device given column by column (``device_time`` in
+    POSIX seconds): up to :data:`SCALAR_BATCH_MAX` reports by :func:`classify_rows`, more by
+    :func:`classify_arrays`."""
+    if len(lat) <= SCALAR_BATCH_MAX:
+        return classify_rows(
+            lat,
+            lon,
+            accuracy_m,
+            device_time,
+            mocked,
+            received_at=received_at,
+            thresholds=thresholds,
+            classifier=classifier,
+            address=address,
+            previous=previous,
+        )
+    return rows_of(
+        classify_arrays(
+            np.array(lat, dtype=np.float64),
+            np.array(lon, dtype=np.float64),
+            np.array(accuracy_m, dtype=np.float64),
+            np.array(device_time, dtype=np.float64),
+            np.array(mocked, dtype=bool),
+            received_at=received_at,
+            thresholds=thresholds,
+            classifier=classifier,
+            address=address,
+            previous=previous,
+        )
+    )
 
 
 def classify_batch(
@@ -482,3 +668,84 @@ def summarise_batch(
             },
         )
     return summaries
+
+
+def summarise_rows(
+    device_times: Sequence[datetime],
+    rows: ClassifiedRows,
+    positions: Sequence[int],
+    *,
+    received_at: datetime,
+    device_seconds: Sequence[float],
+) -> dict[date, DailySummary]:
+    """:func:`summarise_batch` one report after another in plain Python (the scalar path, for
+    small batches): the same days, counts and times, the same report chosen among equals."""
+    if len(positions) == 0:
+        return {}
+    now = received_at.timestamp()
+    picked = list(positions)
+    # counted_at in POSIX seconds (as counted_seconds)
+    seconds = [min(device_seconds[i], now) for i in picked]
+    chosen = range(len(picked))
+
+    def counted(k: int) -> datetime:
+        """The counted time of the ``k``-th chosen report."""
+        return counted_at(device_times[picked[k]], received_at)
+
+    first = counted(min(chosen, key=seconds.__getitem__))
+    last = counted(max(chosen, key=seconds.__getitem__))
+    offset = first.astimezone(MOSCOW).utcoffset()
+    if offset is not None and offset == last.astimezone(MOSCOW).utcoffset():
+        shift = offset.total_seconds()
+        ordinals = [math.floor((s + shift) / 86400) + _EPOCH_ORDINAL for s in seconds]
+    else:
+        ordinals = [moscow_date(counted(k)).toordinal() for k in chosen]
+    regions, flags, distances = rows.regions, rows.flags, rows.distance_to_address_m
+    summaries: dict[date, DailySummary] = {}
+    for ordinal in sorted(set(ordinals)):
+        on_day = [k for k in chosen if ordinals[k] == ordinal]
+        inside = near = raised = 0
+        for k in on_day:
+            i = picked[k]
+            bits = flags[i]
+            raised |= bits
+            inside += regions[i] is not None
+            near += distances[i] is not None and not bits & _FAR_FROM_ADDRESS
+        day = date.fromordinal(ordinal)
+        summaries[day] = DailySummary(
+            day=day,
+            reports=len(on_day),
+            inside_region=inside,
+            near_address=near,
+            first_at=counted(min(on_day, key=seconds.__getitem__)),
+            last_at=counted(max(on_day, key=seconds.__getitem__)),
+            flag_counts={
+                name: sum(1 for k in on_day if flags[picked[k]] & bit)
+                for name, bit in _NAMED_BITS
+                if raised & bit
+            },
+        )
+    return summaries
+
+
+def summarise_columns(
+    device_times: Sequence[datetime],
+    rows: ClassifiedRows,
+    positions: Sequence[int],
+    *,
+    received_at: datetime,
+    device_seconds: Sequence[float],
+) -> dict[date, DailySummary]:
+    """Per Moscow calendar day, the summary of the reports at ``positions`` (see
+    :func:`summarise_batch`), by the path their classification took (:func:`classify_columns`)."""
+    if rows.arrays is None:
+        return summarise_rows(
+            device_times, rows, positions, received_at=received_at, device_seconds=device_seconds
+        )
+    return summarise_batch(
+        device_times,
+        rows.arrays,
+        positions,
+        received_at=received_at,
+        device_seconds=np.asarray(device_seconds, dtype=np.float64),
+    )

@@ -6,11 +6,12 @@ receives a :class:`Batch` — the storable reports column by column, as the stor
 and the error of each other item.
 
 One batch is one transaction: the device credential is checked in the query that loads the
-context (registered address, latest fix), every storable report is classified by ONE vectorised
-``classify_arrays`` call and inserted by ONE statement; the daily summaries and the person's
-"last report" row are incremented for the rows actually stored, in the same transaction; the
-answer leaves only after COMMIT. Invalid reports are ``rejected`` with an error; the rest of the
-batch is still stored.
+context (registered address, latest fix), every storable report is classified by ONE
+``classify_columns`` call (vectorised for a batch; plain Python for a few reports, where numpy
+costs more than it saves: amina.domain.reports) and inserted by ONE statement; the daily
+summaries and the person's "last report" row are incremented for the rows actually stored, in
+the same transaction; the answer leaves only after COMMIT. Invalid reports are ``rejected``
+with an error; the rest of the batch is still stored.
 
 A report's identity is its client id together with its device time (API.md). Sent again
 unchanged it is ``duplicate`` and changes nothing; its client id with other content — a second
@@ -42,9 +43,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
-
 from amina.adapters.db.reports.store import (
     AsyncReportStores,
     Fix,
@@ -73,14 +71,14 @@ from amina.domain.reports import (
     FLAG_BITS,
     FLAG_ORDER,
     FLAGS_OF_BITS,
-    ClassifiedBatch,
+    ClassifiedRows,
     Flag,
     PreviousFix,
     Thresholds,
-    classify_arrays,
+    classify_columns,
     counted_at,
-    counted_seconds,
-    summarise_batch,
+    latest_counted,
+    summarise_columns,
 )
 from amina.i18n import DEFAULT_LANGUAGE, N_
 from amina.services.clock import Clock
@@ -522,8 +520,8 @@ class ReportIngest:
             batch = self._classify(work, context, rules, previous)
             seconds = work.seconds
             window = (
-                _instant(float(seconds.min())) - CLIENT_ID_WINDOW,
-                _instant(float(seconds.max())) + CLIENT_ID_WINDOW,
+                _instant(min(seconds)) - CLIENT_ID_WINDOW,
+                _instant(max(seconds)) + CLIENT_ID_WINDOW,
             )
             inserted = await store.insert_reports(person_id, device_id, received_at, reports)
             held: list[HeldReport] = []
@@ -564,15 +562,15 @@ class ReportIngest:
         context: IngestContext,
         rules: ReportRules,
         previous: PreviousFix | None,
-    ) -> ClassifiedBatch:
+    ) -> ClassifiedRows:
         """Classify the batch at once and complete its columns (region, flags, distance)."""
         reports = work.reports
-        batch = classify_arrays(
-            np.array(reports.lat),
-            np.array(reports.lon),
-            np.array(reports.accuracy_m),
+        batch = classify_columns(
+            reports.lat,
+            reports.lon,
+            reports.accuracy_m,
             work.seconds,
-            np.array(reports.mocked, dtype=bool),
+            reports.mocked,
             received_at=work.received_at,
             thresholds=rules.thresholds,
             classifier=self.classifiers(rules.border_margin_m),
@@ -580,11 +578,8 @@ class ReportIngest:
             previous=previous,
         )
         reports.region = batch.regions
-        reports.flags = batch.flags.tolist()
-        reports.distance_to_address_m = [
-            None if d != d else d  # noqa: PLR0124 (d != d: NaN, no call per item)
-            for d in batch.distance_to_address_m.tolist()
-        ]
+        reports.flags = batch.flags
+        reports.distance_to_address_m = batch.distance_to_address_m
         return batch
 
 
@@ -606,7 +601,7 @@ class _Work:
     results: list[ReportResult | None]
     reports: ReportColumns
     positions: list[int]
-    seconds: NDArray[np.float64]
+    seconds: list[float]
     repeats: list[tuple[int, int]]  # (position, position of the first occurrence)
     status: StatusRecord | None
     status_result: StatusResult | None
@@ -693,7 +688,7 @@ def _reused(client_id: str) -> ReportResult:
 def _settle(
     work: _Work,
     context: IngestContext,
-    batch: ClassifiedBatch,
+    batch: ClassifiedRows,
     inserted: set[str],
     answers: _Answers,
 ) -> _Stored:
@@ -737,7 +732,7 @@ def _settle(
             flag_counts=[summary.flag_counts.get(flag.value, 0) for flag in FLAG_ORDER],
             device_status_problems=0,
         )
-        for summary in summarise_batch(
+        for summary in summarise_columns(
             reports.device_time,
             batch,
             kept,
@@ -746,8 +741,7 @@ def _settle(
         ).values()
     ]
     # the latest by the time each report counts (a report from the future: its arrival)
-    counted = counted_seconds(work.seconds, received_at)
-    i = max(kept, key=counted.__getitem__)
+    i = latest_counted(work.seconds, kept, received_at)
     newest = LatestReport(
         device_id=context.device_id,
         counted_at=counted_at(reports.device_time[i], received_at),
@@ -791,7 +785,7 @@ def _previous_fix(
     last = context.last_fix
     if last is None:
         return None, None
-    if last.device_time.timestamp() < float(work.seconds.min()):
+    if last.device_time.timestamp() < min(work.seconds):
         return PreviousFix(last.device_time, last.lat, last.lon), None
     return None, min(work.reports.device_time)
 
@@ -843,7 +837,7 @@ def _prepare(batch: Batch, received_at: datetime, rules: ReportRules) -> _Work:
             status = dataclasses.replace(read, reported_at=received_at)
         else:
             status = read
-    seconds = np.array([t.timestamp() for t in reports.device_time])
+    seconds = [t.timestamp() for t in reports.device_time]
     return _Work(received_at, results, reports, positions, seconds, repeats, status, status_result)
 
 
