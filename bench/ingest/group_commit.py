@@ -19,11 +19,12 @@ alternating in blocks of ``--per-block`` reports (the order flips every block):
   early.
 
 Per round, N and way: the database backends' CPU per report (``/proc/<pid>/stat`` of every
-connection used), wall per report, this process's CPU per report, and the WAL flushes
-(``pg_stat_wal.wal_sync``, server-wide: other databases' commits land in it too, so the minimum
-over the rounds is the figure; every connection forces its statistics out after a block), with
-the 1-minute load average. At the end min / median / max over the rounds and one transaction ÷
-each its own. BENCHMARKS.md, "What the designs not built yet would buy (measured)".
+connection used), wall per report, this process's CPU per report, and the WAL flushes per
+report: the ``fdatasync`` calls of those backends and of the WAL writer, counted by ``perf
+stat`` on the syscall's tracepoint (``pg_stat_wal`` would count the whole server's; needs perf
+and root, else "nan"), with the 1-minute load average. At the end min / median / max over the
+rounds and one transaction ÷ each its own. BENCHMARKS.md, "What the designs not built yet would
+buy (measured)".
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -72,8 +76,7 @@ FIGURES = {
     "database": "database CPU µs",
     "wall": "wall µs",
     "client": "client CPU µs",
-    "fsyncs": "WAL flushes (server-wide)",
-    "own fsyncs": "WAL flushes less the server's idle rate",
+    "fsyncs": "WAL flushes (fdatasync)",
 }
 
 #: The device context of every credential of the group in one query.
@@ -173,26 +176,31 @@ async def each_its_own(
     return len(stored)
 
 
-async def wal_syncs(admin: psycopg.AsyncConnection[Any]) -> int:
-    row = await (await admin.execute("SELECT wal_sync FROM pg_stat_wal")).fetchone()
-    assert row is not None
-    return int(row[0])
+class Fdatasyncs:
+    """Counts the ``fdatasync`` calls (PostgreSQL's WAL flushes here: ``wal_sync_method``) of
+    the given processes with ``perf stat`` on the syscall's tracepoint (no ptrace: the
+    processes run at full speed). None when perf cannot count them."""
 
+    def __init__(self, pids: list[int]) -> None:
+        self.process: subprocess.Popen[str] | None = None
+        if shutil.which("perf") is None:
+            return
+        self.process = subprocess.Popen(
+            ["perf", "stat", "-x,", "-e", "syscalls:sys_enter_fdatasync", "-p",
+             ",".join(map(str, pids))],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(0.15)  # attached
 
-async def background_syncs(admin: psycopg.AsyncConnection[Any], seconds: float) -> float:
-    """WAL flushes per second of the rest of the server while this benchmark waits."""
-    before = await wal_syncs(admin)
-    await asyncio.sleep(seconds)
-    return (await wal_syncs(admin) - before) / seconds
-
-
-async def flush_statistics(connections: list[psycopg.AsyncConnection[Any]]) -> None:
-    """Each backend's pending WAL statistics out to pg_stat_wal (PostgreSQL 15 keeps them for
-    up to a second otherwise)."""
-    for connection in connections:
-        await connection.execute("SELECT pg_stat_force_next_flush()")
-        await connection.commit()
-    await asyncio.sleep(0.05)
+    def stop(self) -> float | None:
+        if self.process is None:
+            return None
+        self.process.send_signal(signal.SIGINT)
+        _, errors = self.process.communicate()
+        for line in errors.splitlines():
+            if "sys_enter_fdatasync" in line and line.split(",")[0].isdigit():
+                return float(line.split(",")[0])
+        return None
 
 
 def report(figures: dict[tuple[int, str, str], list[float]], args: argparse.Namespace) -> None:
@@ -203,7 +211,7 @@ def report(figures: dict[tuple[int, str, str], list[float]], args: argparse.Name
             for way in WAYS:
                 values = sorted(figures[size, way, figure])
                 middle = statistics.median(values)
-                digits = 3 if "fsyncs" in figure else 1
+                digits = 3 if figure == "fsyncs" else 1
                 cells.append(
                     f"{way} {values[0]:.{digits}f} / {middle:.{digits}f} / {values[-1]:.{digits}f}"
                 )
@@ -227,6 +235,11 @@ async def measure(args: argparse.Namespace, url: str, devices: list[bench.Device
         ).fetchall()
     )
     group = Group(await psycopg.AsyncConnection.connect(url), group_aggregates(types))
+    row = await (
+        await admin.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'")
+    ).fetchone()
+    assert row is not None
+    walwriter = int(row[0])
     pids = {
         WAYS[0]: [c.info.backend_pid for c in own],
         WAYS[1]: [group.connection.info.backend_pid],
@@ -261,15 +274,12 @@ async def measure(args: argparse.Namespace, url: str, devices: list[bench.Device
     for round_ in range(1, args.rounds + 1):
         for size in args.sizes:
             load = os.getloadavg()[0]
-            idle = await background_syncs(admin, 1.0)
             spent = dict.fromkeys(((way, f) for way in WAYS for f in FIGURES), 0.0)
             cycles = max(1, args.per_block // size)
             for block in range(args.blocks):
                 for way in WAYS if (block + round_) % 2 else WAYS[::-1]:
-                    connections = own[:size] if way == WAYS[0] else [group.connection]
                     used = pids[way][:size]
-                    await flush_statistics(connections)
-                    syncs = await wal_syncs(admin)
+                    syncs = Fdatasyncs([*used, walwriter])
                     database = sum(backend_cpu(pid) for pid in used)
                     client = time.process_time()
                     wall = time.perf_counter()
@@ -277,13 +287,11 @@ async def measure(args: argparse.Namespace, url: str, devices: list[bench.Device
                     spent[way, "wall"] += time.perf_counter() - wall
                     spent[way, "client"] += time.process_time() - client
                     spent[way, "database"] += sum(backend_cpu(pid) for pid in used) - database
-                    await flush_statistics(connections)
-                    syncs = await wal_syncs(admin) - syncs
-                    spent[way, "fsyncs"] += syncs
-                    spent[way, "own fsyncs"] += syncs - idle * (time.perf_counter() - wall)
+                    flushes = syncs.stop()
+                    spent[way, "fsyncs"] += float("nan") if flushes is None else flushes
             reports = args.blocks * cycles * size
             for (way, figure), value in spent.items():
-                scale = 1 if "fsyncs" in figure else 1e6
+                scale = 1 if figure == "fsyncs" else 1e6
                 figures.setdefault((size, way, figure), []).append(value / reports * scale)
             print(
                 f"round {round_}, N {size:>2} (load {load:.2f}->{os.getloadavg()[0]:.2f}), "
@@ -292,8 +300,7 @@ async def measure(args: argparse.Namespace, url: str, devices: list[bench.Device
                     f"{way}: database {spent[way, 'database'] / reports * 1e6:.0f} µs, wall "
                     f"{spent[way, 'wall'] / reports * 1e6:.0f} µs, client "
                     f"{spent[way, 'client'] / reports * 1e6:.0f} µs, "
-                    f"{spent[way, 'fsyncs'] / reports:.3f} WAL flushes "
-                    f"({spent[way, 'own fsyncs'] / reports:.3f} less {idle:.0f}/s idle)"
+                    f"{spent[way, 'fsyncs'] / reports:.3f} WAL flushes"
                     for way in WAYS
                 ),
                 flush=True,

@@ -21,12 +21,14 @@ First a fill: ``--people`` people × ``--per-person`` reports (one every 15 minu
 in batches of 20, people interleaved as they would arrive), inserted into every shape with the
 product's statement form (``INSERT … SELECT FROM json_to_recordset … ON CONFLICT DO NOTHING
 RETURNING client_id``); bytes per stored report (``pg_total_relation_size`` over the
-partitions, indexes included; heap and indexes apart). Then ``--rounds`` rounds of the same
+partitions, indexes included: heap with TOAST, FSM and VM, and indexes apart). Then ``--rounds`` rounds of the same
 insert in batches of 1 and 100 (each batch committed; the shapes alternate in blocks, the order
-rotating), measuring per row: the statement's wall time, the backend's CPU
-(``/proc/<pid>/stat``, commit included) and the WAL written (server-wide LSN: other databases'
-writes land in it too, so the minimum over the rounds is the figure), with the 1-minute load
-average. BENCHMARKS.md, "What the designs not built yet would buy (measured)".
+rotating), measuring per row: the statement's wall time and the backend's CPU
+(``/proc/<pid>/stat``, commit included), with the 1-minute load average. Then the WAL each
+shape's insert writes per row (``EXPLAIN (ANALYZE, WAL)`` of ``--wal-samples`` batches of 1 and
+a tenth as many of 100, interleaved), the bytes per report again, and once more after
+``REINDEX`` (what rebuilding a closed day's partition would give back). BENCHMARKS.md, "What
+the designs not built yet would buy (measured)".
 """
 
 from __future__ import annotations
@@ -205,8 +207,28 @@ def sizes(connection: psycopg.Connection[Any], table: str) -> tuple[int, int, in
     return int(heap), int(index), int(rows)
 
 
-def wal_lsn(connection: psycopg.Connection[Any]) -> int:
-    return int(connection.execute("SELECT pg_current_wal_insert_lsn() - '0/0'").fetchone()[0])  # type: ignore[index]
+def wal_written(
+    connection: psycopg.Connection[Any], shape: Shape, values: tuple[Any, ...]
+) -> tuple[int, int]:
+    """(WAL bytes, full-page images) of one insert, this statement's own (``EXPLAIN (ANALYZE,
+    WAL)``; the commit record, ~50 bytes, not included); committed like the others."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, WAL, FORMAT JSON) " + shape.insert, values)
+        [[plan]] = cursor.fetchone()  # type: ignore[misc]
+    connection.commit()
+    return int(plan["Plan"].get("WAL Bytes", 0)), int(plan["Plan"].get("WAL FPI", 0))
+
+
+def print_sizes(connection: psycopg.Connection[Any], all_shapes: list[Shape]) -> None:
+    base = None
+    for shape in all_shapes:
+        heap, index, rows = sizes(connection, shape.table)
+        total = (heap + index) / rows
+        base = base or total
+        print(
+            f"  {shape.name:>16}: {total:6.1f} bytes per report (heap {heap / rows:5.1f}, "
+            f"indexes {index / rows:5.1f}; {rows:,} rows; x{total / base:.2f})"
+        )
 
 
 def main() -> None:  # noqa: PLR0912, PLR0915 (one measurement, read top to bottom)
@@ -220,7 +242,10 @@ def main() -> None:  # noqa: PLR0912, PLR0915 (one measurement, read top to bott
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--blocks", type=int, default=4, help="alternating blocks per round")
     parser.add_argument("--singles", type=int, default=500, help="batches of 1 per block")
-    parser.add_argument("--hundreds", type=int, default=25, help="batches of 100 per block")
+    parser.add_argument("--hundreds", type=int, default=100, help="batches of 100 per block")
+    parser.add_argument(
+        "--wal-samples", type=int, default=300, help="batches of 1 per shape in the WAL sample"
+    )
     args = parser.parse_args()
     rng = random.Random(14)
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -282,15 +307,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 (one measurement, read top to bott
                 f"fill: {args.people} people x {args.per_person} reports in each shape, "
                 f"{time.perf_counter() - began:.0f} s (load {load:.2f}->{os.getloadavg()[0]:.2f})"
             )
-            base = None
-            for shape in all_shapes:
-                heap, index, rows = sizes(connection, shape.table)
-                total = (heap + index) / rows
-                base = base or total
-                print(
-                    f"  {shape.name:>16}: {total:6.1f} bytes per report (heap {heap / rows:5.1f}, "
-                    f"indexes {index / rows:5.1f}; {rows:,} rows; x{total / base:.2f})"
-                )
+            print_sizes(connection, all_shapes)
             figures: dict[tuple[int, str, str], list[float]] = {}
             loads = []
             seed = 10**9
@@ -298,39 +315,35 @@ def main() -> None:  # noqa: PLR0912, PLR0915 (one measurement, read top to bott
                 for size, count in ((1, args.singles), (100, args.hundreds)):
                     load = os.getloadavg()[0]
                     loads.append(load)
-                    spent = {(s.name, f): 0.0 for s in all_shapes for f in ("wall", "cpu", "wal")}
+                    spent = {(s.name, f): 0.0 for s in all_shapes for f in ("wall", "cpu")}
                     for block in range(args.blocks):
                         turn = (round_ + block) % len(all_shapes)
                         for shape in all_shapes[turn:] + all_shapes[:turn]:
-                            cpu, wal, wall = backend_cpu(pid), wal_lsn(connection), 0.0
-                            connection.commit()
+                            cpu, wall = backend_cpu(pid), 0.0
                             for n in range(count):
                                 seed += 1
                                 person = people[shape.name][(block * count + n) % args.people]
                                 wall += insert(shape, person, size, seed)
                             spent[shape.name, "cpu"] += backend_cpu(pid) - cpu
-                            spent[shape.name, "wal"] += wal_lsn(connection) - wal
-                            connection.commit()
                             spent[shape.name, "wall"] += wall
                     rows_each = args.blocks * count * size
                     line = []
                     for shape in all_shapes:
                         wall = spent[shape.name, "wall"] / rows_each * 1e6
                         cpu = spent[shape.name, "cpu"] / rows_each * 1e6
-                        wal = spent[shape.name, "wal"] / rows_each
-                        for figure, value in (("wall", wall), ("cpu", cpu), ("wal", wal)):
+                        for figure, value in (("wall", wall), ("cpu", cpu)):
                             figures.setdefault((size, shape.name, figure), []).append(value)
-                        line.append(f"{shape.name} {wall:.1f}/{cpu:.1f} µs {wal:.0f} B")
+                        line.append(f"{shape.name} {wall:.1f}/{cpu:.1f} µs")
                     print(
                         f"round {round_}, batch {size:>3} (load {load:.2f}->"
-                        f"{os.getloadavg()[0]:.2f}), per row wall/CPU, WAL: " + "; ".join(line),
+                        f"{os.getloadavg()[0]:.2f}), per row wall/CPU: " + "; ".join(line),
                         flush=True,
                     )
             print(
                 f"\nper row, min / median / max over {args.rounds} rounds "
                 f"(load {min(loads):.2f}–{max(loads):.2f}); ratio of medians to text keys"
             )
-            units = {"wall": "µs statement wall", "cpu": "µs database CPU", "wal": "B WAL"}
+            units = {"wall": "µs statement wall", "cpu": "µs database CPU"}
             for size in (1, 100):
                 for figure, unit in units.items():
                     reference = statistics.median(figures[size, "text keys", figure])
@@ -343,13 +356,43 @@ def main() -> None:  # noqa: PLR0912, PLR0915 (one measurement, read top to bott
                             f"(x{middle / reference if reference else float('nan'):.2f})"
                         )
                     print(f"batch {size:>3}, {unit}: " + "; ".join(cells))
-            print("\nafter the rounds:")
-            for shape in all_shapes:
-                heap, index, rows = sizes(connection, shape.table)
+            # WAL per row, each shape's own statements (the server's LSN would count the other
+            # databases' writes too); the shapes interleaved, so checkpoints hit them alike
+            wal = {(size, s.name): [0, 0, 0] for size in (1, 100) for s in all_shapes}
+            for n in range(args.wal_samples):
+                for size in (1, 100):
+                    if size == 100 and n % 10:
+                        continue
+                    for shape in all_shapes:
+                        seed += 1
+                        person = people[shape.name][(n * 7) % args.people]
+                        rows = batch_document(
+                            person, size, random.Random(seed), compact=shape.name == "compact"
+                        )
+                        written, images = wal_written(
+                            connection, shape, parameters(shape, person, datetime.now(UTC), rows)
+                        )
+                        wal[size, shape.name][0] += written
+                        wal[size, shape.name][1] += images
+                        wal[size, shape.name][2] += size
+            for size in (1, 100):
                 print(
-                    f"  {shape.name:>16}: {(heap + index) / rows:6.1f} bytes per report "
-                    f"(heap {heap / rows:5.1f}, indexes {index / rows:5.1f}; {rows:,} rows)"
+                    f"batch {size:>3}, WAL per row (EXPLAIN ANALYZE WAL): "
+                    + "; ".join(
+                        f"{s.name} {wal[size, s.name][0] / wal[size, s.name][2]:.0f} B "
+                        f"({wal[size, s.name][1] / wal[size, s.name][2]:.3f} page images)"
+                        for s in all_shapes
+                    )
                 )
+            print("\nafter the rounds:")
+            print_sizes(connection, all_shapes)
+            # what a nightly REINDEX of a closed day's partition gives back (the btree pages
+            # split half-full while a thousand people's reports arrive interleaved)
+            connection.autocommit = True
+            for shape in all_shapes:
+                connection.execute(f"REINDEX TABLE {shape.table}")
+            print("after REINDEX (a closed day's partition rebuilt):")
+            print_sizes(connection, all_shapes)
     finally:
         bench.drop_database(url)
 
