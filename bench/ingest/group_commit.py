@@ -222,11 +222,12 @@ def report(figures: dict[tuple[int, str, str], list[float]], args: argparse.Name
 
 
 async def measure(args: argparse.Namespace, url: str, devices: list[bench.Device]) -> None:
-    people = [(bearer_owner(d.credential), secret_hash(d.credential)) for d in devices]
+    # every bench credential carries its person (bearer_owner is None only for old ones)
+    people = [(str(bearer_owner(d.credential)), secret_hash(d.credential)) for d in devices]
     largest = max(args.sizes)
     own = [await psycopg.AsyncConnection.connect(url) for _ in range(largest)]
     admin = await psycopg.AsyncConnection.connect(url, autocommit=True)
-    types = dict(
+    types: dict[str, str] = dict(
         await (
             await admin.execute(
                 "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "

@@ -17,18 +17,18 @@ shapes, each partitioned by day on ``device_time`` like ``location_reports``:
   ``real`` (4 bytes: ~0.4 m at Moscow's latitude and longitude), provider and region as
   ``smallint`` codes.
 
-First a fill: ``--people`` people × ``--per-person`` reports (one every 15 minutes, per person
+First a fill: ``--people`` people x ``--per-person`` reports (one every 15 minutes, per person
 in batches of 20, people interleaved as they would arrive), inserted into every shape with the
 product's statement form (``INSERT … SELECT FROM json_to_recordset … ON CONFLICT DO NOTHING
 RETURNING client_id``); bytes per stored report (``pg_total_relation_size`` over the
-partitions, indexes included: heap with TOAST, FSM and VM, and indexes apart). Then ``--rounds`` rounds of the same
-insert in batches of 1 and 100 (each batch committed; the shapes alternate in blocks, the order
-rotating), measuring per row: the statement's wall time and the backend's CPU
-(``/proc/<pid>/stat``, commit included), with the 1-minute load average. Then the WAL each
-shape's insert writes per row (``EXPLAIN (ANALYZE, WAL)`` of ``--wal-samples`` batches of 1 and
-a tenth as many of 100, interleaved), the bytes per report again, and once more after
-``REINDEX`` (what rebuilding a closed day's partition would give back). BENCHMARKS.md, "What
-the designs not built yet would buy (measured)".
+partitions, indexes included; the heap with its TOAST, FSM and VM, and the indexes apart).
+Then ``--rounds`` rounds of the same insert in batches of 1 and 100 (each batch committed; the
+shapes alternate in blocks, the order rotating), measuring per row: the statement's wall time
+and the backend's CPU (``/proc/<pid>/stat``, commit included), with the 1-minute load average.
+Then the WAL each shape's insert writes per row (``EXPLAIN (ANALYZE, WAL)`` of
+``--wal-samples`` batches of 1 and a tenth as many of 100, interleaved), the bytes per report
+again, and once more after ``REINDEX`` (what rebuilding a closed day's partition would give
+back). BENCHMARKS.md, "What the designs not built yet would buy (measured)".
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Shape:
 
 def wide(table: str, key_type: str | None, client: str, primary_key: str | None = None) -> str:
     """Migration 0005's DDL for ``table``, the key columns of ``key_type`` (None: as today)."""
-    ddl = reports_migration.LOCATION_REPORTS_PG.replace("location_reports", table)
+    ddl: str = reports_migration.LOCATION_REPORTS_PG.replace("location_reports", table)
     if key_type is not None:
         ddl = ddl.replace("person_id varchar(36)", f"person_id {key_type}")
         ddl = ddl.replace("device_id varchar(36)", f"device_id {key_type}")
@@ -388,6 +388,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 (one measurement, read top to bott
             print_sizes(connection, all_shapes)
             # what a nightly REINDEX of a closed day's partition gives back (the btree pages
             # split half-full while a thousand people's reports arrive interleaved)
+            connection.commit()
             connection.autocommit = True
             for shape in all_shapes:
                 connection.execute(f"REINDEX TABLE {shape.table}")
