@@ -8,9 +8,10 @@ registered addresses, loaded through the product's services as bench/ingest/run.
 each N, N single-report requests from N different people, stored in one of two ways, the two
 alternating in blocks of ``--per-block`` reports (the order flips every block):
 
-- ``each its own``: as today — N concurrent requests on N psycopg ``AsyncConnection`` of one
-  event loop, each through the product's ``AsyncReportStore``: the device context (pipelined
-  with ``BEGIN``), the insert, the aggregates statement, its own ``COMMIT``;
+- ``each its own``: N concurrent requests on N psycopg ``AsyncConnection`` of one event
+  loop, each through ``PsycopgReportStore`` (the product's path until asyncpg replaced it):
+  the device context (pipelined with ``BEGIN``), the insert, the aggregates statement, its own
+  ``COMMIT``;
 - ``one transaction``: the same N reports as one group on one connection — one context query
   for the N credentials, ONE insert for every person's report (the product's ``_PG_INSERT``
   with the person and the device per row), ONE aggregates statement for the N people (the
@@ -54,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import run as bench
 from drivers import aggregates_of, backend_cpu
 from identity_check import columns
+from psycopg_store import PsycopgReportStore
 
 from amina.adapters.db.reports.store import (
     _DEVICE_CONTEXT_BY_HASH,
@@ -63,7 +65,6 @@ from amina.adapters.db.reports.store import (
     _PG_SUMMARY,
     _REPORT_PART,
     _STATUS_PART,
-    AsyncReportStore,
     HotPathSql,
     IngestContext,
     ReportColumns,
@@ -165,7 +166,7 @@ async def each_its_own(
     connection: psycopg.AsyncConnection[Any], owner: str, hashed: str, rows: ReportColumns
 ) -> int:
     """One request as the product stores it."""
-    store = AsyncReportStore(connection)
+    store = PsycopgReportStore(connection)
     now = datetime.now(UTC)
     context = await store.device_context(owner, hashed)
     assert context is not None
