@@ -37,7 +37,7 @@ class ReportHotPath:
     #: one request, which the phone sends again). Small: SQLite serialises writers anyway.
     engine: Engine
     ingest: ReportIngest
-    #: PostgreSQL: psycopg's asyncio connections for the event loop (BENCHMARKS.md); opened
+    #: PostgreSQL: asyncpg connections for the event loop (BENCHMARKS.md); opened
     #: on the first request, closed by :meth:`close` (the app's lifespan). SQLite: None (the
     #: batches run in the threadpool on ``engine``).
     stores: AsyncReportStores | None

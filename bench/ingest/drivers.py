@@ -10,10 +10,13 @@ credential, the insert (``_PG_INSERT``: ``json_to_recordset … ON CONFLICT DO N
 RETURNING``), the aggregates statement, ``COMMIT`` (durable: ``synchronous_commit`` as the
 server has it) — through two drivers on one uvloop event loop:
 
-- ``psycopg``: the product's own ``AsyncReportStore`` on a psycopg ``AsyncConnection`` (the
-  context pipelined with ``BEGIN``, statements prepared by psycopg after 5 uses): 4 round trips;
+- ``psycopg``: ``PsycopgReportStore`` (bench/ingest/psycopg_store.py: the product's path until
+  asyncpg replaced it) on a psycopg ``AsyncConnection`` (BEGIN, the person's lock and the
+  context pipelined, the aggregates statement pipelined with COMMIT, statements prepared by
+  psycopg after 5 uses): 3 round trips;
 - ``asyncpg``: the same SQL texts (``%s`` → ``$n``) prepared once with ``Connection.prepare``,
-  in ``Connection.transaction()`` (``BEGIN`` is a round trip of its own): 5 round trips.
+  in ``Connection.transaction()`` (``BEGIN`` and the lock are round trips of their own): 6
+  round trips (the product's asyncpg store since: 5, BEGIN and the lock in one simple query).
 
 Both build their parameters with the product's ``HotPathSql`` (the JSON documents included)
 and read the context into the product's ``IngestContext``. The two alternate in blocks of
@@ -46,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import run as bench
 from identity_check import columns
+from psycopg_store import PsycopgReportStore
 
 from amina.adapters.db.reports.store import (
-    AsyncReportStore,
     HotPathSql,
     LatestReport,
     ReportColumns,
@@ -94,10 +97,10 @@ def aggregates_of(
 
 
 class Psycopg:
-    """The product's path: ``AsyncReportStore`` on one ``AsyncConnection``."""
+    """The path the product ran until asyncpg: ``PsycopgReportStore`` on one ``AsyncConnection``."""
 
     def __init__(self, connection: psycopg.AsyncConnection[Any]) -> None:
-        self.store = AsyncReportStore(connection)
+        self.store = PsycopgReportStore(connection)
         self.pid = connection.info.backend_pid
 
     async def batch(
@@ -129,6 +132,7 @@ class Asyncpg:
         connection = await asyncpg.connect(url)
         sql = HotPathSql(postgresql=True)
         texts = {
+            "lock": sql.one_batch_of("p")[0],
             "context": sql.device_context("p", "h")[0],
             "insert": sql.insert_reports(
                 "p", "d", datetime.now(UTC), columns(datetime.now(UTC), 1)
@@ -151,11 +155,11 @@ class Asyncpg:
         transaction = self.connection.transaction()
         await transaction.start()
         try:
+            # the person's lock, then the context: two round trips (asyncpg has no pipeline;
+            # psycopg sends both with BEGIN in one)
+            await prepared["lock"].fetchval(*sql.one_batch_of(owner)[1])
             record = await prepared["context"].fetchrow(*sql.device_context(owner, hashed)[1])
-            bits = record[10]
-            context = sql.read_context(
-                (*record[:10], None if bits is None else bits.bytes, *record[11:])
-            )
+            context = sql.read_context(tuple(record))
             assert context is not None
             [(_, values)] = sql.insert_reports(context.person_id, context.device_id, now, rows)
             stored = await prepared["insert"].fetch(*values)

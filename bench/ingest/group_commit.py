@@ -8,9 +8,10 @@ registered addresses, loaded through the product's services as bench/ingest/run.
 each N, N single-report requests from N different people, stored in one of two ways, the two
 alternating in blocks of ``--per-block`` reports (the order flips every block):
 
-- ``each its own``: as today — N concurrent requests on N psycopg ``AsyncConnection`` of one
-  event loop, each through the product's ``AsyncReportStore``: the device context (pipelined
-  with ``BEGIN``), the insert, the aggregates statement, its own ``COMMIT``;
+- ``each its own``: N concurrent requests on N psycopg ``AsyncConnection`` of one event
+  loop, each through ``PsycopgReportStore`` (the product's path until asyncpg replaced it):
+  the device context (pipelined with ``BEGIN``), the insert, the aggregates statement, its own
+  ``COMMIT``;
 - ``one transaction``: the same N reports as one group on one connection — one context query
   for the N credentials, ONE insert for every person's report (the product's ``_PG_INSERT``
   with the person and the device per row), ONE aggregates statement for the N people (the
@@ -54,16 +55,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import run as bench
 from drivers import aggregates_of, backend_cpu
 from identity_check import columns
+from psycopg_store import PsycopgReportStore
 
 from amina.adapters.db.reports.store import (
     _DEVICE_CONTEXT_BY_HASH,
     _FILTER_PART,
+    _FILTER_UPSERT,
     _LAST_UPSERT,
     _PG_INSERT,
     _PG_SUMMARY,
     _REPORT_PART,
     _STATUS_PART,
-    AsyncReportStore,
     HotPathSql,
     IngestContext,
     ReportColumns,
@@ -95,23 +97,31 @@ GROUP_INSERT = (
 )
 assert GROUP_INSERT.count("%s") == 2
 
-_LAST_COLUMNS = ("person_id", "last_contact_at", *_REPORT_PART, *_STATUS_PART, *_FILTER_PART)
+_LAST_COLUMNS = ("person_id", "last_contact_at", *_REPORT_PART, *_STATUS_PART)
+_FILTER_COLUMNS = ("person_id", *_FILTER_PART)
+
+
+def _from_document(upsert: str, columns: tuple[str, ...], types: dict[str, str]) -> str:
+    """An upsert of one row (``VALUES (%s, …)``) as an upsert of a JSON document's rows."""
+    rows = ", ".join(f"{c} {types[c]}" for c in columns)
+    many, count = re.subn(
+        r"\) VALUES \((%s, )*%s\) ON CONFLICT",
+        f") SELECT x.* FROM json_to_recordset(%s::json) AS x({rows}) ON CONFLICT",
+        upsert,
+    )
+    assert count == 1
+    return many
 
 
 def group_aggregates(types: dict[str, str]) -> str:
     """The product's aggregates statement for many people: the summaries with the person in
-    each row, the last-report upsert from a JSON document of one row per person."""
+    each row, the filter and last-report upserts from JSON documents of one row per person."""
     summaries = _PG_SUMMARY.replace("SELECT %s, d.day", "SELECT d.who, d.day").replace(
         "AS d(day date", "AS d(who varchar, day date"
     )
-    rows = ", ".join(f"{c} {types[c]}" for c in _LAST_COLUMNS)
-    last, count = re.subn(
-        r"\) VALUES \((%s, )*%s\) ON CONFLICT",
-        f") SELECT x.* FROM json_to_recordset(%s::json) AS x({rows}) ON CONFLICT",
-        _LAST_UPSERT,
-    )
-    assert count == 1
-    return _minified(f"WITH summaries AS ({summaries}) {last}")
+    identity = _from_document(_FILTER_UPSERT, _FILTER_COLUMNS, types)
+    last = _from_document(_LAST_UPSERT, _LAST_COLUMNS, types)
+    return _minified(f"WITH summaries AS ({summaries}), identity AS ({identity}) {last}")
 
 
 class Group:
@@ -138,6 +148,7 @@ class Group:
         reports = []
         summaries: list[dict[str, Any]] = []
         last: list[dict[str, Any]] = []
+        filters: list[dict[str, Any]] = []
         for owner, _, rows in requests:
             context = contexts[owner]
             [(_, (_, _, _, document))] = sql.insert_reports(owner, context.device_id, now, rows)
@@ -149,13 +160,21 @@ class Group:
             for summary in orjson.loads(values[2]):
                 summary["who"] = owner
                 summaries.append(summary)
-            last.append(dict(zip(_LAST_COLUMNS, values[3:], strict=True)))
+            # (person, now, summaries, *the filter's row, *the last-report row)
+            width = len(_FILTER_COLUMNS)
+            filters.append(dict(zip(_FILTER_COLUMNS, values[3 : 3 + width], strict=True)))
+            last.append(dict(zip(_LAST_COLUMNS, values[3 + width :], strict=True)))
         async with connection.cursor() as cursor:
             await cursor.execute(GROUP_INSERT, (now, orjson.dumps(reports).decode()))
             stored = len(await cursor.fetchall())
             await cursor.execute(
                 self.aggregates,
-                (now, orjson.dumps(summaries).decode(), orjson.dumps(last).decode()),
+                (
+                    now,
+                    orjson.dumps(summaries).decode(),
+                    orjson.dumps(filters).decode(),
+                    orjson.dumps(last).decode(),
+                ),
             )
         await connection.commit()
         return stored
@@ -165,7 +184,7 @@ async def each_its_own(
     connection: psycopg.AsyncConnection[Any], owner: str, hashed: str, rows: ReportColumns
 ) -> int:
     """One request as the product stores it."""
-    store = AsyncReportStore(connection)
+    store = PsycopgReportStore(connection)
     now = datetime.now(UTC)
     context = await store.device_context(owner, hashed)
     assert context is not None
@@ -231,7 +250,8 @@ async def measure(args: argparse.Namespace, url: str, devices: list[bench.Device
         await (
             await admin.execute(
                 "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                "WHERE attrelid = 'person_last_report'::regclass AND attnum > 0"
+                "WHERE attrelid IN ('person_last_report'::regclass,"
+                " 'report_identity_filters'::regclass) AND attnum > 0"
             )
         ).fetchall()
     )

@@ -1,8 +1,9 @@
 """What "the database cannot be reached right now" looks like, whichever way it is reached.
 
-The ORM and the report hot path talk to PostgreSQL through SQLAlchemy and through psycopg
-directly, and to SQLite through sqlite3; when the server is down, restarting, or drops a
-connection (``pg_ctl stop -m immediate``, a failover), each raises its own kind of error. The
+The ORM talks to PostgreSQL through SQLAlchemy and psycopg, the report hot path on the event
+loop through asyncpg, and both to SQLite through sqlite3; when the server is down, restarting,
+or drops a connection (``pg_ctl stop -m immediate``, a failover), each raises its own kind of
+error. The
 web adapter answers all of them with ``503 service_unavailable`` (never a 500, never a 200),
 and ``/readyz`` says ``database_unreachable`` (docs/operations.md, "When the database is down").
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import asyncpg
 import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa
@@ -23,6 +25,12 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     sa.TimeoutError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    ConnectionError,
     sqlite3.OperationalError,
 )
 

@@ -27,8 +27,8 @@ positive — and for a batch reaching further back than the filter is complete. 
 
 The flow is written once, as a coroutine (:meth:`ReportIngest._store`) over the store's calls;
 two short drivers run it: on a unit of work (any database, in a thread: the store's calls never
-suspend, so the coroutine runs to its end in one step, without an event loop) and on psycopg's
-asyncio connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md). Both store
+suspend, so the coroutine runs to its end in one step, without an event loop) and on asyncpg
+connections (PostgreSQL, on the event loop — the hot path; BENCHMARKS.md). Both store
 the reports and resolve the notices they cover in one transaction (ADR 005). The protocol for
 app developers: docs/reports.md; the storage design: docs/adr/003-report-storage.md.
 """
@@ -458,7 +458,7 @@ class ReportIngest:
                 uow.commit()
         return _outcome(work, context, stored)
 
-    # -- the same use case on the event loop (PostgreSQL, psycopg's asyncio connections) -----
+    # -- the same use case on the event loop (PostgreSQL, asyncpg connections) ---------------
 
     async def ingest_from_device_async(
         self, credential: str, batch: Batch, stores: AsyncReportStores

@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import asyncpg
 import orjson
-import psycopg
 from sqlalchemy import Connection, func, make_url, select, tuple_
 
 from amina.adapters.db.compliance.store import unresolved_sql
@@ -47,6 +47,7 @@ from amina.adapters.db.uow import UnitOfWork
 from amina.domain.identity_filter import (
     BEGINNING,
     EMPTY,
+    FILTER_BITS,
     FilterWrite,
     IdentityFilter,
     decode_bits,
@@ -442,6 +443,10 @@ class HotPathSql:
             return value
         return sqlite_time(value)
 
+    def bits(self, value: bytes) -> Any:
+        """The filter's bits as the driver sends them (:func:`encode_bits`)."""
+        return encode_bits(value, self.postgresql)
+
     def context(self, person_id: str, device_id: str) -> Statement:
         return _CONTEXT, (device_id, person_id, person_id)
 
@@ -650,7 +655,7 @@ class HotPathSql:
         identity_filter = (
             person_id,
             self.time(identity.day),
-            encode_bits(identity.bits, self.postgresql),
+            self.bits(identity.bits),
             None,  # a new row has no previous generation
             self.time(identity.ahead),
             None,
@@ -828,38 +833,73 @@ class ReportStore:
             self._rows((text_, params), many=many)
 
 
+class _EventLoopSql(HotPathSql):
+    """The hot path's statements for asyncpg: ``$n`` placeholders (:func:`_numbered`), the
+    filter's bits as a ``BitString``."""
+
+    def __init__(self) -> None:
+        super().__init__(postgresql=True)
+
+    def bits(self, value: bytes) -> Any:
+        return asyncpg.BitString.frombytes(value, FILTER_BITS)
+
+
+@lru_cache(maxsize=256)
+def _numbered(statement: str) -> str:
+    """``%s`` placeholders as asyncpg's ``$1``, ``$2``, … (no ``%`` elsewhere in these texts)."""
+    count = iter(range(1, statement.count("%s") + 1))
+    return re.sub("%s", lambda _: f"${next(count)}", statement)
+
+
+#: A canonical person id (a UUID as text): safe to write into a statement as a literal.
+_PERSON_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class AsyncReportStore:
-    """The same hot path on one psycopg ``AsyncConnection`` (PostgreSQL), for the event loop:
-    no thread, no SQLAlchemy session per batch. The caller commits (:meth:`commit`)."""
+    """The same hot path on one asyncpg connection (PostgreSQL), for the event loop: no
+    thread, no SQLAlchemy session per batch; statements prepared once per connection
+    (asyncpg's statement cache). asyncpg was picked over psycopg's asyncio connections by
+    measurement (BENCHMARKS.md, "The event loop's driver: asyncpg"): half the client CPU per
+    batch, though it has no pipeline, so a batch takes four round trips and the COMMIT. The
+    caller commits (:meth:`commit`)."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
-        self.sql = HotPathSql(postgresql=True)
-        #: statements sent with the COMMIT (see :meth:`update_aggregates`)
+        self.sql = _EventLoopSql()
+        #: statements sent just before the COMMIT (see :meth:`update_aggregates`)
         self._with_commit: list[Statement] = []
 
     async def _rows(self, statement: Statement) -> list[Any]:
-        async with self.connection.cursor() as cursor:
-            await cursor.execute(*statement)
-            return list(await cursor.fetchall()) if cursor.description else []
+        text_, params = statement
+        return list(await self.connection.fetch(_numbered(text_), *params))
+
+    async def _lock(self, person_id: str) -> None:
+        await self.connection.fetchval(_numbered(_ONE_BATCH_OF_A_PERSON), person_id)
 
     async def device_context(
         self, person_id: str | None, credential_hash: str
     ) -> IngestContext | None:
+        """BEGIN, the person's lock (:data:`_ONE_BATCH_OF_A_PERSON`) and the context query.
+        A canonical person id goes into the BEGIN's text as a literal, so that BEGIN and the
+        lock cost one round trip (asyncpg sends a text without parameters as one simple
+        query); the context query is read after the lock, in a statement of its own."""
+        if person_id is not None and _PERSON_ID.fullmatch(person_id):
+            await self.connection.execute(
+                "BEGIN; " + _ONE_BATCH_OF_A_PERSON.replace("%s", f"'{person_id}'")
+            )
+            locked = True
+        else:
+            await self.connection.execute("BEGIN")
+            locked = False
         statement = self.sql.device_context(person_id, credential_hash)
-        context = self.sql.read_context(await self._first(statement, person_id))
-        if context is not None and person_id is None:
+        rows = await self._rows(statement)
+        context = self.sql.read_context(rows[0] if rows else None)
+        if context is not None and not locked:
             # a credential without the person's id: locked once known, then read again
-            context = self.sql.read_context(await self._first(statement, context.person_id))
+            await self._lock(context.person_id)
+            rows = await self._rows(statement)
+            context = self.sql.read_context(rows[0] if rows else None)
         return context
-
-    async def _first(self, statement: Statement, person_id: str | None) -> Any:
-        # the transaction's BEGIN, the person's lock and the query in one round trip
-        async with self.connection.pipeline(), self.connection.cursor() as cursor:
-            if person_id is not None:
-                await cursor.execute(*self.sql.one_batch_of(person_id))
-            await cursor.execute(*statement)
-            return await cursor.fetchone()
 
     async def fix_before(self, person_id: str, before: datetime, window: timedelta) -> Fix | None:
         return self.sql.read_fix(await self._rows(self.sql.fix_before(person_id, before, window)))
@@ -882,14 +922,11 @@ class AsyncReportStore:
         rows = await self._rows(self.sql.held_reports(person_id, client_ids, window))
         return self.sql.read_held_reports(rows)
 
-    async def _many(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
-        async with self.connection.cursor() as cursor:
-            await cursor.executemany(statement, params)
-
     async def forget_reports(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
     ) -> None:
-        await self._many(*self.sql.forget(person_id, device_id, keys))
+        statement, params = self.sql.forget(person_id, device_id, keys)
+        await self.connection.executemany(_numbered(statement), params)
 
     async def stored_flags(
         self, person_id: str, device_id: str, keys: Sequence[tuple[str, datetime]]
@@ -914,8 +951,8 @@ class AsyncReportStore:
         status: StatusRecord | None,
         identity: FilterWrite,
     ) -> None:
-        """Kept for :meth:`commit`, which sends it with the COMMIT (its answer is not read):
-        one round trip fewer per batch. A batch that is not committed never needed it."""
+        """Kept for :meth:`commit` (its answer is not read). A batch that is not committed
+        never needed it."""
         self._with_commit.extend(
             (text_, params)
             for text_, params, _ in self.sql.aggregates(
@@ -924,26 +961,21 @@ class AsyncReportStore:
         )
 
     async def commit(self) -> None:
-        """The aggregates statement and COMMIT in one pipeline, one round trip: if the
-        statement fails, the pipeline raises and nothing is committed (the caller answers
-        only after this returns)."""
-        if not self._with_commit:
-            await self.connection.commit()
-            return
-        async with self.connection.pipeline(), self.connection.cursor() as cursor:
-            for statement in self._with_commit:
-                await cursor.execute(*statement)
-            await self.connection.commit()
+        """The aggregates statement, then COMMIT: if the statement fails, it raises and
+        nothing is committed (the caller answers only after this returns)."""
+        for text_, params in self._with_commit:
+            await self.connection.execute(_numbered(text_), *params)
         self._with_commit.clear()
+        await self.connection.execute("COMMIT")
 
 
 class AsyncReportStores:
-    """A small pool of psycopg ``AsyncConnection`` for the hot path of one worker (PostgreSQL).
+    """A small pool of asyncpg connections for the hot path of one worker (PostgreSQL).
 
     A connection that fails is dropped, not reused; the next request opens a new one."""
 
     def __init__(self, url: str, size: int = 20) -> None:
-        self.conninfo = (
+        self.dsn = (
             make_url(normalise_url(url))
             .set(drivername="postgresql")
             .render_as_string(hide_password=False)
@@ -959,22 +991,22 @@ class AsyncReportStores:
             self._slots = asyncio.Semaphore(self.size)
         async with self._slots:
             connection = self._idle.pop() if self._idle else None
-            if connection is None or connection.closed:
-                connection = await psycopg.AsyncConnection.connect(self.conninfo)
+            if connection is None or connection.is_closed():
+                connection = await asyncpg.connect(self.dsn)
             healthy = False
             try:
                 yield AsyncReportStore(connection)
                 healthy = True
             finally:
                 try:
-                    if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                        await connection.rollback()
-                except psycopg.Error:
+                    if connection.is_in_transaction():
+                        await connection.execute("ROLLBACK")
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
                     healthy = False
-                if healthy and not connection.closed:
+                if healthy and not connection.is_closed():
                     self._idle.append(connection)
                 else:
-                    await connection.close()
+                    connection.terminate()
 
     async def close(self) -> None:
         """Close the idle connections (the pool can be used again, e.g. on another loop)."""
