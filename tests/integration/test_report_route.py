@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from report_support import fix, reporting_person
@@ -176,6 +177,28 @@ def test_a_report_is_stored_once_whichever_way_it_arrives(
     assert [r["status"] for r in orjson.loads(first["body"])["results"]] == ["accepted"]
     assert [r["status"] for r in orjson.loads(plain["body"])["results"]] == ["duplicate"]
     assert plain == framework
+
+
+def test_an_unexpected_error_is_the_same_plain_500_either_way(
+    client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = reporting_person(client, container)
+
+    def broken(_credential: str) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(container.reports.refused, "refusal", broken)
+    app: FastAPI = client.app  # type: ignore[assignment]
+    answering = TestClient(app, raise_server_exceptions=False)  # as a server would answer
+    request = {"json": fix(NOW), "headers": me.device}
+
+    plain = observed(answering, request)
+    with through_fastapi(app):
+        framework = observed(answering, request)
+
+    assert plain == framework
+    assert plain["status"] == 500
+    assert plain["body"] == b"Internal Server Error"
 
 
 def test_the_plain_path_serves_the_route_and_fastapi_serves_the_rest(
