@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from amina.adapters.db.availability import is_reachable
 from amina.adapters.db.migrate import is_current
-from amina.adapters.web import problems, staff_auth
+from amina.adapters.web import problems, report_route, staff_auth
 from amina.adapters.web.api import addresses as addresses_api
 from amina.adapters.web.api import booking as booking_api
 from amina.adapters.web.api import check_in as check_in_api
@@ -191,8 +191,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.add_middleware(StrictJsonMiddleware)  # inside the size limit: reads bodies whole
     app.add_middleware(BodySizeLimitMiddleware, limit=MAX_BODY_BYTES)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
-    app.add_middleware(  # outermost: also on 413s and problems
-        SecurityHeadersMiddleware,
-        https=(container.settings.public_base_url or "").startswith("https://"),
-    )
+    https = (container.settings.public_base_url or "").startswith("https://")
+    app.add_middleware(SecurityHeadersMiddleware, https=https)  # outermost: also on 413s
+    # in front of all of it: POST /api/v1/reports on a plain ASGI path (report_route.py)
+    report_route.install(app, limit=MAX_BODY_BYTES, https=https)
     return app

@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amina.adapters.web.context import translator_for
@@ -71,6 +72,30 @@ class Metrics:
         return Counter(name, documentation, list(labels), registry=self.registry)
 
 
+def request_id_of(scope: Scope) -> str:
+    """The caller's ``X-Request-ID`` when it is a plain token (up to 64 letters and digits:
+    nothing else reaches a log line), else a new one."""
+    headers = dict(scope.get("headers") or [])
+    incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+    return incoming if 0 < len(incoming) <= 64 and incoming.isalnum() else _next_request_id()
+
+
+def record_request(
+    metrics: Metrics, method: str, template: str, status: int, started: float
+) -> None:
+    """The request's metrics and its access log line (the route's template, never its path)."""
+    elapsed = time.perf_counter() - started
+    metrics.requests.labels(method, template, str(status)).inc()
+    metrics.latency.labels(method, template).observe(elapsed)
+    log.info(
+        "request",
+        method=method,
+        route=template,
+        status=status,
+        duration_ms=round(elapsed * 1000, 2),
+    )
+
+
 class ObservabilityMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -80,11 +105,7 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = (
-            incoming if 0 < len(incoming) <= 64 and incoming.isalnum() else _next_request_id()
-        )
+        request_id = request_id_of(scope)
         status_holder = {"status": 500}
         started = time.perf_counter()
 
@@ -99,21 +120,52 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            elapsed = time.perf_counter() - started
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = getattr(route, "path", None) or UNMATCHED
             method = scope.get("method", "GET")
-            status = str(status_holder["status"])
-            self.metrics.requests.labels(method, template, status).inc()
-            self.metrics.latency.labels(method, template).observe(elapsed)
-            log.info(
-                "request",
-                method=method,
-                route=template,
-                status=int(status),
-                duration_ms=round(elapsed * 1000, 2),
-            )
+            record_request(self.metrics, method, template, status_holder["status"], started)
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+#: The route label of a request no route took (a 404, or a body refused before routing).
+UNMATCHED = "unmatched"
+
+
+def declared_too_large(scope: Scope, limit: int) -> bool:
+    """The request says (``Content-Length``) that its body is over ``limit`` bytes."""
+    declared = dict(scope.get("headers") or []).get(b"content-length")
+    return declared is not None and declared.isdigit() and int(declared) > limit
+
+
+class LimitedBody:
+    """A ``receive`` that counts the body's bytes and raises :class:`BodyTooLarge` once they
+    pass ``limit`` (:attr:`too_large` then stays true, whatever the reader made of it)."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.too_large = True
+                raise BodyTooLarge
+        return message
+
+
+def payload_too_large(scope: Scope) -> Response:
+    """413 ``payload_too_large``, in the language the request asks for."""
+    return problem_response(
+        translator_for(Request(scope)),
+        status=413,
+        code="payload_too_large",
+        title=N_("Request too large"),
+        detail=N_("The request body is larger than this endpoint accepts."),
+    )
 
 
 class BodySizeLimitMiddleware:
@@ -129,52 +181,29 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared_too_large(scope, self.limit):
+            await payload_too_large(scope)(scope, receive, send)
             return
-        received = 0
-        too_large = False
+        body = LimitedBody(receive, self.limit)
         answered = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    too_large = True
-                    raise _TooLarge
-            return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal answered
-            if too_large and not answered:
+            if body.too_large and not answered:
                 return  # the endpoint's answer to a cut-off body (a 400, a 500): dropped
             answered = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, guarded_send)
-        except _TooLarge:
+            await self.app(scope, body, guarded_send)
+        except BodyTooLarge:
             pass
         except Exception:
-            if not too_large:
+            if not body.too_large:
                 raise
-        if too_large and not answered:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            translator_for(Request(scope)),
-            status=413,
-            code="payload_too_large",
-            title=N_("Request too large"),
-            detail=N_("The request body is larger than this endpoint accepts."),
-        )
-        await response(scope, receive, send)
+        if body.too_large and not answered:
+            await payload_too_large(scope)(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """The body passed its limit (raised by :class:`LimitedBody` to stop its reader)."""

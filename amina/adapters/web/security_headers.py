@@ -107,3 +107,14 @@ def _add_headers(headers: MutableHeaders, path: str) -> None:
         headers["Cache-Control"] = "no-store"
     else:
         headers.setdefault("Cache-Control", "no-store")
+
+
+def added_headers(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
+    """The headers :class:`SecurityHeadersMiddleware` adds, in its order, to an answer on
+    ``path`` that carries none of them itself (a JSON answer or a problem document): the
+    report route's plain ASGI path appends them as they are (amina.adapters.web.report_route)."""
+    headers = MutableHeaders()
+    _add_headers(headers, path)
+    if https:
+        headers["Strict-Transport-Security"] = STRICT_TRANSPORT
+    return list(headers.raw)

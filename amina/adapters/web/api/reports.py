@@ -266,6 +266,14 @@ async def receive_reports(
     and ``duplicate`` mean durably stored (the answer leaves after COMMIT); ``rejected``
     carries a translated error and the rest of the batch is still stored. Device credential:
     ``Authorization: Device <credential>`` (401 ``device_unknown`` / ``device_retired``)."""
+    return await reports_answer(request, authorization)
+
+
+async def reports_answer(request: Request, authorization: str | None) -> Response:
+    """The answer to ``POST /api/v1/reports`` given its ``Authorization`` header, or the
+    :class:`AminaError` (or database error) the app's exception handlers turn into a problem.
+    Called by the route above and by the plain ASGI path that serves it in front of FastAPI
+    (:mod:`amina.adapters.web.report_route`): one behaviour, two ways in."""
     credential = device_credential_of(authorization)
     if credential is None:
         raise device_unknown()
