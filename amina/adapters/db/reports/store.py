@@ -22,6 +22,7 @@ No ORM object and no SQLAlchemy statement is built per batch. Reads for the pers
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -983,13 +984,31 @@ class AsyncReportStores:
         self.size = size
         self._idle: list[Any] = []
         self._slots: asyncio.Semaphore | None = None
+        #: the event loop the connections belong to (an asyncpg connection works on its own
+        #: loop only: a server has one per worker; tests and tools may run several in turn)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _on_this_loop(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._drop_idle()
+            self._slots = None
+            self._loop = loop
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.size)
+        return self._slots
+
+    def _drop_idle(self) -> None:
+        """Let go of idle connections made on another loop (closed or not running here)."""
+        while self._idle:
+            connection = self._idle.pop()
+            with contextlib.suppress(RuntimeError):  # their loop is closed, the socket too
+                connection.terminate()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncReportStore]:
         """A store on a connection of the pool, rolled back unless the caller committed."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.size)
-        async with self._slots:
+        async with self._on_this_loop():
             connection = self._idle.pop() if self._idle else None
             if connection is None or connection.is_closed():
                 connection = await asyncpg.connect(self.dsn)
@@ -1010,9 +1029,12 @@ class AsyncReportStores:
 
     async def close(self) -> None:
         """Close the idle connections (the pool can be used again, e.g. on another loop)."""
+        if self._loop is not asyncio.get_running_loop():
+            self._drop_idle()
         while self._idle:
             await self._idle.pop().close()
         self._slots = None
+        self._loop = None
 
 
 # --- the person's own views ---------------------------------------------------------------------
