@@ -16,6 +16,7 @@ import asyncio
 import cProfile
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -135,6 +136,7 @@ def main() -> None:
         asyncio.run(measure(app, requests_of(bodies), args.requests, not args.no_profile))
     finally:
         bench.drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)  # its data folder (keys, SMS log)
 
 
 if __name__ == "__main__":
