@@ -18,7 +18,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import run as bench
-from where_time_goes import call, requests_of
+from where_time_goes import call, in_process_app, requests_of
 
 
 async def cpu_per_request(app: Any, requests: list[Any]) -> float:
@@ -80,34 +79,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per way and round")
     parser.add_argument("--people", type=int, default=300, help="people with a bound device")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="amina-route-"))
-    url = bench.fresh_database("postgresql", folder)
-    try:
-        devices = bench.load_people(url, args.people)
-        os.environ.update(
-            {
-                "DATABASE_URL": url,
-                "AMINA_ENV": "development",
-                "AMINA_DATA_DIR": str(folder / "var"),
-                "AMINA_SCHEDULER": "false",
-            }
-        )
-        from amina.entrypoints.asgi import app_factory
-
-        app = app_factory()
+    with in_process_app(args.people) as (app, devices):
         count = 50 + 2 * args.rounds * args.requests
         bodies = bench.Bodies(devices, args.batch, count, 8000, seed=5)
-        try:
-            import uvloop
-
-            uvloop.install()
-        except ImportError:
-            pass
         print(f"load before: {os.getloadavg()[0]:.2f}")
         asyncio.run(measure(app, requests_of(bodies), args.rounds, args.requests))
         print(f"load after: {os.getloadavg()[0]:.2f}")
-    finally:
-        bench.drop_database(url)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,17 +106,15 @@ async def measure(app: Any, reports: list[Any], rounds: int, profile: bool) -> N
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--people", type=int, default=300)
-    parser.add_argument("--no-profile", action="store_true")
-    args = parser.parse_args()
+@contextmanager
+def in_process_app(people: int) -> Iterator[tuple[Any, list[bench.Device]]]:
+    """The ASGI app `amina serve` runs, on a fresh PostgreSQL database with ``people`` loaded
+    through the services (uvloop installed when there is one); the database and the app's
+    data folder are removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="amina-profile-"))
     url = bench.fresh_database("postgresql", folder)
     try:
-        devices = bench.load_people(url, args.people)
+        devices = bench.load_people(url, people)
         os.environ.update(
             {
                 "DATABASE_URL": url,
@@ -125,18 +125,28 @@ def main() -> None:
         )
         from amina.entrypoints.asgi import app_factory
 
-        app = app_factory()
-        bodies = bench.Bodies(devices, args.batch, 50 + 2 * args.requests, 8000, seed=5)
         try:
             import uvloop
 
             uvloop.install()
         except ImportError:
             pass
-        asyncio.run(measure(app, requests_of(bodies), args.requests, not args.no_profile))
+        yield app_factory(), devices
     finally:
         bench.drop_database(url)
         shutil.rmtree(folder, ignore_errors=True)  # its data folder (keys, SMS log)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+    with in_process_app(args.people) as (app, devices):
+        bodies = bench.Bodies(devices, args.batch, 50 + 2 * args.requests, 8000, seed=5)
+        asyncio.run(measure(app, requests_of(bodies), args.requests, not args.no_profile))
 
 
 if __name__ == "__main__":
